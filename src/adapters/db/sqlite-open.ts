@@ -1,0 +1,137 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type DatabaseConstructor from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { BatonError } from '../../core/errors.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+/** Long enough to ride out a burst of dozens of writers; a CLI call would rather wait than fail. */
+const BUSY_TIMEOUT_MS = 20_000;
+
+export interface OpenOptions {
+  /** Create the file (and its folder) when missing; only `init` and tests do. */
+  create: boolean;
+}
+
+/**
+ * Opens a board file, refusing anything that is not a SQLite database before SQLite can touch
+ * it, and brings the schema up to date inside one IMMEDIATE transaction.
+ */
+export function openSqliteBoard(path: string, options: OpenOptions): Database {
+  const exists = existsSync(path);
+  if (!exists && !options.create) {
+    throw new BatonError('NOT_FOUND', `no board at ${path}; run \`baton init\` in this repository first`, { path });
+  }
+  if (exists) assertSqliteFile(path);
+  else mkdirSync(dirname(path), { recursive: true });
+  const db = guard(path, () => {
+    const Database = loadDriver();
+    const handle = new Database(path, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBindingPath() });
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+    handle.pragma('foreign_keys = ON');
+    return handle;
+  });
+  guard(path, () => migrate(db, path));
+  return db;
+}
+
+function migrate(db: Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current === SQLITE_SCHEMA_VERSION) return;
+  if (current > SQLITE_SCHEMA_VERSION) throw tooNew(path, current);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // Another process may have migrated while we waited for the write lock.
+    const locked = db.pragma('user_version', { simple: true }) as number;
+    if (locked > SQLITE_SCHEMA_VERSION) throw tooNew(path, locked);
+    for (let version = locked; version < SQLITE_SCHEMA_VERSION; version++) {
+      db.exec(SQLITE_MIGRATIONS[version] as string);
+    }
+    db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function tooNew(path: string, version: number): BatonError {
+  return new BatonError(
+    'BOARD_TOO_NEW',
+    `the board at ${path} has schema version ${version}, newer than this baton understands (${SQLITE_SCHEMA_VERSION}); ` +
+      'upgrade baton (npm install -g baton@latest) and run the command again',
+    { path, version, supported: SQLITE_SCHEMA_VERSION },
+  );
+}
+
+function assertSqliteFile(path: string): void {
+  if (statSync(path).size === 0) return;
+  const header = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== SQLITE_HEADER) {
+    throw new BatonError(
+      'BOARD_UNREADABLE',
+      `${path} is not a baton board (not a SQLite database); it was left untouched. ` +
+        'Move it aside, or point --db / BATON_DB at the right file',
+      { path },
+    );
+  }
+}
+
+/** Runs `work`, turning SQLite's low-level failures into errors that say what to do. */
+export function guard<T>(path: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw translateSqliteError(path, error);
+  }
+}
+
+export function translateSqliteError(path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const detail = (error as Error).message;
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
+    return new BatonError(
+      'BOARD_READ_ONLY',
+      `cannot write the board at ${path} (${detail}); make the file and its folder writable, or point --db at a writable board`,
+      { path },
+    );
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new BatonError(
+      'BOARD_UNREADABLE',
+      `the board at ${path} is damaged (${detail}); restore it from \`baton export\` output or a backup`,
+      { path },
+    );
+  }
+  if (code.startsWith('SQLITE_BUSY')) {
+    return new BatonError('FAILED', `the board at ${path} stayed locked for ${BUSY_TIMEOUT_MS / 1000}s; try again`, { path });
+  }
+  return error;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+function loadDriver(): typeof DatabaseConstructor {
+  return requireFromHere('better-sqlite3') as typeof DatabaseConstructor;
+}
+
+/** Naming the addon directly skips the `bindings` package's directory search on every start. */
+function nativeBindingPath(): string | undefined {
+  try {
+    const packageJson = requireFromHere.resolve('better-sqlite3/package.json');
+    const addon = `${dirname(packageJson)}/build/Release/better_sqlite3.node`;
+    return existsSync(addon) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Forward-only migrations. The board's schema version is SQLite's `user_version`; migration N
+ * takes a board from version N to N+1. Never edit a shipped migration: add a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    description TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL CHECK (kind IN ('task','bug','feature','chore','idea')),
+    status TEXT NOT NULL CHECK (status IN ('open','in_progress','review','done','blocked','cancelled','failed')),
+    priority INTEGER NOT NULL CHECK (priority BETWEEN 0 AND 4),
+    assignee TEXT,
+    labels TEXT NOT NULL DEFAULT '[]',
+    due TEXT,
+    parent_id INTEGER REFERENCES tasks(id),
+    acceptance TEXT NOT NULL DEFAULT '[]',
+    verify TEXT NOT NULL DEFAULT '[]',
+    resources TEXT NOT NULL DEFAULT '[]',
+    links TEXT NOT NULL DEFAULT '[]',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    closed_at TEXT,
+    block_reason TEXT,
+    completion_message TEXT,
+    lease_expires_at TEXT,
+    worktree TEXT,
+    branch TEXT,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX tasks_by_status ON tasks (status, priority, created_at, id);
+  CREATE INDEX tasks_by_assignee ON tasks (assignee, status);
+  CREATE INDEX tasks_by_lease ON tasks (lease_expires_at) WHERE status = 'in_progress';
+  CREATE INDEX tasks_by_parent ON tasks (parent_id);
+  CREATE INDEX tasks_by_worktree ON tasks (worktree) WHERE worktree IS NOT NULL;
+
+  CREATE TABLE dependencies (
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    depends_on_id INTEGER NOT NULL REFERENCES tasks(id),
+    type TEXT NOT NULL CHECK (type IN ('blocks','related','discovered-from','parent-child')),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (task_id, depends_on_id),
+    CHECK (task_id <> depends_on_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX dependencies_by_target ON dependencies (depends_on_id, task_id);
+
+  CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX notes_by_task ON notes (task_id, id);
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    task_id INTEGER,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    recipients TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX events_by_task ON events (task_id, id);
+  `,
+];
+
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;

@@ -1,0 +1,69 @@
+import { BatonError } from '../core/errors.js';
+import { recipientsFor, type EventType } from '../core/event.js';
+import { applyStatus } from '../core/task-status.js';
+import type { Task } from '../core/task.js';
+import { syncBlockedState, syncDependents } from './blocked-state.js';
+import type { BoardDeps } from './deps.js';
+import { loadTask } from './load-task.js';
+
+/** A human block, with the reason shown to everyone who looks at the task. */
+export async function blockTask(deps: BoardDeps, id: number, reason: string): Promise<Task> {
+  return changeStatus(deps, id, 'task_blocked', (task, nowIso) => ({ ...applyStatus(task, 'blocked', nowIso), blockReason: reason }), { reason });
+}
+
+/** Lifts a human block; refuses while gating dependencies are still open. */
+export async function unblockTask(deps: BoardDeps, id: number): Promise<Task> {
+  const nowIso = deps.clock.now().toISOString();
+  return deps.store.write(async (tx) => {
+    const task = await loadTask(tx, id);
+    if (task.status !== 'blocked') {
+      throw new BatonError('ILLEGAL_TRANSITION', `task #${id} is ${task.status}, not blocked; nothing to unblock`, { id, status: task.status });
+    }
+    const blockers = await tx.unmetBlockers(id);
+    if (blockers.length > 0) {
+      throw new BatonError(
+        'DEPENDENCIES_UNMET',
+        `task #${id} still waits on ${blockers.map((b) => `#${b.id}`).join(', ')}; it opens by itself when they are done (or \`baton undepend\`)`,
+        { id, blockers },
+      );
+    }
+    const opened = await tx.updateTask(applyStatus(task, 'open', nowIso));
+    await tx.appendEvent({ actor: deps.actor, taskId: id, type: 'task_unblocked', payload: {}, recipients: recipientsFor(deps.actor, task.assignee) }, nowIso);
+    return opened;
+  });
+}
+
+export async function cancelTask(deps: BoardDeps, id: number, reason: string | null): Promise<Task> {
+  return changeStatus(deps, id, 'task_cancelled', (task, nowIso) => applyStatus(task, 'cancelled', nowIso), { reason });
+}
+
+/**
+ * Opens a closed or failed task again. Tasks that depended on it and had moved on stay as
+ * they are, but open dependents are blocked again: their blocker is no longer done.
+ */
+export async function reopenTask(deps: BoardDeps, id: number): Promise<Task> {
+  const nowIso = deps.clock.now().toISOString();
+  return deps.store.write(async (tx) => {
+    const task = await loadTask(tx, id);
+    const reopened = await tx.updateTask(applyStatus(task, 'open', nowIso));
+    await tx.appendEvent({ actor: deps.actor, taskId: id, type: 'task_reopened', payload: { from: task.status }, recipients: recipientsFor(deps.actor, task.assignee) }, nowIso);
+    await syncDependents(tx, id, deps.actor, nowIso);
+    return syncBlockedState(tx, reopened, deps.actor, nowIso);
+  });
+}
+
+async function changeStatus(
+  deps: BoardDeps,
+  id: number,
+  type: EventType,
+  change: (task: Task, nowIso: string) => Task,
+  payload: Record<string, unknown>,
+): Promise<Task> {
+  const nowIso = deps.clock.now().toISOString();
+  return deps.store.write(async (tx) => {
+    const task = await loadTask(tx, id);
+    const changed = await tx.updateTask(change(task, nowIso));
+    await tx.appendEvent({ actor: deps.actor, taskId: id, type, payload: { ...payload, from: task.status }, recipients: recipientsFor(deps.actor, task.assignee) }, nowIso);
+    return changed;
+  });
+}

@@ -1,0 +1,31 @@
+import type { BoardEvent } from '../core/event.js';
+import type { BoardStore, EventFilter } from './ports.js';
+
+/** How long a follower sleeps between checks when no change notification arrives. */
+const SAFETY_POLL_MS = 1000;
+const PAGE_SIZE = 500;
+
+/**
+ * Streams events after `filter.afterId`, oldest first, then waits for new ones until `signal`
+ * aborts. Waiting is a filesystem notification (no CPU while idle) with a slow safety poll.
+ */
+export async function followEvents(
+  store: BoardStore,
+  filter: EventFilter,
+  onEvent: (event: BoardEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let cursor = filter.afterId ?? 0;
+  while (!signal.aborted) {
+    const page = await store.read(async (tx) => ({
+      events: await tx.events({ ...filter, afterId: cursor, limit: PAGE_SIZE }),
+      last: await tx.lastEventId(),
+    }));
+    for (const event of page.events) onEvent(event);
+    // Filtered-out events still move the cursor, so they are never scanned twice.
+    const advancedTo = page.events.length === PAGE_SIZE ? (page.events.at(-1) as BoardEvent).id : page.last;
+    if (advancedTo > cursor) cursor = advancedTo;
+    if (page.events.length === PAGE_SIZE) continue;
+    await store.waitForChange(SAFETY_POLL_MS, signal);
+  }
+}

@@ -1,0 +1,90 @@
+import { BatonError } from '../core/errors.js';
+import { leaseExpiry } from '../core/lease.js';
+import { recipientsFor } from '../core/event.js';
+import { applyStatus } from '../core/task-status.js';
+import type { Task } from '../core/task.js';
+import type { BoardDeps } from './deps.js';
+import { loadTask } from './load-task.js';
+import type { BoardWriter } from './ports.js';
+
+/** The actor recorded for what baton does on its own, such as reaping a dead agent's lease. */
+export const SYSTEM_ACTOR = 'baton';
+
+/**
+ * Returns every task whose lease ran out to `open`, unassigned, and tells the former
+ * assignee with a `lease_expired` event. Reads first, so the common case takes no write lock.
+ */
+export async function reapExpiredLeases(deps: BoardDeps): Promise<Task[]> {
+  const nowIso = deps.clock.now().toISOString();
+  const expired = await deps.store.read((tx) => tx.expiredLeases(nowIso));
+  if (expired.length === 0) return [];
+  return deps.store.write((tx) => reapWithin(tx, nowIso));
+}
+
+/** Reaps inside an open write transaction (claims do this before they look at the queue). */
+export async function reapWithin(tx: BoardWriter, nowIso: string): Promise<Task[]> {
+  const reaped: Task[] = [];
+  for (const task of await tx.expiredLeases(nowIso)) {
+    const reopened = await tx.updateTask({ ...applyStatus(task, 'open', nowIso), assignee: null, worktree: null, branch: null });
+    await tx.appendEvent(
+      {
+        actor: SYSTEM_ACTOR,
+        taskId: task.id,
+        type: 'lease_expired',
+        payload: { formerAssignee: task.assignee, leaseExpiresAt: task.leaseExpiresAt },
+        recipients: recipientsFor(SYSTEM_ACTOR, task.assignee),
+      },
+      nowIso,
+    );
+    reaped.push(reopened);
+  }
+  return reaped;
+}
+
+/**
+ * Renews the leases of the given tasks, or of every task the actor holds when none is named.
+ * No event: a heartbeat changes nothing anyone else needs to react to, and one per minute per
+ * agent would drown the feed.
+ */
+export async function heartbeat(deps: BoardDeps, ids: readonly number[], ttlMs: number): Promise<Task[]> {
+  const now = deps.clock.now();
+  return deps.store.write(async (tx) => {
+    const tasks = ids.length > 0
+      ? await Promise.all(ids.map((id) => loadTask(tx, id)))
+      : await tx.listTasks({ statuses: ['in_progress'], assignee: deps.actor });
+    const renewed: Task[] = [];
+    for (const task of tasks) {
+      if (task.status !== 'in_progress' || task.assignee !== deps.actor) {
+        throw new BatonError(
+          'CONFLICT',
+          `task #${task.id} is not held by ${deps.actor} (it is ${task.status}${task.assignee ? `, assigned to ${task.assignee}` : ''}); ` +
+            `claim it again with \`baton claim ${task.id}\``,
+          { id: task.id, status: task.status, assignee: task.assignee },
+        );
+      }
+      renewed.push(await tx.updateTask({ ...task, leaseExpiresAt: leaseExpiry(now, ttlMs) }));
+    }
+    return renewed;
+  });
+}
+
+/** Gives a held task back to the queue. Only its holder may, unless `force`. */
+export async function releaseTask(deps: BoardDeps, id: number, force: boolean): Promise<Task> {
+  const nowIso = deps.clock.now().toISOString();
+  return deps.store.write(async (tx) => {
+    const task = await loadTask(tx, id);
+    if (task.status === 'in_progress' && task.assignee !== deps.actor && !force) {
+      throw new BatonError(
+        'ALREADY_CLAIMED',
+        `task #${id} is held by ${task.assignee ?? 'nobody'}, not ${deps.actor}; pass --force to release it anyway`,
+        { id, assignee: task.assignee },
+      );
+    }
+    const released = await tx.updateTask({ ...applyStatus(task, 'open', nowIso), assignee: null, worktree: null, branch: null });
+    await tx.appendEvent(
+      { actor: deps.actor, taskId: id, type: 'task_released', payload: { formerAssignee: task.assignee }, recipients: recipientsFor(deps.actor, task.assignee) },
+      nowIso,
+    );
+    return released;
+  });
+}

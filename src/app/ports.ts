@@ -1,0 +1,116 @@
+import type { Blocker, Dependency } from '../core/dependency.js';
+import type { BoardEvent, EventType, NewEvent } from '../core/event.js';
+import type { TaskKind } from '../core/kind.js';
+import type { GatingEdge, ReadyCandidate } from '../core/ranking.js';
+import type { Status } from '../core/status.js';
+import type { Note, Task } from '../core/task.js';
+
+/** A task as it is about to be inserted; the store assigns `id` unless one is given (import). */
+export type NewTask = Omit<Task, 'id' | 'version'> & { id?: number };
+
+export interface TaskFilter {
+  statuses?: readonly Status[];
+  assignee?: string;
+  label?: string;
+  kind?: TaskKind;
+  parentId?: number;
+  limit?: number;
+}
+
+export interface ReadyQuery {
+  priority?: number;
+  /** true: only tasks other open work waits on; false: only tasks nothing waits on. */
+  hasOpenDependents?: boolean;
+  /** Only tasks this agent may take: unassigned or assigned to it. */
+  claimableBy?: string;
+  limit?: number;
+}
+
+export interface EventFilter {
+  afterId?: number;
+  taskId?: number;
+  types?: readonly EventType[];
+  /** Only events addressed to this agent. */
+  recipient?: string;
+  limit?: number;
+}
+
+/** A dependency seen from one end, with the task at the other end. */
+export interface DependencyLink extends Dependency {
+  other: Blocker;
+}
+
+export interface BlockedTask {
+  task: Task;
+  blockers: Blocker[];
+}
+
+/** Reads that see one consistent snapshot of the board. */
+export interface BoardReader {
+  getTask(id: number): Promise<Task | null>;
+  getTasks(ids: readonly number[]): Promise<Task[]>;
+  listTasks(filter: TaskFilter): Promise<Task[]>;
+  countTasks(): Promise<number>;
+  /** What `id` depends on (outgoing edges). */
+  dependenciesOf(id: number): Promise<DependencyLink[]>;
+  /** What depends on `id` (incoming edges). */
+  dependentsOf(id: number): Promise<DependencyLink[]>;
+  /** Ids `id` gates on (blocks / parent-child), for cycle checks. */
+  gatingDependencyIds(id: number): Promise<number[]>;
+  /** Gating edges whose waiting task is not closed: the graph the ranking walks. */
+  openGatingEdges(): Promise<GatingEdge[]>;
+  /**
+   * Open tasks (not ideas) whose gating dependencies are all done, oldest first (created_at,
+   * then id). The options narrow the scan so the queue never has to read the whole board.
+   */
+  readyCandidates(query: ReadyQuery): Promise<ReadyCandidate[]>;
+  /** Priorities (ascending) that have at least one ready task matching `query`. */
+  readyPriorities(query: ReadyQuery): Promise<number[]>;
+  /** Ids of not-closed tasks that gate on `id` directly. */
+  openDependentIds(id: number): Promise<number[]>;
+  /** Gating dependencies of `id` that are not done yet. */
+  unmetBlockers(id: number): Promise<Blocker[]>;
+  blockedTasks(): Promise<BlockedTask[]>;
+  notesOf(taskId: number): Promise<Note[]>;
+  events(filter: EventFilter): Promise<BoardEvent[]>;
+  lastEventId(): Promise<number>;
+  /** In-progress tasks whose lease ran out at or before `nowIso`. */
+  expiredLeases(nowIso: string): Promise<Task[]>;
+  /** The in-progress task bound to this worktree, if any. */
+  taskBoundTo(worktree: string): Promise<Task | null>;
+  allDependencies(): Promise<(Dependency & { createdAt: string })[]>;
+  allNotes(): Promise<Note[]>;
+}
+
+/** Writes; they only exist inside `BoardStore.write`, so each change lands with its event. */
+export interface BoardWriter extends BoardReader {
+  insertTask(task: NewTask): Promise<Task>;
+  /** Writes `task` over the stored row; refuses (CONFLICT) when `task.version` is stale. */
+  updateTask(task: Task): Promise<Task>;
+  addDependency(dependency: Dependency, createdAt: string): Promise<void>;
+  /** Returns false when there was no such dependency. */
+  removeDependency(taskId: number, dependsOnId: number): Promise<boolean>;
+  addNote(note: Omit<Note, 'id'> & { id?: number }): Promise<Note>;
+  appendEvent(event: NewEvent, at: string): Promise<BoardEvent>;
+  /** Re-inserts an exported event with its original id (import only). */
+  restoreEvent(event: BoardEvent): Promise<void>;
+}
+
+/** One board. Implementations: SQLite (embedded default); PostgreSQL later, same contract. */
+export interface BoardStore {
+  /** Runs `work` in one write transaction that either lands whole or not at all. */
+  write<T>(work: (tx: BoardWriter) => Promise<T>): Promise<T>;
+  /** Runs `work` against one consistent snapshot. */
+  read<T>(work: (tx: BoardReader) => Promise<T>): Promise<T>;
+  /**
+   * Resolves when the board may have changed since the call, or after `timeoutMs`.
+   * Lets a follower sleep instead of polling.
+   */
+  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+

@@ -1,0 +1,40 @@
+import { reapExpiredLeases } from '../../app/leases.js';
+import { rankedReady } from '../../app/ready-queue.js';
+import { explainRank } from '../../core/ranking.js';
+import type { CommandSpec } from '../command.js';
+import { flag, stringOption } from '../command.js';
+import { taskLine } from '../format-task.js';
+import { paint } from '../output.js';
+import { parseLimit } from './task-list.js';
+
+export const readyCommand: CommandSpec = {
+  name: 'ready',
+  summary: 'tasks ready to start, best first (priority, then work unblocked, then age)',
+  args: [],
+  options: [
+    { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'at most N tasks (default 20)' },
+    { name: 'explain', kind: 'boolean', help: 'say why each task sits where it does' },
+    { name: 'me', kind: 'boolean', help: 'only tasks I may claim (unassigned or assigned to me)' },
+  ],
+  async run(ctx, { options }) {
+    const limitText = stringOption(options, 'limit');
+    const limit = limitText === undefined ? 20 : parseLimit(limitText);
+    const store = ctx.openStore();
+    await reapExpiredLeases({ store, clock: ctx.clock, actor: 'baton' });
+    const claimableBy = flag(options, 'me') ? await ctx.actor() : undefined;
+    const { ranked, tasks } = await store.read(async (tx) => {
+      const ranked = await rankedReady(tx, { limit, ...(claimableBy !== undefined && { claimableBy }) });
+      return { ranked, tasks: await tx.getTasks(ranked.map((entry) => entry.id)) };
+    });
+    const explain = flag(options, 'explain');
+    const entries = tasks.map((task, index) => {
+      const rank = ranked[index] as (typeof ranked)[number];
+      return { ...task, rank: { position: index + 1, unblocks: rank.unblocks, ...(explain && { why: explainRank(rank, index + 1) }) } };
+    });
+    const p = paint(ctx.color);
+    const text = entries.length === 0
+      ? 'nothing ready'
+      : entries.map((entry) => taskLine(entry, p) + (explain ? `\n       ${p.dim(entry.rank.why ?? '')}` : '')).join('\n');
+    return { json: { tasks: entries, count: entries.length }, text };
+  },
+};

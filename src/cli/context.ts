@@ -1,0 +1,100 @@
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BoardDeps } from '../app/deps.js';
+import type { Clock } from '../app/ports.js';
+import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
+import { currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { BatonError } from '../core/errors.js';
+import { validateAgentName } from '../core/task.js';
+
+export interface CliEnvironment {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTty: boolean;
+}
+
+export interface GlobalOptions {
+  json: boolean;
+  db?: string;
+  as?: string;
+  noColor: boolean;
+}
+
+/** Everything a command may need, resolved lazily so a command pays only for what it uses. */
+export class CommandContext {
+  private repository: RepositoryLocation | null | undefined;
+  private store: SqliteBoardStore | undefined;
+  private actorName: string | undefined;
+  readonly clock: Clock = { now: () => new Date() };
+
+  constructor(
+    readonly io: CliEnvironment,
+    readonly global: GlobalOptions,
+  ) {}
+
+  get json(): boolean {
+    return this.global.json;
+  }
+
+  get color(): boolean {
+    return this.io.stdoutIsTty && !this.global.noColor && this.io.env.NO_COLOR === undefined && !this.json;
+  }
+
+  repo(): RepositoryLocation | null {
+    if (this.repository === undefined) this.repository = locateRepository(this.io.cwd);
+    return this.repository;
+  }
+
+  /** `--db`, then `BATON_DB`, then `<git common dir>/baton/baton.db`. */
+  boardPath(): string {
+    const explicit = this.global.db ?? this.io.env.BATON_DB;
+    if (explicit) return resolve(this.io.cwd, explicit);
+    const repo = this.repo();
+    if (!repo) {
+      throw new BatonError(
+        'NOT_IN_REPOSITORY',
+        `${this.io.cwd} is not inside a git repository; run baton inside one, or name a board with --db PATH or BATON_DB`,
+      );
+    }
+    return join(repo.commonDir, 'baton', 'baton.db');
+  }
+
+  openStore(create = false): SqliteBoardStore {
+    if (!this.store) this.store = SqliteBoardStore.open(this.boardPath(), { create });
+    return this.store;
+  }
+
+  /** Who is acting: --as, BATON_AGENT, the task bound to this worktree, git user, OS user. */
+  async actor(): Promise<string> {
+    if (this.actorName !== undefined) return this.actorName;
+    const explicit = this.global.as ?? this.io.env.BATON_AGENT;
+    if (explicit !== undefined && explicit !== '') {
+      this.actorName = validateAgentName(explicit, this.global.as !== undefined ? '--as' : 'BATON_AGENT');
+      return this.actorName;
+    }
+    const repo = this.repo();
+    if (repo?.linked) {
+      const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
+      if (bound?.assignee) return (this.actorName = bound.assignee);
+    }
+    this.actorName = gitUserName(this.io.cwd) ?? userInfo().username;
+    return this.actorName;
+  }
+
+  async deps(): Promise<BoardDeps> {
+    return { store: this.openStore(), clock: this.clock, actor: await this.actor() };
+  }
+
+  /** The linked worktree and branch a claim made from here binds its task to. */
+  worktreeBinding(): { worktree: string | null; branch: string | null } {
+    const repo = this.repo();
+    if (!repo?.linked) return { worktree: null, branch: null };
+    return { worktree: repo.topLevel, branch: currentBranch(repo) };
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+}

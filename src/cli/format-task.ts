@@ -1,0 +1,75 @@
+import type { DependencyLink } from '../app/ports.js';
+import type { TaskDetail } from '../app/queries.js';
+import type { BoardEvent } from '../core/event.js';
+import { formatLink } from '../core/link.js';
+import { priorityName } from '../core/priority.js';
+import { formatResource } from '../core/resource.js';
+import type { Task } from '../core/task.js';
+import type { Paint } from './output.js';
+
+/** The status, padded to `width` before colouring so columns line up in a terminal too. */
+export function statusLabel(task: Task, p: Paint, width = 0): string {
+  const colour = { open: p.cyan, in_progress: p.yellow, review: p.yellow, done: p.green, blocked: p.red, cancelled: p.dim, failed: p.red }[task.status];
+  return colour(task.status.padEnd(width));
+}
+
+/** One line per task: `#12  open  P1  agent-2  Title  [labels]`. */
+export function taskLine(task: Task, p: Paint): string {
+  const who = task.assignee ?? '-';
+  const labels = task.labels.length > 0 ? `  ${p.dim(`[${task.labels.join(',')}]`)}` : '';
+  const due = task.due ? `  ${p.dim(`due ${task.due}`)}` : '';
+  return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who.padEnd(12)} ${task.title}${labels}${due}`;
+}
+
+export function taskTable(tasks: readonly Task[], p: Paint, empty: string): string {
+  if (tasks.length === 0) return empty;
+  return tasks.map((task) => taskLine(task, p)).join('\n');
+}
+
+export function taskDetailText(detail: TaskDetail, p: Paint): string {
+  const { task } = detail;
+  const lines = [
+    `${p.bold(`#${task.id} ${task.title}`)}`,
+    `  status     ${statusLabel(task, p)}${task.blockReason ? ` (${task.blockReason})` : ''}`,
+    `  kind       ${task.kind}`,
+    `  priority   ${task.priority} (${priorityName(task.priority)})`,
+    `  assignee   ${task.assignee ?? '-'}`,
+  ];
+  if (task.leaseExpiresAt) lines.push(`  lease      until ${task.leaseExpiresAt}`);
+  if (task.worktree) lines.push(`  worktree   ${task.worktree}${task.branch ? ` (${task.branch})` : ''}`);
+  if (task.labels.length > 0) lines.push(`  labels     ${task.labels.join(', ')}`);
+  if (task.due) lines.push(`  due        ${task.due}`);
+  if (task.parentId !== null) lines.push(`  parent     #${task.parentId}`);
+  lines.push(`  created    ${task.createdAt} by ${task.createdBy}`);
+  if (task.closedAt) lines.push(`  closed     ${task.closedAt}${task.completionMessage ? `: ${task.completionMessage}` : ''}`);
+  if (task.description) lines.push('', indent(task.description));
+  section(lines, 'acceptance', task.acceptance.map((item) => `- ${item}`));
+  section(lines, 'verify', task.verify.map((command) => `$ ${command}`));
+  section(lines, 'resources', task.resources.map(formatResource));
+  section(lines, 'links', task.links.map(formatLink));
+  section(lines, 'depends on', detail.dependsOn.map((link) => dependencyLine(link)));
+  section(lines, 'needed by', detail.dependents.map((link) => dependencyLine(link)));
+  section(lines, 'notes', detail.notes.map((note) => `${p.dim(`${note.createdAt} ${note.author}:`)} ${note.body}`));
+  return lines.join('\n');
+}
+
+function dependencyLine(link: DependencyLink): string {
+  const type = link.type === 'blocks' ? '' : ` (${link.type})`;
+  return `#${link.other.id} ${link.other.title} [${link.other.status}]${type}`;
+}
+
+function section(lines: string[], title: string, items: readonly string[]): void {
+  if (items.length === 0) return;
+  lines.push('', `  ${title}:`, ...items.map((item) => `    ${item}`));
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
+}
+
+export function eventLine(event: BoardEvent, p: Paint): string {
+  const task = event.taskId === null ? '' : ` #${event.taskId}`;
+  const to = event.recipients.length > 0 ? p.dim(` → ${event.recipients.join(', ')}`) : '';
+  const payload = Object.keys(event.payload).length > 0 ? ` ${p.dim(JSON.stringify(event.payload))}` : '';
+  return `${p.dim(`${event.id}`.padStart(5))} ${event.at} ${event.actor} ${p.bold(event.type)}${task}${payload}${to}`;
+}

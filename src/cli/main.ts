@@ -1,0 +1,74 @@
+import { BatonError } from '../core/errors.js';
+import { closest, parseArgs, UsageError } from './args.js';
+import { CommandContext, type CliEnvironment, type GlobalOptions } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { commandHelp, GLOBAL_OPTIONS, generalHelp, usageLine } from './help.js';
+import { errorDocument, jsonDocument } from './output.js';
+import { COMMANDS, findCommand } from './registry.js';
+
+declare const BATON_VERSION: string;
+const VERSION = typeof BATON_VERSION === 'string' ? BATON_VERSION : 'dev';
+
+/** Global flags that take a value, so the command name search can skip their values. */
+const VALUE_FLAGS = new Set(['--db', '--as']);
+
+/**
+ * Runs one baton invocation and returns its exit code. The only place that maps errors to
+ * exit codes; it never calls process.exit itself, so tests can run it in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliEnvironment): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const commandIndex = argv.findIndex((token, index) => !token.startsWith('-') && !VALUE_FLAGS.has(argv[index - 1] ?? ''));
+    if (commandIndex < 0) {
+      if (argv.includes('--version') || argv.includes('-V')) return print(io, json, { version: VERSION }, VERSION);
+      return print(io, json, { commands: COMMANDS.map((c) => c.name) }, generalHelp(COMMANDS, VERSION));
+    }
+    const name = argv[commandIndex] as string;
+    if (name === 'help') {
+      const topic = findCommand(argv[commandIndex + 1] ?? '');
+      return print(io, json, { help: topic?.name ?? null }, topic ? commandHelp(topic) : generalHelp(COMMANDS, VERSION));
+    }
+    const command = findCommand(name);
+    if (!command) {
+      const hint = closest(name, COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
+      throw new UsageError(`unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run \`baton --help\` for the list`);
+    }
+    const rest = [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
+    const parsed = parseArgs(rest, [...command.options, ...GLOBAL_OPTIONS], command.args, usageLine(command));
+    if (parsed.options.help === true) return print(io, json, { help: command.name }, commandHelp(command));
+    const global: GlobalOptions = {
+      json,
+      noColor: parsed.options['no-color'] === true,
+      ...(typeof parsed.options.db === 'string' && { db: parsed.options.db }),
+      ...(typeof parsed.options.as === 'string' && { as: parsed.options.as }),
+    };
+    const ctx = new CommandContext(io, global);
+    try {
+      const output = await command.run(ctx, parsed);
+      if (!output) return EXIT.ok;
+      return print(io, json, output.json, output.text, output.exitCode);
+    } finally {
+      await ctx.close();
+    }
+  } catch (error) {
+    return report(io, json, error);
+  }
+}
+
+function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string, exitCode: number = EXIT.ok): number {
+  io.stdout(json ? jsonDocument(body) : text);
+  return exitCode;
+}
+
+function report(io: CliEnvironment, json: boolean, error: unknown): number {
+  const known = error instanceof BatonError ? error : new BatonError('FAILED', `unexpected failure: ${describe(error)}`);
+  if (json) io.stdout(errorDocument(known));
+  else io.stderr(`baton: ${known.message}`);
+  if (!(error instanceof BatonError) && error instanceof Error && error.stack) io.stderr(error.stack);
+  return exitCodeFor(known.code);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,45 @@
+import type { CommandSpec } from './command.js';
+import { initCommand } from './commands/board-init.js';
+import { claimCommand, heartbeatCommand, reapCommand, releaseCommand, startCommand } from './commands/claim.js';
+import { blockedCommand, dependCommand, undependCommand } from './commands/dependency.js';
+import { readyCommand } from './commands/ready.js';
+import { addCommand } from './commands/task-add.js';
+import { completeCommand } from './commands/task-complete.js';
+import { editCommand } from './commands/task-edit.js';
+import { ideaCommand } from './commands/task-idea.js';
+import { listCommand } from './commands/task-list.js';
+import { noteCommand } from './commands/task-note.js';
+import { logCommand, showCommand } from './commands/task-show.js';
+import { blockCommand, cancelCommand, reopenCommand, unblockCommand } from './commands/task-status.js';
+import { watchCommand } from './commands/watch.js';
+
+/** Every command, in the order `baton --help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  initCommand,
+  addCommand,
+  listCommand,
+  showCommand,
+  editCommand,
+  readyCommand,
+  claimCommand,
+  startCommand,
+  heartbeatCommand,
+  releaseCommand,
+  reapCommand,
+  completeCommand,
+  dependCommand,
+  undependCommand,
+  blockedCommand,
+  blockCommand,
+  unblockCommand,
+  cancelCommand,
+  reopenCommand,
+  noteCommand,
+  ideaCommand,
+  logCommand,
+  watchCommand,
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name || command.aliases?.includes(name));
+}

@@ -1,0 +1,38 @@
+import { InvalidInputError } from './errors.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const UNIT_DAYS: Record<string, number> = { d: 1, w: 7 };
+
+/**
+ * Parses a due date: an ISO date (`2025-09-01`), an ISO date-time, or a relative offset from
+ * `now` (`+3d`, `+2w`, `today`, `tomorrow`). Returns an ISO date (YYYY-MM-DD) or date-time.
+ */
+export function parseDueDate(input: string, now: Date, field = '--due'): string {
+  const text = input.trim().toLowerCase();
+  if (text === 'today') return isoDay(now);
+  if (text === 'tomorrow') return isoDay(new Date(now.getTime() + DAY_MS));
+  const relative = /^\+(\d{1,4})([dw])$/.exec(text);
+  if (relative) {
+    const days = Number(relative[1]) * (UNIT_DAYS[relative[2] as string] ?? 1);
+    return isoDay(new Date(now.getTime() + days * DAY_MS));
+  }
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (day) {
+    const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const parsed = new Date(Date.UTC(year, month - 1, date));
+    if (parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === date) {
+      return text;
+    }
+  } else if (/^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:\d{2})$/.test(text)) {
+    const parsed = new Date(input.trim());
+    if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
+  }
+  throw new InvalidInputError(
+    field,
+    `'${input}' is not a date; use YYYY-MM-DD (2025-09-01), an ISO date-time, today, tomorrow, or +Nd / +Nw`,
+  );
+}
+
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

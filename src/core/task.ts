@@ -1,0 +1,95 @@
+import { InvalidInputError } from './errors.js';
+import type { TaskKind } from './kind.js';
+import type { Link } from './link.js';
+import type { Priority } from './priority.js';
+import type { Resource } from './resource.js';
+import type { Status } from './status.js';
+
+/** A unit of work on the board. Times are ISO-8601 strings in UTC. */
+export interface Task {
+  id: number;
+  title: string;
+  description: string;
+  kind: TaskKind;
+  status: Status;
+  priority: Priority;
+  assignee: string | null;
+  labels: string[];
+  due: string | null;
+  parentId: number | null;
+  acceptance: string[];
+  verify: string[];
+  resources: Resource[];
+  links: Link[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  /** Why a human blocked the task (`block --reason`); null when blocked only by dependencies. */
+  blockReason: string | null;
+  /** The message given at `complete -m`. */
+  completionMessage: string | null;
+  leaseExpiresAt: string | null;
+  /** Worktree the task is being worked in, set at claim time inside a linked worktree. */
+  worktree: string | null;
+  branch: string | null;
+  /** Bumped on every write; lets the store refuse a stale update instead of losing one. */
+  version: number;
+}
+
+export interface Note {
+  id: number;
+  taskId: number;
+  author: string;
+  body: string;
+  createdAt: string;
+}
+
+/** Limits, documented in the README: long enough for real work, short enough for a list line. */
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_TEXT_LENGTH = 20_000;
+export const MAX_LABEL_LENGTH = 50;
+
+export function validateTitle(input: string, field = 'TITLE'): string {
+  const title = input.trim().replace(/\s+/g, ' ');
+  if (title.length === 0) throw new InvalidInputError(field, 'the title is empty; give the task a short title');
+  if (title.length > MAX_TITLE_LENGTH) {
+    throw new InvalidInputError(
+      field,
+      `the title is ${title.length} characters, over the limit of ${MAX_TITLE_LENGTH}; put the detail in --description`,
+    );
+  }
+  return title;
+}
+
+export function validateText(input: string, field: string): string {
+  if (input.length > MAX_TEXT_LENGTH) {
+    throw new InvalidInputError(field, `the text is ${input.length} characters, over the limit of ${MAX_TEXT_LENGTH}`);
+  }
+  return input;
+}
+
+export function validateLabel(input: string, field = '--label'): string {
+  const label = input.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._/-]*$/.test(label) || label.length > MAX_LABEL_LENGTH) {
+    throw new InvalidInputError(
+      field,
+      `'${input}' is not a label; use letters, digits, . _ / - (up to ${MAX_LABEL_LENGTH} characters), comma-separated for several`,
+    );
+  }
+  return label;
+}
+
+export function validateAgentName(input: string, field: string): string {
+  const name = input.trim();
+  if (name.length === 0 || name.length > 100 || /[,\p{Cc}]/u.test(name)) {
+    throw new InvalidInputError(field, `'${input}' is not an agent name; use up to 100 characters without commas, like agent-2`);
+  }
+  return name;
+}
+
+/** Splits `a,b` and repeated flags into one deduplicated, validated list. */
+export function parseLabels(inputs: readonly string[], field = '--label'): string[] {
+  const labels = inputs.flatMap((input) => input.split(',')).filter((part) => part.trim() !== '');
+  return [...new Set(labels.map((label) => validateLabel(label, field)))];
+}
