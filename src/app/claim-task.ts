@@ -14,8 +14,6 @@ export interface ClaimOptions {
   /** The linked worktree the claim was made from; binds the task to it. */
   worktree: string | null;
   branch: string | null;
-  /** Take a task that is assigned (not yet started) to someone else. */
-  force: boolean;
 }
 
 export interface ClaimResult {
@@ -56,7 +54,7 @@ async function claimWithin(tx: BoardWriter, actor: string, task: Task, options: 
     const renewed = await tx.updateTask({ ...task, leaseExpiresAt: lease, ...binding(task, options) });
     return { task: renewed, renewed: true };
   }
-  await assertClaimable(tx, actor, task, options.force);
+  await assertClaimable(tx, task);
   const claimed = await tx.updateTask({
     ...applyStatus(task, 'in_progress', nowIso),
     assignee: actor,
@@ -80,7 +78,7 @@ function binding(task: Task, options: ClaimOptions): Pick<Task, 'worktree' | 'br
   return { worktree: options.worktree ?? task.worktree, branch: options.branch ?? task.branch };
 }
 
-async function assertClaimable(tx: BoardWriter, actor: string, task: Task, force: boolean): Promise<void> {
+async function assertClaimable(tx: BoardWriter, task: Task): Promise<void> {
   if (task.status === 'in_progress') {
     throw new BatonError(
       'ALREADY_CLAIMED',
@@ -104,13 +102,8 @@ async function assertClaimable(tx: BoardWriter, actor: string, task: Task, force
         reason: task.blockReason,
       });
     }
-    if (task.assignee !== null && task.assignee !== actor && !force) {
-      throw new BatonError(
-        'CONFLICT',
-        `task #${task.id} is assigned to ${task.assignee}; pass --force to take it over, or pick another with \`baton claim --next\``,
-        { id: task.id, assignee: task.assignee },
-      );
-    }
+    // A task assigned but not started is a plan, not a claim: naming it takes it over, and
+    // the event tells the planned assignee. `claim --next` never picks such a task.
     return;
   }
   if (task.status === 'review') {

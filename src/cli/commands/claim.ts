@@ -17,7 +17,6 @@ function claimOptions(ctx: CommandContext, options: OptionValues): ClaimOptions 
   const ttl = stringOption(options, 'ttl');
   return {
     ttlMs: ttl === undefined ? DEFAULT_LEASE_TTL_MS : parseDurationMs(ttl, '--ttl'),
-    force: flag(options, 'force'),
     ...ctx.worktreeBinding(),
   };
 }
@@ -29,7 +28,6 @@ export const claimCommand: CommandSpec = {
   options: [
     { name: 'next', kind: 'boolean', help: 'claim the best ready task this agent may take' },
     TTL_OPTION,
-    { name: 'force', kind: 'boolean', help: 'take a task assigned to someone else (not one they started)' },
   ],
   async run(ctx, { args, options }) {
     const next = flag(options, 'next');
@@ -53,7 +51,7 @@ export const startCommand: CommandSpec = {
   name: 'start',
   summary: 'claim task ID (tm-compatible); refused while it waits on other tasks',
   args: [{ name: 'ID', required: true }],
-  options: [TTL_OPTION, { name: 'force', kind: 'boolean', help: 'take a task assigned to someone else' }],
+  options: [TTL_OPTION],
 };
 
 export const heartbeatCommand: CommandSpec = {

@@ -1,0 +1,131 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** The built CLI, as users run it. Tests run `npm run build` first (see README). */
+export const BATON_BIN = resolve(import.meta.dirname, '../../bin/baton.mjs');
+
+export interface BatonResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+}
+
+function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', ...extra };
+  for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key];
+  return env;
+}
+
+/** Runs the real binary and waits for it. */
+export function baton(args: readonly string[], options: RunOptions): BatonResult {
+  const result = spawnSync(process.execPath, [BATON_BIN, ...args], {
+    cwd: options.cwd,
+    env: childEnv(options.env),
+    encoding: 'utf8',
+    input: options.input ?? '',
+    timeout: 60_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the real binary without blocking the test, for races between processes. */
+export function batonAsync(args: readonly string[], options: RunOptions): Promise<BatonResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Parses the single JSON document a `--json` command prints. */
+export function json<T = Record<string, unknown>>(result: BatonResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not one JSON document (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/** A fresh git repository in a temp folder, removed by the returned `cleanup`. */
+export function makeRepo(prefix = 'baton-test-'): { dir: string; db: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'user.name', 'Test User']);
+  git(dir, ['config', 'user.email', 'test@example.com']);
+  return { dir, db: join(dir, '.git', 'baton', 'baton.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function git(cwd: string, args: readonly string[]): string {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * A fingerprint of the board file after folding the WAL into it: equal fingerprints before
+ * and after a refused command prove it left the board byte-for-byte unchanged.
+ */
+export function boardFingerprint(dbPath: string): string {
+  if (!existsSync(dbPath)) return 'missing';
+  const db = new Database(dbPath);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return createHash('sha256').update(readFileSync(dbPath)).digest('hex');
+}
+
+export interface RunningBaton {
+  /** Lines printed so far. */
+  lines: string[];
+  /** Resolves with all lines once one matches, or rejects after `timeoutMs`. */
+  waitFor(match: (line: string) => boolean, timeoutMs: number): Promise<string[]>;
+  stop(): void;
+}
+
+/** Starts a long-running command (`watch --follow`) and collects its stdout lines. */
+export function spawnBaton(args: readonly string[], options: RunOptions): RunningBaton {
+  const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts.filter((line) => line !== ''));
+    for (const waiter of [...waiters]) waiter();
+  });
+  return {
+    lines,
+    waitFor(match, timeoutMs) {
+      return new Promise((resolvePromise, reject) => {
+        const check = (): void => {
+          if (!lines.some(match)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolvePromise([...lines]);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching line within ${timeoutMs} ms; got:\n${lines.join('\n')}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
