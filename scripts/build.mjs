@@ -1,5 +1,6 @@
-// Bundles the CLI into one ESM file: one module to load instead of dozens keeps start-up
-// close to a bare `node -e 0`. better-sqlite3 stays external (it carries a native addon).
+// Bundles the CLI, better-sqlite3's JavaScript included, into one minified ESM file: one
+// module to load instead of dozens keeps start-up close to a bare `node -e 0`. The native
+// addon is loaded from node_modules by path (see adapters/db/sqlite-open.ts).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -12,7 +13,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3'],
+  // better-sqlite3 loads its addon with a computed require(); give the bundle a real one.
+  banner: { js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);" },
+  minify: true,
+  keepNames: false,
   define: { BATON_VERSION: JSON.stringify(version) },
   legalComments: 'none',
   logLevel: 'warning',

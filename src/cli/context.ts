@@ -79,7 +79,7 @@ export class CommandContext {
       const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
       if (bound?.assignee) return (this.actorName = bound.assignee);
     }
-    this.actorName = gitUserName(this.io.cwd) ?? userInfo().username;
+    this.actorName = (await gitUserName(this.io.cwd)) ?? userInfo().username;
     return this.actorName;
   }
 

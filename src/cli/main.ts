@@ -35,8 +35,8 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
       throw new UsageError(`unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run \`baton --help\` for the list`);
     }
     const rest = [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
+    if (rest.includes('--help') || rest.includes('-h')) return print(io, json, { help: command.name }, commandHelp(command));
     const parsed = parseArgs(rest, [...command.options, ...GLOBAL_OPTIONS], command.args, usageLine(command));
-    if (parsed.options.help === true) return print(io, json, { help: command.name }, commandHelp(command));
     const global: GlobalOptions = {
       json,
       noColor: parsed.options['no-color'] === true,

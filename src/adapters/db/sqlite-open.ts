@@ -1,8 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type DatabaseConstructor from 'better-sqlite3';
-import type { Database } from 'better-sqlite3';
+import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
@@ -27,9 +26,10 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
   if (exists) assertSqliteFile(path);
   else mkdirSync(dirname(path), { recursive: true });
   const db = guard(path, () => {
-    const Database = loadDriver();
-    const handle = new Database(path, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBindingPath() });
-    handle.pragma('journal_mode = WAL');
+    const binding = nativeBindingPath();
+    const handle = new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
+    // WAL is a property of the file: set once when the board is new, then only checked.
+    if (!exists || (handle.pragma('journal_mode', { simple: true }) as string) !== 'wal') handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
     handle.pragma('foreign_keys = ON');
     return handle;
@@ -119,16 +119,10 @@ export function translateSqliteError(path: string, error: unknown): unknown {
   return error;
 }
 
-const requireFromHere = createRequire(import.meta.url);
-
-function loadDriver(): typeof DatabaseConstructor {
-  return requireFromHere('better-sqlite3') as typeof DatabaseConstructor;
-}
-
 /** Naming the addon directly skips the `bindings` package's directory search on every start. */
 function nativeBindingPath(): string | undefined {
   try {
-    const packageJson = requireFromHere.resolve('better-sqlite3/package.json');
+    const packageJson = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
     const addon = `${dirname(packageJson)}/build/Release/better_sqlite3.node`;
     return existsSync(addon) ? addon : undefined;
   } catch {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -54,8 +53,12 @@ export function currentBranch(location: RepositoryLocation): string | null {
   }
 }
 
-/** `git config user.name` as seen from `cwd`; null when unset or git is missing. */
-export function gitUserName(cwd: string): string | null {
+/**
+ * `git config user.name` as seen from `cwd`; null when unset or git is missing. Loads
+ * child_process only here: most commands never need it and it costs milliseconds to load.
+ */
+export async function gitUserName(cwd: string): Promise<string | null> {
+  const { spawnSync } = await import('node:child_process');
   const result = spawnSync('git', ['config', 'user.name'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const name = result.status === 0 ? result.stdout.trim() : '';
   return name === '' ? null : name;
