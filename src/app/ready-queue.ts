@@ -1,4 +1,4 @@
-import { compareRanked, type RankedTask } from '../core/ranking.js';
+import { compareRanked, countTransitiveDependents, dependentsIndex, type RankedTask } from '../core/ranking.js';
 import type { BoardReader } from './ports.js';
 
 export interface ReadyQueueOptions {
@@ -17,11 +17,13 @@ export async function rankedReady(tx: BoardReader, options: ReadyQueueOptions = 
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const query = options.claimableBy === undefined ? {} : { claimableBy: options.claimableBy };
   const result: RankedTask[] = [];
-  const countDependents = transitiveDependentCounter(tx);
+  let dependents: Map<number, number[]> | undefined;
   for (const priority of await tx.readyPriorities(query)) {
     const hubs = await tx.readyCandidates({ ...query, priority, hasOpenDependents: true });
-    const ranked: RankedTask[] = [];
-    for (const hub of hubs) ranked.push({ ...hub, unblocks: await countDependents(hub.id) });
+    // One read of the open graph beats a query per node once there are a few hubs to rank.
+    if (hubs.length > 0 && !dependents) dependents = dependentsIndex(await tx.openGatingEdges());
+    const index = dependents ?? new Map<number, number[]>();
+    const ranked = hubs.map((hub) => ({ ...hub, unblocks: countTransitiveDependents(hub.id, index) }));
     ranked.sort(compareRanked);
     result.push(...ranked.slice(0, limit - result.length));
     if (result.length >= limit) break;
@@ -36,28 +38,4 @@ export async function rankedReady(tx: BoardReader, options: ReadyQueueOptions = 
     if (result.length >= limit) break;
   }
   return result.map(({ id, priority, unblocks, createdAt }) => ({ id, priority, unblocks, createdAt }));
-}
-
-/** Counts not-closed tasks waiting on a task, directly or through others; memoises edges. */
-function transitiveDependentCounter(tx: BoardReader): (id: number) => Promise<number> {
-  const edges = new Map<number, number[]>();
-  const dependentsOf = async (id: number): Promise<number[]> => {
-    let direct = edges.get(id);
-    if (!direct) {
-      direct = await tx.openDependentIds(id);
-      edges.set(id, direct);
-    }
-    return direct;
-  };
-  return async (id) => {
-    const seen = new Set<number>();
-    const stack = [...(await dependentsOf(id))];
-    while (stack.length > 0) {
-      const current = stack.pop() as number;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      stack.push(...(await dependentsOf(current)));
-    }
-    return seen.size;
-  };
 }

@@ -27,12 +27,7 @@ export interface RankedTask {
  * (transitively), then the oldest, then the lowest id so the order is total and stable.
  */
 export function rankReady(candidates: readonly ReadyCandidate[], edges: readonly GatingEdge[]): RankedTask[] {
-  const dependents = new Map<number, number[]>();
-  for (const edge of edges) {
-    const list = dependents.get(edge.dependsOnId);
-    if (list) list.push(edge.taskId);
-    else dependents.set(edge.dependsOnId, [edge.taskId]);
-  }
+  const dependents = dependentsIndex(edges);
   const ranked = candidates.map((candidate) => ({
     id: candidate.id,
     priority: candidate.priority,
@@ -51,7 +46,19 @@ export function compareRanked(a: RankedTask, b: RankedTask): number {
   );
 }
 
-function countTransitiveDependents(id: number, dependents: ReadonlyMap<number, readonly number[]>): number {
+/** Who waits on whom: task id → ids of the tasks that gate on it directly. */
+export function dependentsIndex(edges: readonly GatingEdge[]): Map<number, number[]> {
+  const dependents = new Map<number, number[]>();
+  for (const edge of edges) {
+    const list = dependents.get(edge.dependsOnId);
+    if (list) list.push(edge.taskId);
+    else dependents.set(edge.dependsOnId, [edge.taskId]);
+  }
+  return dependents;
+}
+
+/** How many tasks wait on `id`, directly or through others, each counted once. */
+export function countTransitiveDependents(id: number, dependents: ReadonlyMap<number, readonly number[]>): number {
   const direct = dependents.get(id);
   if (!direct) return 0;
   const seen = new Set<number>();

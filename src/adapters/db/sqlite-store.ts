@@ -155,7 +155,7 @@ class SqliteBoardTx implements BoardWriter {
     }
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-    const rows = this.sql(`SELECT * FROM tasks${clause} ORDER BY priority, id${limit}`).all(...params) as TaskRow[];
+    const rows = this.sql(`SELECT * FROM tasks${clause} ORDER BY priority, created_at, id${limit}`).all(...params) as TaskRow[];
     return rows.map(taskFromRow);
   }
 
@@ -186,10 +186,14 @@ class SqliteBoardTx implements BoardWriter {
   }
 
   async openGatingEdges(): Promise<GatingEdge[]> {
-    return this.sql(
-      `SELECT d.task_id AS taskId, d.depends_on_id AS dependsOnId FROM dependencies d
+    // raw() skips building a keyed row object per edge; this runs on every ranked queue read.
+    const rows = this.sql(
+      `SELECT d.task_id, d.depends_on_id FROM dependencies d
        JOIN tasks t ON t.id = d.task_id WHERE d.type IN ${GATING} AND t.status NOT IN ('done','cancelled')`,
-    ).all() as GatingEdge[];
+    )
+      .raw()
+      .all() as [number, number][];
+    return rows.map(([taskId, dependsOnId]) => ({ taskId, dependsOnId }));
   }
 
   async readyCandidates(query: ReadyQuery): Promise<ReadyCandidate[]> {
@@ -227,7 +231,7 @@ class SqliteBoardTx implements BoardWriter {
   }
 
   async blockedTasks(): Promise<{ task: Task; blockers: Blocker[] }[]> {
-    const rows = this.sql(`SELECT * FROM tasks WHERE status = 'blocked' ORDER BY priority, id`).all() as TaskRow[];
+    const rows = this.sql(`SELECT * FROM tasks WHERE status = 'blocked' ORDER BY priority, created_at, id`).all() as TaskRow[];
     const result = [];
     for (const row of rows) result.push({ task: taskFromRow(row), blockers: await this.unmetBlockers(row.id) });
     return result;
