@@ -16,21 +16,24 @@ export function parseDueDate(input: string, now: Date, field = '--due'): string 
     const days = Number(relative[1]) * (UNIT_DAYS[relative[2] as string] ?? 1);
     return isoDay(new Date(now.getTime() + days * DAY_MS));
   }
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (day) {
-    const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
-    const parsed = new Date(Date.UTC(year, month - 1, date));
-    if (parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === date) {
-      return text;
-    }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    if (isCalendarDate(text)) return text;
   } else if (/^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:\d{2})$/.test(text)) {
+    // `Date` rolls 2025-02-30 over into March, so the day is checked on its own first.
     const parsed = new Date(input.trim());
-    if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
+    if (isCalendarDate(text.slice(0, 10)) && !Number.isNaN(parsed.getTime())) return parsed.toISOString();
   }
   throw new InvalidInputError(
     field,
     `'${input}' is not a date; use YYYY-MM-DD (2025-09-01), an ISO date-time, today, tomorrow, or +Nd / +Nw`,
   );
+}
+
+/** `YYYY-MM-DD` names a day that exists (no 2025-02-30). */
+function isCalendarDate(text: string): boolean {
+  const [year, month, date] = text.split('-').map(Number) as [number, number, number];
+  const parsed = new Date(Date.UTC(year, month - 1, date));
+  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === date;
 }
 
 function isoDay(date: Date): string {

@@ -27,14 +27,23 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
   else mkdirSync(dirname(path), { recursive: true });
   const db = guard(path, () => {
     const binding = nativeBindingPath();
-    const handle = new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
-    // WAL is a property of the file: set once when the board is new, then only checked.
-    if (!exists || (handle.pragma('journal_mode', { simple: true }) as string) !== 'wal') handle.pragma('journal_mode = WAL');
-    handle.pragma('synchronous = NORMAL');
-    handle.pragma('foreign_keys = ON');
-    return handle;
+    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
   });
-  guard(path, () => migrate(db, path));
+  try {
+    guard(path, () => {
+      // Refuse a newer board before switching it to WAL, which would rewrite its header.
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SQLITE_SCHEMA_VERSION) throw tooNew(path, version);
+      // WAL is a property of the file: set once when the board is new, then only checked.
+      if (!exists || (db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path);
+    });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
