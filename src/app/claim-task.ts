@@ -7,7 +7,6 @@ import type { BoardDeps } from './deps.js';
 import { reapWithin } from './leases.js';
 import { loadTask } from './load-task.js';
 import type { BoardWriter } from './ports.js';
-import { rankedReady } from './ready-queue.js';
 
 export interface ClaimOptions {
   ttlMs: number;
@@ -39,7 +38,7 @@ export async function claimNext(deps: BoardDeps, options: ClaimOptions): Promise
   const now = deps.clock.now();
   return deps.store.write(async (tx) => {
     await reapWithin(tx, now.toISOString());
-    const [best] = await rankedReady(tx, { limit: 1, claimableBy: deps.actor });
+    const [best] = await tx.readyQueue({ limit: 1, claimableBy: deps.actor });
     if (!best) {
       throw new BatonError('NOTHING_READY', 'nothing ready to claim: every open task is blocked, claimed, or assigned to someone else');
     }

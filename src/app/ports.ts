@@ -1,7 +1,7 @@
 import type { Blocker, Dependency } from '../core/dependency.js';
 import type { BoardEvent, EventType, NewEvent } from '../core/event.js';
 import type { TaskKind } from '../core/kind.js';
-import type { GatingEdge, ReadyCandidate } from '../core/ranking.js';
+import type { GatingEdge, RankedTask } from '../core/ranking.js';
 import type { Status } from '../core/status.js';
 import type { Note, Task } from '../core/task.js';
 
@@ -18,9 +18,6 @@ export interface TaskFilter {
 }
 
 export interface ReadyQuery {
-  priority?: number;
-  /** true: only tasks other open work waits on; false: only tasks nothing waits on. */
-  hasOpenDependents?: boolean;
   /** Only tasks this agent may take: unassigned or assigned to it. */
   claimableBy?: string;
   limit?: number;
@@ -60,14 +57,11 @@ export interface BoardReader {
   /** Gating edges whose waiting task is not closed: the graph the ranking walks. */
   openGatingEdges(): Promise<GatingEdge[]>;
   /**
-   * Open tasks (not ideas) whose gating dependencies are all done, oldest first (created_at,
-   * then id). The options narrow the scan so the queue never has to read the whole board.
+   * Ready tasks — open, not ideas, every gating dependency done — in `rankReady` order:
+   * priority, then how much not-closed work waits on the task (transitively), then age, then
+   * id. Stores keep that count as an index, so this reads no more rows than it returns.
    */
-  readyCandidates(query: ReadyQuery): Promise<ReadyCandidate[]>;
-  /** Priorities (ascending) that have at least one ready task matching `query`. */
-  readyPriorities(query: ReadyQuery): Promise<number[]>;
-  /** Ids of not-closed tasks that gate on `id` directly. */
-  openDependentIds(id: number): Promise<number[]>;
+  readyQueue(query: ReadyQuery): Promise<RankedTask[]>;
   /** Gating dependencies of `id` that are not done yet. */
   unmetBlockers(id: number): Promise<Blocker[]>;
   blockedTasks(): Promise<BlockedTask[]>;

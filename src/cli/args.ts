@@ -71,7 +71,10 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     if (eq > 0) value = token.slice(eq + 1);
     else {
       const next = argv[index + 1];
-      if (next === undefined) throw new UsageError(`--${option.name} needs a value (${option.value ?? 'VALUE'})`);
+      // `--due --json` is a forgotten value, not a date called "--json".
+      if (next === undefined || isKnownOption(next, byName)) {
+        throw new UsageError(`--${option.name} needs a value (${option.value ?? 'VALUE'})`);
+      }
       value = next;
       index++;
     }
@@ -81,6 +84,10 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
   }
   checkArgCount(args, argSpecs, usage);
   return { args, options: values };
+}
+
+function isKnownOption(token: string, byName: ReadonlyMap<string, OptionSpec>): boolean {
+  return token.startsWith('--') && byName.has(token.slice(2).split('=')[0] as string);
 }
 
 function maxArgs(specs: readonly ArgSpec[]): number {
@@ -118,13 +125,18 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
+/** Edit distance counting a swap of two neighbours as one edit, the commonest typo (`lsit`). */
 function editDistance(a: string, b: string): number {
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let best = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (beforePrevious[j - 2] as number) + 1);
+      current[j] = best;
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length] as number;

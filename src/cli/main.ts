@@ -26,17 +26,17 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
     }
     const name = argv[commandIndex] as string;
     if (name === 'help') {
-      const topic = findCommand(argv[commandIndex + 1] ?? '');
+      const topicName = argv.slice(commandIndex + 1).find((token) => !token.startsWith('-'));
+      const topic = topicName === undefined ? undefined : findCommand(topicName);
+      if (topicName !== undefined && !topic) throw unknownCommand(topicName);
       return print(io, json, { help: topic?.name ?? null }, topic ? commandHelp(topic) : generalHelp(COMMANDS, VERSION));
     }
     const command = findCommand(name);
-    if (!command) {
-      const hint = closest(name, COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
-      throw new UsageError(`unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run \`baton --help\` for the list`);
-    }
+    if (!command) throw unknownCommand(name);
     const rest = [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
     if (rest.includes('--help') || rest.includes('-h')) return print(io, json, { help: command.name }, commandHelp(command));
-    const parsed = parseArgs(rest, [...command.options, ...GLOBAL_OPTIONS], command.args, usageLine(command));
+    const usage = `${usageLine(command)} (see \`baton ${command.name} --help\`)`;
+    const parsed = parseArgs(rest, [...command.options, ...GLOBAL_OPTIONS], command.args, usage);
     const global: GlobalOptions = {
       json,
       noColor: parsed.options['no-color'] === true,
@@ -54,6 +54,11 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
   } catch (error) {
     return report(io, json, error);
   }
+}
+
+function unknownCommand(name: string): UsageError {
+  const hint = closest(name, COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
+  return new UsageError(`unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run \`baton --help\` for the list`);
 }
 
 function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string, exitCode: number = EXIT.ok): number {

@@ -2,6 +2,11 @@ import type { CommandSpec } from './command.js';
 import { initCommand } from './commands/board-init.js';
 import { claimCommand, heartbeatCommand, reapCommand, releaseCommand, startCommand } from './commands/claim.js';
 import { blockedCommand, dependCommand, undependCommand } from './commands/dependency.js';
+import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
+import { graphCommand } from './commands/graph.js';
+import { importCommand } from './commands/import.js';
+import { primeCommand } from './commands/prime.js';
 import { readyCommand } from './commands/ready.js';
 import { addCommand } from './commands/task-add.js';
 import { completeCommand } from './commands/task-complete.js';
@@ -38,6 +43,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   ideaCommand,
   logCommand,
   watchCommand,
+  graphCommand,
+  exportCommand,
+  importCommand,
+  primeCommand,
+  demoCommand,
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

@@ -31,9 +31,11 @@ export function canTransition(from: Status, to: Status): boolean {
 export function assertTransition(taskId: number, from: Status, to: Status): void {
   if (canTransition(from, to)) return;
   const legal = TRANSITIONS[from];
+  const reopenable = from === 'done' || from === 'cancelled' || from === 'failed';
+  const hint = reopenable ? `; to work on it again, run \`baton reopen ${taskId}\` first` : '';
   throw new BatonError(
     'ILLEGAL_TRANSITION',
-    `task #${taskId} is ${from} and cannot become ${to}; from ${from} it can become: ${legal.join(', ')}`,
+    `task #${taskId} is ${from} and cannot become ${to}; from ${from} it can become: ${legal.join(', ')}${hint}`,
     { id: taskId, from, to, legal },
   );
 }

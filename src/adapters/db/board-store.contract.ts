@@ -453,55 +453,70 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
         ]);
       });
 
-      it('finds open, non-idea tasks whose gating dependencies are all done, by priority, age, id', async () => {
-        const candidates = await store.read((tx) => tx.readyCandidates({}));
-        expect(candidates).toEqual([
-          { id: 4, priority: 0, createdAt: at(11), assignee: 'bob' },
-          { id: 5, priority: 1, createdAt: at(12), assignee: null },
-          { id: 12, priority: 2, createdAt: at(5), assignee: null },
-          { id: 1, priority: 2, createdAt: at(10), assignee: null },
-          { id: 8, priority: 2, createdAt: at(10), assignee: null },
+      it('ranks open, non-idea tasks whose gating dependencies are all done: priority, work waiting, age, id', async () => {
+        expect(await store.read((tx) => tx.readyQueue({}))).toEqual([
+          { id: 4, priority: 0, unblocks: 0, createdAt: at(11) },
+          { id: 5, priority: 1, unblocks: 0, createdAt: at(12) },
+          // 6 (open) and 3 (in_progress) wait on 1, so it goes before the older 12.
+          { id: 1, priority: 2, unblocks: 2, createdAt: at(10) },
+          { id: 12, priority: 2, unblocks: 0, createdAt: at(5) },
+          { id: 8, priority: 2, unblocks: 0, createdAt: at(10) },
         ]);
       });
 
-      it('narrows by priority, claimability, open dependents and limit', async () => {
-        const query = (q: Parameters<BoardWriter['readyCandidates']>[0]): Promise<number[]> =>
-          store.read(async (tx) => ids(await tx.readyCandidates(q)));
-        expect(await query({ priority: 2 })).toEqual([12, 1, 8]);
-        expect(await query({ priority: 3 })).toEqual([]);
-        expect(await query({ claimableBy: 'alice' })).toEqual([5, 12, 1, 8]);
-        expect(await query({ claimableBy: 'bob' })).toEqual([4, 5, 12, 1, 8]);
-        expect(await query({ hasOpenDependents: true })).toEqual([1]);
-        expect(await query({ hasOpenDependents: false })).toEqual([4, 5, 12, 8]);
-        expect(await query({ hasOpenDependents: false, priority: 2, limit: 1 })).toEqual([12]);
+      it('narrows by claimability and limit', async () => {
+        const query = (q: Parameters<BoardWriter['readyQueue']>[0]): Promise<number[]> =>
+          store.read(async (tx) => ids(await tx.readyQueue(q)));
+        expect(await query({ claimableBy: 'alice' })).toEqual([5, 1, 12, 8]);
+        expect(await query({ claimableBy: 'bob' })).toEqual([4, 5, 1, 12, 8]);
         expect(await query({ limit: 2 })).toEqual([4, 5]);
-      });
-
-      it('lists the priorities that have a ready task, ascending', async () => {
-        const priorities = (q: Parameters<BoardWriter['readyPriorities']>[0]): Promise<number[]> =>
-          store.read((tx) => tx.readyPriorities(q));
-        expect(await priorities({})).toEqual([0, 1, 2]);
-        expect(await priorities({ claimableBy: 'alice' })).toEqual([1, 2]);
-        expect(await priorities({ hasOpenDependents: true })).toEqual([2]);
+        expect(await query({ claimableBy: 'alice', limit: 1 })).toEqual([5]);
       });
 
       it('follows changes: the last blocker finishing makes its dependent ready', async () => {
         const finish = (id: number): Promise<Task> =>
           store.write(async (tx) => tx.updateTask({ ...((await tx.getTask(id)) as Task), status: 'done', closedAt: at(20) }));
+        const readyAtPriority1 = async (): Promise<number[]> =>
+          ids((await store.read((tx) => tx.readyQueue({}))).filter((task) => task.priority === 1));
         await finish(3);
-        expect(await store.read(async (tx) => ids(await tx.readyCandidates({ priority: 1 })))).toEqual([5]);
+        expect(await readyAtPriority1()).toEqual([5]);
         await finish(1);
-        const ready = await store.read(async (tx) => ids(await tx.readyCandidates({ priority: 1 })));
-        expect(ready).toEqual([6, 5]);
+        expect(await readyAtPriority1()).toEqual([6, 5]);
       });
 
-      it('names the not-closed tasks that gate directly on a task', async () => {
-        const dependents = async (id: number): Promise<number[]> =>
-          [...(await store.read((tx) => tx.openDependentIds(id)))].sort((x, y) => x - y);
-        expect(await dependents(1)).toEqual([3, 6]);
-        expect(await dependents(4)).toEqual([]); // only a done task waits on it
-        expect(await dependents(3)).toEqual([6]); // 8 is only related
-        expect(await dependents(8)).toEqual([]);
+      it('keeps the count of waiting work up to date as edges and statuses change', async () => {
+        const unblocksOf = async (id: number): Promise<number | undefined> =>
+          (await store.read((tx) => tx.readyQueue({}))).find((task) => task.id === id)?.unblocks;
+        expect(await unblocksOf(1)).toBe(2);
+        // A chain: 13 waits on 6, which waits on 1, so 1 now has three tasks behind it.
+        await insertAll(store, [{ title: 'thirteen' }]);
+        await link(store, [{ taskId: 13, dependsOnId: 6, type: 'blocks' }]);
+        expect(await unblocksOf(1)).toBe(3);
+        // 6 closing drops itself and what only reached 1 through it.
+        await store.write(async (tx) => tx.updateTask({ ...((await tx.getTask(6)) as Task), status: 'cancelled', closedAt: at(30) }));
+        expect(await unblocksOf(1)).toBe(1);
+        await store.write(async (tx) => tx.updateTask({ ...((await tx.getTask(6)) as Task), status: 'open', closedAt: null }));
+        expect(await unblocksOf(1)).toBe(3);
+        // 6 also reaches 1 through 3 (6 → 3 → 1), so dropping 6 → 1 alone changes nothing.
+        await store.write((tx) => tx.removeDependency(6, 1));
+        expect(await unblocksOf(1)).toBe(3);
+        await store.write((tx) => tx.removeDependency(6, 3));
+        expect(await unblocksOf(1)).toBe(1);
+        // A non-gating type does not count; turning it into blocks does.
+        await link(store, [{ taskId: 6, dependsOnId: 1, type: 'related' }]);
+        expect(await unblocksOf(1)).toBe(1);
+        await link(store, [{ taskId: 6, dependsOnId: 1, type: 'blocks' }]);
+        expect(await unblocksOf(1)).toBe(3);
+      });
+
+      it('leaves the counts untouched when a transaction rolls back', async () => {
+        await expect(
+          store.write(async (tx) => {
+            await tx.removeDependency(3, 1);
+            throw new Error('abandon');
+          }),
+        ).rejects.toThrow('abandon');
+        expect((await store.read((tx) => tx.readyQueue({}))).find((task) => task.id === 1)?.unblocks).toBe(2);
       });
     });
 

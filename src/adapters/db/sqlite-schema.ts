@@ -28,9 +28,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     lease_expires_at TEXT,
     worktree TEXT,
     branch TEXT,
-    version INTEGER NOT NULL DEFAULT 1
+    version INTEGER NOT NULL DEFAULT 1,
+    -- How many not-closed tasks wait on this one, transitively: an index kept by the store
+    -- (sqlite-rank-index.ts) so the ready queue is one ordered scan.
+    unblocks INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX tasks_by_status ON tasks (status, priority, created_at, id);
+  CREATE INDEX tasks_by_rank ON tasks (status, priority, unblocks DESC, created_at, id);
   CREATE INDEX tasks_by_assignee ON tasks (assignee, status);
   CREATE INDEX tasks_by_lease ON tasks (lease_expires_at) WHERE status = 'in_progress';
   CREATE INDEX tasks_by_parent ON tasks (parent_id);

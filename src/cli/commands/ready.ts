@@ -1,5 +1,4 @@
 import { reapExpiredLeases } from '../../app/leases.js';
-import { rankedReady } from '../../app/ready-queue.js';
 import { explainRank } from '../../core/ranking.js';
 import type { CommandSpec } from '../command.js';
 import { flag, stringOption } from '../command.js';
@@ -23,7 +22,7 @@ export const readyCommand: CommandSpec = {
     await reapExpiredLeases({ store, clock: ctx.clock, actor: 'baton' });
     const claimableBy = flag(options, 'me') ? await ctx.actor() : undefined;
     const { ranked, tasks } = await store.read(async (tx) => {
-      const ranked = await rankedReady(tx, { limit, ...(claimableBy !== undefined && { claimableBy }) });
+      const ranked = await tx.readyQueue({ limit, ...(claimableBy !== undefined && { claimableBy }) });
       return { ranked, tasks: await tx.getTasks(ranked.map((entry) => entry.id)) };
     });
     const explain = flag(options, 'explain');

@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BatonError, InvalidInputError } from '../../core/errors.js';
+import type { BoardEvent } from '../../core/event.js';
+import type { Task } from '../../core/task.js';
+import { batonRunner, childEnv, documentOf, must, runChild, stopChild, type BatonBinary, type BatonRunner } from './child.js';
+import { startAgent, startFollower, type Follower, type Stage } from './processes.js';
+import { judgeRun, type AgentOutcome, type DemoFacts } from './report.js';
+import { addArguments, demoPlan, type PlannedTask } from './scenario.js';
+
+export interface DemoOptions {
+  agents: number;
+  tasks: number;
+  keep: boolean;
+  /** Where to build the scratch repository; a new temp folder when absent. */
+  dir: string | undefined;
+  binary: BatonBinary;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** A progress line for stderr. */
+  progress: (line: string) => void;
+  /** Aborted on Ctrl-C: the agents are stopped and the scratch repository removed. */
+  signal: AbortSignal;
+}
+
+export interface DemoResult {
+  facts: DemoFacts;
+  /** `baton list --all` as the board printed it. */
+  boardText: string;
+}
+
+const AGENTS_TIMEOUT_MS = 120_000;
+const FOLLOWER_CATCH_UP_MS = 10_000;
+
+/**
+ * The quick-start demo: a scratch git repository with a board, a small task graph, several
+ * agent processes racing for it through the real CLI, and a follower counting the event feed.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const folder = prepareFolder(options.dir, options.cwd);
+  const stage: Stage = { binary: options.binary, cwd: folder.path, env: options.env, progress: timed(options.progress, started) };
+  const planner = batonRunner(options.binary, folder.path, childEnv(options.env, 'planner'));
+  let follower: Follower | undefined;
+  try {
+    stage.progress(`scratch repository ${folder.path}`);
+    await createRepository(folder.path, options.env, planner);
+    follower = startFollower(stage);
+    await seedBoard(planner, demoPlan(options.tasks), stage.progress, options.signal);
+    const agents = await runAgents(stage, options.agents, options.signal);
+    stopIfAborted(options.signal);
+    const tasks = documentOf<{ tasks: Task[] }>(await must(planner, ['list', '--all', '--json']), 'list --all').tasks;
+    const boardText = (await must(planner, ['list', '--all'])).stdout.trimEnd();
+    const boardEvents = documentOf<{ events: BoardEvent[] }>(await must(planner, ['watch', '--json']), 'watch').events;
+    await follower.stopAfter(boardEvents.at(-1)?.id ?? 0, FOLLOWER_CATCH_UP_MS);
+    const facts = judgeRun({
+      repository: { path: folder.path, kept: options.keep },
+      durationMs: Date.now() - started,
+      tasks,
+      boardEvents,
+      followerLines: follower.lines,
+      agents,
+    });
+    return { facts, boardText };
+  } finally {
+    if (follower) await stopChild(follower.child);
+    if (!options.keep) folder.remove();
+  }
+}
+
+interface ScratchFolder {
+  path: string;
+  remove(): void;
+}
+
+/** A new temp folder, or `--dir` if it is new or empty; removal takes only what the demo made. */
+function prepareFolder(dir: string | undefined, cwd: string): ScratchFolder {
+  if (dir === undefined) {
+    const path = mkdtempSync(join(tmpdir(), 'baton-demo-'));
+    return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  }
+  const path = resolve(cwd, dir);
+  if (!existsSync(path)) {
+    mkdirSync(path, { recursive: true });
+    return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  }
+  if (!statSync(path).isDirectory() || readdirSync(path).length > 0) {
+    throw new InvalidInputError('--dir', `${path} is not an empty folder; name a new or empty one (the demo deletes what it makes there)`);
+  }
+  return { path, remove: () => readdirSync(path).forEach((entry) => rmSync(join(path, entry), { recursive: true, force: true })) };
+}
+
+async function createRepository(path: string, env: DemoOptions['env'], planner: BatonRunner): Promise<void> {
+  const gitInit = await runChild('git', ['init', '-q'], path, childEnv(env, 'planner')).catch((error: unknown) => {
+    throw new BatonError('FAILED', `could not run git (${error instanceof Error ? error.message : String(error)}); the demo needs git on PATH`);
+  });
+  if (gitInit.code !== 0) throw new BatonError('FAILED', `git init failed in ${path}: ${gitInit.stderr.trim()}`);
+  await must(planner, ['init']);
+}
+
+/** Adds the plan through `baton add`, mapping each task's dependencies to the ids they got. */
+async function seedBoard(planner: BatonRunner, plan: readonly PlannedTask[], progress: (line: string) => void, signal: AbortSignal): Promise<void> {
+  const ids: number[] = [];
+  for (const task of plan) {
+    stopIfAborted(signal);
+    const dependencyIds = task.dependsOn.map((index) => ids[index] as number);
+    const added = documentOf<{ task: Task }>(await must(planner, [...addArguments(task, dependencyIds), '--json']), 'add').task;
+    ids.push(added.id);
+    const waits = dependencyIds.length > 0 ? `, waits on ${dependencyIds.map((id) => `#${id}`).join(' ')}` : '';
+    progress(`planner added #${added.id} ${added.title} (P${added.priority}${waits})`);
+  }
+}
+
+/** Starts `count` agents at once and waits for all of them; stops them on timeout or Ctrl-C. */
+async function runAgents(stage: Stage, count: number, signal: AbortSignal): Promise<AgentOutcome[]> {
+  stopIfAborted(signal);
+  const agents = Array.from({ length: count }, (_, index) => startAgent(stage, `agent-${index + 1}`));
+  stage.progress(`started ${count} agent process${count === 1 ? '' : 'es'} and a follower`);
+  const stopAll = (): void => agents.forEach((agent) => void agent.stop());
+  const timer = setTimeout(() => {
+    stage.progress(`agents still busy after ${AGENTS_TIMEOUT_MS / 1000}s; stopping them`);
+    stopAll();
+  }, AGENTS_TIMEOUT_MS);
+  signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    return await Promise.all(agents.map((agent) => agent.outcome));
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', stopAll);
+  }
+}
+
+function stopIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new BatonError('FAILED', 'the demo was interrupted; its scratch repository is removed unless --keep was given');
+}
+
+function timed(progress: (line: string) => void, started: number): (line: string) => void {
+  return (line) => progress(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+}

@@ -1,0 +1,222 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { baton, BATON_BIN, boardFingerprint, json, makeRepo, type BatonResult } from './helpers/baton.js';
+
+/**
+ * Bad input is refused with the documented exit code, a message that names the field and
+ * says what to do, and a board left byte-for-byte as it was.
+ */
+
+interface BadInput {
+  name: string;
+  args: string[];
+  exit: number;
+  /** Each must appear in the message: the field it is about, the fix, the offending value. */
+  says: (string | RegExp)[];
+}
+
+/**
+ * The board these cases run against:
+ * #1 waits on #2, #2 waits on #5 (both blocked); #3 done; #4 cancelled; #5 open.
+ */
+const CASES: BadInput[] = [
+  { name: 'unknown id', args: ['show', '99'], exit: 3, says: ['#99', 'baton list'] },
+  { name: 'unknown id on a write', args: ['complete', '99', '-m', 'x'], exit: 3, says: ['#99', 'baton list'] },
+  { name: 'unknown dependency target', args: ['depend', '5', '--on', '99'], exit: 3, says: ['#99', 'baton list'] },
+  { name: 'non-numeric id', args: ['show', 'abc'], exit: 2, says: ['ID', "'abc'", 'positive whole numbers like 12'] },
+  { name: 'non-numeric --on', args: ['depend', '1', '--on', 'two'], exit: 2, says: ['--on', "'two'", 'positive whole numbers'] },
+  { name: 'zero id', args: ['claim', '0'], exit: 2, says: ['ID', "'0'", 'positive whole numbers'] },
+  { name: 'empty title', args: ['add', ''], exit: 2, says: ['TITLE', 'empty', 'give the task a short title'] },
+  { name: 'blank title', args: ['add', '   '], exit: 2, says: ['TITLE', 'empty'] },
+  { name: 'empty title on edit', args: ['edit', '5', '--title', ''], exit: 2, says: ['--title', 'empty'] },
+  { name: 'over-long title', args: ['add', 'x'.repeat(201)], exit: 2, says: ['TITLE', '201 characters', 'limit of 200', '--description'] },
+  { name: 'impossible date', args: ['add', 'Due soon', '--due', '2025-02-30'], exit: 2, says: ['--due', "'2025-02-30'", 'YYYY-MM-DD'] },
+  { name: 'unparseable date', args: ['add', 'Due soon', '--due', 'tomorrowish'], exit: 2, says: ['--due', "'tomorrowish'", 'tomorrow', '+Nd'] },
+  { name: 'bad date on edit', args: ['edit', '5', '--due', '2025-13-01'], exit: 2, says: ['--due', "'2025-13-01'", 'YYYY-MM-DD'] },
+  { name: 'unknown status', args: ['list', '--status', 'nope'], exit: 2, says: ['--status', "'nope'", 'open, in_progress, review, done'] },
+  { name: 'unknown priority', args: ['add', 'Urgent', '-p', 'urgent'], exit: 2, says: ['--priority', "'urgent'", '0-4', 'critical, high'] },
+  { name: 'out-of-range priority', args: ['add', 'Urgent', '-p', '7'], exit: 2, says: ['--priority', "'7'", '0-4'] },
+  { name: 'unknown kind', args: ['add', 'Epic', '-k', 'epic'], exit: 2, says: ['--kind', "'epic'", 'task, bug, feature, chore, idea'] },
+  { name: 'unknown kind filter', args: ['list', '--kind', 'epic'], exit: 2, says: ['--kind', "'epic'"] },
+  { name: 'unknown dependency type', args: ['depend', '5', '--on', '3', '--type', 'needs'], exit: 2, says: ['--type', "'needs'", 'blocks, related'] },
+  { name: 'unknown dependency type on add', args: ['add', 'Later', '--depends-on', '5', '--type', 'needs'], exit: 2, says: ['--type', "'needs'"] },
+  { name: 'resource without NAME', args: ['add', 'API', '--resource', 'modifies:endpoint'], exit: 2, says: ['--resource', "'modifies:endpoint'", 'MODE:KIND:NAME', 'quote'] },
+  { name: 'resource with unknown mode', args: ['add', 'API', '--resource', 'bogus:file:x'], exit: 2, says: ['--resource', "'bogus'", 'adds, modifies, removes, reads, touches'] },
+  { name: 'endpoint without a path', args: ['add', 'API', '--resource', 'modifies:endpoint:POST'], exit: 2, says: ['--resource', "'modifies:endpoint:POST'", 'METHOD /path', 'quote'] },
+  { name: 'resource on edit', args: ['edit', '5', '-r', 'modifies:file:'], exit: 2, says: ['--resource', 'empty NAME'] },
+  { name: 'link without a path', args: ['add', 'Linked', '--link', ':12'], exit: 2, says: ['--link', "':12'", 'path:LINE', 'path:START-END'] },
+  { name: 'link to line 0', args: ['add', 'Linked', '--link', 'a.py:0'], exit: 2, says: ['--link', "'a.py:0'", 'lines start at 1'] },
+  { name: 'link with a reversed range', args: ['add', 'Linked', '--link', 'a.py:9-3'], exit: 2, says: ['--link', "'a.py:9-3'", 'END must not be before START'] },
+  { name: 'link outside the repository', args: ['add', 'Linked', '--link', '../secret.py'], exit: 2, says: ['--link', 'inside the repository'] },
+  { name: 'dependency on itself', args: ['depend', '5', '--on', '5'], exit: 2, says: ['--on', '#5', 'itself', 'name another task'] },
+  { name: 'dependency cycle', args: ['depend', '5', '--on', '1'], exit: 4, says: ['cycle', '#5 → #1 → #2 → #5', 'baton undepend'] },
+  { name: 'claim of a done task', args: ['claim', '3'], exit: 4, says: ['#3', 'done', 'baton reopen 3'] },
+  { name: 'start of a cancelled task', args: ['start', '4'], exit: 4, says: ['#4', 'cancelled', 'baton reopen 4'] },
+  { name: 'claim of a task waiting on others', args: ['claim', '1'], exit: 4, says: ['#1', '#2', 'finish those first'] },
+  { name: 'claim with neither id nor --next', args: ['claim'], exit: 2, says: ['ID', '--next'] },
+  { name: 'unknown command', args: ['lsit'], exit: 2, says: ["unknown command 'lsit'", "did you mean 'list'", 'baton --help'] },
+  { name: 'unknown option', args: ['list', '--stauts', 'open'], exit: 2, says: ["'--stauts'", 'did you mean --status', 'baton list --help'] },
+  { name: 'unknown option without a near name', args: ['add', 'Task', '--frobnicate'], exit: 2, says: ["'--frobnicate'", 'baton add --help'] },
+  { name: 'missing argument', args: ['show'], exit: 2, says: ['missing ID', 'usage: baton show ID'] },
+  { name: 'missing option value', args: ['add', 'Due', '--due'], exit: 2, says: ['--due needs a value'] },
+  { name: 'bad lease length', args: ['claim', '5', '--ttl', 'forever'], exit: 2, says: ['--ttl', "'forever'", '30m'] },
+  { name: 'empty note', args: ['note', '5', ' '], exit: 2, says: ['TEXT', 'empty'] },
+  { name: 'block without a reason', args: ['block', '5'], exit: 2, says: ['--reason', 'say why'] },
+  { name: 'unknown graph format', args: ['graph', '--format', 'svg'], exit: 2, says: ['--format', "'svg'", 'mermaid, dot, json'] },
+  { name: 'import of a missing file', args: ['import', 'nope.jsonl'], exit: 3, says: ['nope.jsonl', 'baton export'] },
+  { name: 'edit with nothing to change', args: ['edit', '5'], exit: 2, says: ['nothing to change', 'baton edit --help'] },
+];
+
+function says(text: string, expected: (string | RegExp)[]): void {
+  for (const part of expected) {
+    if (typeof part === 'string') expect(text).toContain(part);
+    else expect(text).toMatch(part);
+  }
+}
+
+describe('bad input is refused and changes nothing', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  const run = (...args: string[]): BatonResult => baton(args, { cwd: repo.dir });
+
+  beforeAll(() => {
+    repo = makeRepo();
+    const steps = [
+      ['init'],
+      ['add', 'Write login'],
+      ['add', 'Design schema'],
+      ['add', 'Already done'],
+      ['add', 'Dropped'],
+      ['add', 'Pick a library'],
+      ['depend', '1', '--on', '2'],
+      ['depend', '2', '--on', '5'],
+      ['complete', '3'],
+      ['cancel', '4'],
+    ];
+    for (const step of steps) expect(run(...step).code, step.join(' ')).toBe(0);
+  });
+  afterAll(() => repo.cleanup());
+
+  for (const bad of CASES) {
+    it(`${bad.name}: exit ${bad.exit}`, () => {
+      const before = boardFingerprint(repo.db);
+      const plain = run(...bad.args);
+      expect(plain.code, plain.stderr).toBe(bad.exit);
+      expect(plain.stdout).toBe('');
+      expect(plain.stderr).toMatch(/^baton: /);
+      says(plain.stderr, bad.says);
+
+      const doc = run(...bad.args, '--json');
+      expect(doc.code).toBe(bad.exit);
+      const error = json<{ schemaVersion: number; error: { code: string; message: string } }>(doc);
+      expect(error.schemaVersion).toBe(1);
+      says(error.error.message, bad.says);
+      expect(boardFingerprint(repo.db)).toBe(before);
+    });
+  }
+
+  it('prints the cycle in --json details too', () => {
+    const result = run('depend', '5', '--on', '1', '--json');
+    expect(json<{ error: { code: string; details: unknown } }>(result).error).toMatchObject({ code: 'DEPENDENCY_CYCLE', details: { cycle: [5, 1, 2, 5] } });
+  });
+
+  it('refuses the whole command when one of several values is bad', () => {
+    const before = boardFingerprint(repo.db);
+    const result = run('add', 'Half good', '--resource', 'modifies:file:src/a.ts', '--resource', 'modifies:endpoint:POST', '--link', 'a.py:2');
+    expect(result.code).toBe(2);
+    expect(boardFingerprint(repo.db)).toBe(before);
+    expect(json<{ count: number }>(run('list', '--all', '--json')).count).toBe(5);
+  });
+});
+
+describe('a board file baton must not touch', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => (repo = makeRepo()));
+  afterEach(() => repo.cleanup());
+
+  const garbage = [
+    { name: 'a text file', bytes: Buffer.from('these are my notes, not a database\n') },
+    { name: 'a damaged SQLite file', bytes: Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(4080, 0xa5)]) },
+  ];
+
+  for (const { name, bytes } of garbage) {
+    it(`refuses ${name} at the board path, exit 1, and leaves it byte-for-byte`, () => {
+      mkdirSync(dirname(repo.db), { recursive: true });
+      writeFileSync(repo.db, bytes);
+      for (const args of [['list'], ['add', 'Anything'], ['init']]) {
+        const result = baton(args, { cwd: repo.dir });
+        expect(result.code, args.join(' ')).toBe(1);
+        expect(result.stderr).toContain(repo.db);
+        expect(result.stderr).toMatch(/left untouched|restore it/);
+        expect(readFileSync(repo.db).equals(bytes)).toBe(true);
+        expect(existsSync(`${repo.db}-wal`)).toBe(false);
+      }
+      const doc = json<{ error: { code: string } }>(baton(['list', '--json'], { cwd: repo.dir }));
+      expect(doc.error.code).toBe('BOARD_UNREADABLE');
+    });
+  }
+
+  it('refuses a non-SQLite file named by --db the same way', () => {
+    const other = join(repo.dir, 'notes.txt');
+    writeFileSync(other, 'hello');
+    const result = baton(['add', 'Anything', '--db', other], { cwd: repo.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(other);
+    expect(result.stderr).toContain('--db');
+    expect(readFileSync(other, 'utf8')).toBe('hello');
+  });
+
+  const NOBODY = 65534;
+  const isRoot = process.getuid?.() === 0;
+
+  it.skipIf(!isRoot)('refuses a read-only board with the path and the fix, exit 1, file unchanged', () => {
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    expect(baton(['add', 'Existing task'], { cwd: repo.dir }).code).toBe(0);
+    boardFingerprint(repo.db); // folds the WAL in, so the file alone is the board
+    const bytes = readFileSync(repo.db);
+    chmodSync(repo.dir, 0o755); // mkdtemp makes it 0700; nobody must be able to reach the board
+    chmodSync(repo.db, 0o444);
+    chmodSync(dirname(repo.db), 0o555);
+    try {
+      for (const args of [['add', 'New task'], ['list']]) {
+        const result = spawnSync(process.execPath, [BATON_BIN, ...args], {
+          cwd: repo.dir,
+          uid: NOBODY,
+          gid: NOBODY,
+          env: { PATH: process.env.PATH, HOME: '/nonexistent', NO_COLOR: '1', BATON_AGENT: 'tester' },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+        expect(result.stderr).toContain(repo.db);
+        expect(result.stderr).toMatch(/make the file and its folder writable/);
+        expect(readFileSync(repo.db).equals(bytes)).toBe(true);
+        expect(existsSync(`${repo.db}-wal`)).toBe(false);
+      }
+    } finally {
+      chmodSync(dirname(repo.db), 0o755);
+      chmodSync(repo.db, 0o644);
+    }
+  });
+});
+
+describe('outside a git repository', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'baton-norepo-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says so and how to name a board, exit 1, and creates nothing', () => {
+    for (const args of [['list'], ['add', 'Homeless task'], ['init']]) {
+      const result = baton(args, { cwd: dir, env: { BATON_DB: undefined } });
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(dir);
+      expect(result.stderr).toContain('not inside a git repository');
+      expect(result.stderr).toContain('--db');
+    }
+    const doc = json<{ error: { code: string } }>(baton(['list', '--json'], { cwd: dir, env: { BATON_DB: undefined } }));
+    expect(doc.error.code).toBe('NOT_IN_REPOSITORY');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
