@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { baton, boardFingerprint, json, makeRepo, spawnBaton } from './helpers/baton.js';
 
 /** The quick start of the article's `tm`, unchanged but for the binary's name. */
@@ -28,6 +28,7 @@ describe('tm quick-start compatibility', () => {
     expect(start.stderr).toContain('#2');
 
     const watcher = spawnBaton(['watch', '--follow', '--me', '--json'], { cwd: repo.dir, env: { BATON_AGENT: 'alice' } });
+    onTestFinished(() => watcher.stop());
     expect(run('complete', '2', '-m', 'Merged PR #123').code).toBe(0);
     const create = json<{ task: { id: number; status: string; priority: number; assignee: string } }>(
       run('create', 'Add login endpoint', '--depends-on', '1', '--assignee', 'agent-2', '--priority', 'high', '--json'),
@@ -38,7 +39,6 @@ describe('tm quick-start compatibility', () => {
     expect(run('start', '1').code).toBe(0);
     // alice follows her feed: she hears that her task was unblocked, then taken over.
     const seen = await watcher.waitFor((line) => line.includes('task_claimed'), 5000);
-    watcher.stop();
     const types = seen.map((line) => (JSON.parse(line) as { event: { type: string } }).event.type);
     expect(types).toEqual(expect.arrayContaining(['task_unblocked', 'task_claimed']));
   });

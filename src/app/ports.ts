@@ -98,7 +98,7 @@ export interface BoardStore {
   read<T>(work: (tx: BoardReader) => Promise<T>): Promise<T>;
   /**
    * Resolves when the board may have changed since the call, or after `timeoutMs`.
-   * Lets a follower sleep instead of polling.
+   * Lets a follower sleep instead of polling. Rejects (NOT_FOUND) once the board is gone.
    */
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

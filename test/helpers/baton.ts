@@ -92,6 +92,8 @@ export interface RunningBaton {
   lines: string[];
   /** Resolves with all lines once one matches, or rejects after `timeoutMs`. */
   waitFor(match: (line: string) => boolean, timeoutMs: number): Promise<string[]>;
+  /** Settles when the process exits, with its exit code and stderr. */
+  exited: Promise<{ code: number | null; stderr: string }>;
   stop(): void;
 }
 
@@ -101,6 +103,11 @@ export function spawnBaton(args: readonly string[], options: RunOptions): Runnin
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   let buffer = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolveExit) =>
+    child.on('close', (code) => resolveExit({ code, stderr })),
+  );
   child.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     const parts = buffer.split('\n');
@@ -126,6 +133,7 @@ export function spawnBaton(args: readonly string[], options: RunOptions): Runnin
         check();
       });
     },
+    exited,
     stop: () => child.kill('SIGTERM'),
   };
 }

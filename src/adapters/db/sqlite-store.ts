@@ -1,7 +1,8 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import type { BoardReader, BoardStore, BoardWriter } from '../../app/ports.js';
+import { BatonError } from '../../core/errors.js';
 import { SqliteBoardTx } from './sqlite-board-tx.js';
 import { guard, openSqliteBoard, translateSqliteError, type OpenOptions } from './sqlite-open.js';
 
@@ -39,13 +40,16 @@ export class SqliteBoardStore implements BoardStore {
   }
 
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (!existsSync(this.path)) return Promise.reject(this.removed());
     this.ensureWatcher();
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
         this.changeListeners.delete(done);
         signal?.removeEventListener('abort', done);
-        resolve();
+        // A deleted board never changes again: say so instead of following it forever.
+        if (existsSync(this.path)) resolve();
+        else reject(this.removed());
       };
       const timer = setTimeout(done, timeoutMs);
       this.changeListeners.add(done);
@@ -60,13 +64,25 @@ export class SqliteBoardStore implements BoardStore {
     return Promise.resolve();
   }
 
+  private removed(): BatonError {
+    return new BatonError('NOT_FOUND', `the board at ${this.path} was removed; nothing more to follow`, { path: this.path });
+  }
+
   private ensureWatcher(): void {
     if (this.watcher) return;
     // Every commit writes the -wal file, so an inotify watch on the folder wakes a follower
     // within milliseconds and costs nothing while the board is idle.
     const name = basename(this.path);
-    this.watcher = watch(dirname(this.path), { persistent: true }, (_event, file) => {
-      if (file === null || file.startsWith(name)) for (const listener of [...this.changeListeners]) listener();
+    try {
+      this.watcher = watch(dirname(this.path), { persistent: true }, (_event, file) => {
+        if (file === null || file.startsWith(name)) for (const listener of [...this.changeListeners]) listener();
+      });
+    } catch (error) {
+      throw existsSync(this.path) ? error : this.removed();
+    }
+    // The folder vanishing ends the watch with an error: wake the waiters, who see the board gone.
+    this.watcher.on('error', () => {
+      for (const listener of [...this.changeListeners]) listener();
     });
     this.watcher.unref();
   }
