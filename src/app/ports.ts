@@ -108,3 +108,28 @@ export interface Clock {
   now(): Date;
 }
 
+
+/** Changed files of a worktree's branch against its merge base with the base branch. */
+export interface Footprint {
+  worktree: string;
+  branch: string | null;
+  base: string;
+  mergeBase: string | null;
+  /** Repository-relative, `/`-separated, sorted: committed, staged, unstaged and untracked. */
+  paths: string[];
+}
+
+export interface MergePrediction {
+  conflicted: boolean;
+  /** Paths git could not merge cleanly. */
+  paths: string[];
+}
+
+/** The git operations impact awareness needs. Never touches a checkout's files or index. */
+export interface GitPort {
+  /** The branch checked out in the main worktree (the default base branch). */
+  defaultBaseBranch(repoDir: string): Promise<string>;
+  footprint(worktree: string, baseBranch: string): Promise<Footprint>;
+  /** Predicts merging `theirs` into `ours` with `git merge-tree --write-tree` (no checkout touched). */
+  predictMerge(repoDir: string, ours: string, theirs: string): Promise<MergePrediction>;
+}
