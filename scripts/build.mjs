@@ -1,6 +1,7 @@
-// Bundles the CLI, better-sqlite3's JavaScript included, into one minified ESM file: one
-// module to load instead of dozens keeps start-up close to a bare `node -e 0`. The native
-// addon is loaded from node_modules by path (see adapters/db/sqlite-open.ts).
+// Bundles the CLI, better-sqlite3's JavaScript included, into one minified CommonJS file. One
+// module loaded synchronously, with no ES-module loader and no module resolution, keeps
+// start-up close to a bare `node -e 0`. The native addon is loaded from node_modules by path
+// (see adapters/db/sqlite-open.ts).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -8,16 +9,14 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 
 await build({
   entryPoints: ['src/cli/bin.ts'],
-  outfile: 'dist/baton.mjs',
+  outfile: 'dist/baton.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  // better-sqlite3 loads its addon with a computed require(); give the bundle a real one.
-  banner: { js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);" },
+  // The sources are ES modules; in the bundle, a file path serves where they need their URL.
+  define: { BATON_VERSION: JSON.stringify(version), 'import.meta.url': '__filename' },
   minify: true,
-  keepNames: false,
-  define: { BATON_VERSION: JSON.stringify(version) },
   legalComments: 'none',
   logLevel: 'warning',
 });

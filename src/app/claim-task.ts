@@ -1,3 +1,4 @@
+import { collisionsWith } from '../core/collision.js';
 import { BatonError } from '../core/errors.js';
 import { recipientsFor } from '../core/event.js';
 import { leaseExpiry } from '../core/lease.js';
@@ -7,9 +8,13 @@ import type { BoardDeps } from './deps.js';
 import { reapWithin } from './leases.js';
 import { loadTask } from './load-task.js';
 import type { BoardWriter } from './ports.js';
+import { hasImpactSurface, IN_FLIGHT, impactSubjects, subjectOf } from './impact-subjects.js';
+import { readyWithCollisions } from './ready-with-collisions.js';
 
 export interface ClaimOptions {
   ttlMs: number;
+  /** Refuse, instead of warning, when the task collides with running work. */
+  strict: boolean;
   /** The linked worktree the claim was made from; binds the task to it. */
   worktree: string | null;
   branch: string | null;
@@ -19,6 +24,8 @@ export interface ClaimResult {
   task: Task;
   /** True when the actor already held the task and the claim only renewed the lease. */
   renewed: boolean;
+  /** Running tasks whose resources or changes this task's declared resources or links overlap. */
+  collisions: { taskId: number; reason: string }[];
 }
 
 /**
@@ -38,7 +45,7 @@ export async function claimNext(deps: BoardDeps, options: ClaimOptions): Promise
   const now = deps.clock.now();
   return deps.store.write(async (tx) => {
     await reapWithin(tx, now.toISOString());
-    const [best] = await tx.readyQueue({ limit: 1, claimableBy: deps.actor });
+    const [best] = await readyWithCollisions(tx, { limit: 1, claimableBy: deps.actor });
     if (!best) {
       throw new BatonError('NOTHING_READY', 'nothing ready to claim: every open task is blocked, claimed, or assigned to someone else');
     }
@@ -51,9 +58,18 @@ async function claimWithin(tx: BoardWriter, actor: string, task: Task, options: 
   const lease = leaseExpiry(now, options.ttlMs);
   if (task.status === 'in_progress' && task.assignee === actor) {
     const renewed = await tx.updateTask({ ...task, leaseExpiresAt: lease, ...binding(task, options) });
-    return { task: renewed, renewed: true };
+    return { task: renewed, renewed: true, collisions: [] };
   }
   await assertClaimable(tx, task);
+  const collisions = await collisionsOf(tx, task);
+  if (collisions.length > 0 && options.strict) {
+    throw new BatonError(
+      'CONFLICT',
+      `task #${task.id} collides with running work: ${collisions.map((collision) => collision.reason).join('; ')}; ` +
+        'claim it without --strict to take it anyway, or pick another',
+      { id: task.id, collisions },
+    );
+  }
   const claimed = await tx.updateTask({
     ...applyStatus(task, 'in_progress', nowIso),
     assignee: actor,
@@ -70,7 +86,14 @@ async function claimWithin(tx: BoardWriter, actor: string, task: Task, options: 
     },
     nowIso,
   );
-  return { task: claimed, renewed: false };
+  return { task: claimed, renewed: false, collisions };
+}
+
+async function collisionsOf(tx: BoardWriter, task: Task): Promise<{ taskId: number; reason: string }[]> {
+  const candidate = subjectOf(task, []);
+  if (!hasImpactSurface(candidate)) return [];
+  const running = await impactSubjects(tx, await tx.listTasks({ statuses: IN_FLIGHT, withImpactSurface: true }));
+  return collisionsWith(candidate, running.filter((other) => other.id !== task.id));
 }
 
 function binding(task: Task, options: ClaimOptions): Pick<Task, 'worktree' | 'branch'> {

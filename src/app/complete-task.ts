@@ -1,4 +1,5 @@
 import { BatonError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
 import { recipientsFor } from '../core/event.js';
 import { applyStatus } from '../core/task-status.js';
 import type { Task } from '../core/task.js';
@@ -11,7 +12,7 @@ import type { BoardWriter } from './ports.js';
  * The seam for impact analysis: runs inside the completion transaction, before the status
  * changes. It may refuse completion by throwing, or append findings as events.
  */
-export type CompletionCheck = (tx: BoardWriter, task: Task, actor: string, nowIso: string) => Promise<void>;
+export type CompletionCheck = (tx: BoardWriter, task: Task, actor: string, nowIso: string) => Promise<Finding[] | void>;
 
 export interface CompleteOptions {
   message: string | null;
@@ -24,6 +25,8 @@ export interface CompleteResult {
   task: Task;
   /** Dependents that became ready because this task is done. */
   unblocked: Task[];
+  /** Findings the checks sent to the assignees of tasks this completion affects. */
+  findings: Finding[];
 }
 
 /**
@@ -51,7 +54,8 @@ export async function completeTask(deps: BoardDeps, id: number, options: Complet
         });
       }
     }
-    for (const check of options.checks ?? []) await check(tx, task, deps.actor, nowIso);
+    const findings: Finding[] = [];
+    for (const check of options.checks ?? []) findings.push(...((await check(tx, task, deps.actor, nowIso)) ?? []));
     const done = await tx.updateTask({ ...applyStatus(task, 'done', nowIso), completionMessage: options.message });
     await tx.appendEvent(
       {
@@ -64,6 +68,6 @@ export async function completeTask(deps: BoardDeps, id: number, options: Complet
       nowIso,
     );
     const unblocked = await syncDependents(tx, id, deps.actor, nowIso);
-    return { task: done, unblocked };
+    return { task: done, unblocked, findings };
   });
 }

@@ -1,5 +1,6 @@
 import type { Blocker, Dependency } from '../core/dependency.js';
 import type { BoardEvent, EventType, NewEvent } from '../core/event.js';
+import type { Finding, FindingDraft, FindingKind, FindingStatus } from '../core/finding.js';
 import type { TaskKind } from '../core/kind.js';
 import type { GatingEdge, RankedTask } from '../core/ranking.js';
 import type { Status } from '../core/status.js';
@@ -14,6 +15,8 @@ export interface TaskFilter {
   label?: string;
   kind?: TaskKind;
   parentId?: number;
+  /** Only tasks with declared resources, links or a recorded footprint. */
+  withImpactSurface?: boolean;
   limit?: number;
 }
 
@@ -21,6 +24,8 @@ export interface ReadyQuery {
   /** Only tasks this agent may take: unassigned or assigned to it. */
   claimableBy?: string;
   limit?: number;
+  /** Skip this many (paging through the queue). */
+  offset?: number;
 }
 
 export interface EventFilter {
@@ -43,7 +48,7 @@ export interface BlockedTask {
 }
 
 /** Reads that see one consistent snapshot of the board. */
-export interface BoardReader {
+export interface BoardReader extends ImpactReader {
   getTask(id: number): Promise<Task | null>;
   getTasks(ids: readonly number[]): Promise<Task[]>;
   listTasks(filter: TaskFilter): Promise<Task[]>;
@@ -76,8 +81,66 @@ export interface BoardReader {
   allNotes(): Promise<Note[]>;
 }
 
+/** A task's footprint as last recorded. */
+export interface StoredFootprint extends Footprint {
+  taskId: number;
+  refreshedAt: string;
+}
+
+export interface FindingFilter {
+  taskId?: number;
+  otherTaskId?: number;
+  recipient?: string;
+  statuses?: readonly FindingStatus[];
+  kinds?: readonly FindingKind[];
+}
+
+export interface FindingChange {
+  change: 'created' | 'reopened' | 'updated';
+  finding: Finding;
+}
+
+/** A claim on paths for a task: exclusive unless `shared`. */
+export interface Reservation {
+  id: number;
+  taskId: number;
+  pattern: string;
+  shared: boolean;
+  holder: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+/** Impact awareness: footprints, findings and reservations. */
+export interface ImpactReader {
+  footprintOf(taskId: number): Promise<StoredFootprint | null>;
+  footprintsOf(taskIds: readonly number[]): Promise<StoredFootprint[]>;
+  findings(filter: FindingFilter): Promise<Finding[]>;
+  getFinding(id: number): Promise<Finding | null>;
+  /** How many findings addressed to each of these tasks are still open (absent: none). */
+  openFindingCounts(taskIds: readonly number[]): Promise<Map<number, number>>;
+  /** Reservations of tasks that are not closed and whose TTL has not run out at `nowIso`. */
+  activeReservations(nowIso: string): Promise<Reservation[]>;
+}
+
+export interface ImpactWriter extends ImpactReader {
+  saveFootprint(footprint: StoredFootprint): Promise<void>;
+  /**
+   * Stores a finding under its key. A key seen before is not repeated: an open or acknowledged
+   * finding whose wording changed (more paths now collide) is updated in place, one baton
+   * closed itself (no longer detected) is reopened, and one a person resolved stays resolved.
+   * Returns null when nothing changed.
+   */
+  upsertFinding(draft: FindingDraft, recipient: string | null, createdAt: string): Promise<FindingChange | null>;
+  updateFinding(finding: Finding): Promise<void>;
+  /** Adds or replaces the reservation of (taskId, pattern). */
+  saveReservation(reservation: Omit<Reservation, 'id'>): Promise<Reservation>;
+  /** Removes a task's reservations of these patterns (all of them when `patterns` is null). */
+  removeReservations(taskId: number, patterns: readonly string[] | null): Promise<number>;
+}
+
 /** Writes; they only exist inside `BoardStore.write`, so each change lands with its event. */
-export interface BoardWriter extends BoardReader {
+export interface BoardWriter extends BoardReader, ImpactWriter {
   insertTask(task: NewTask): Promise<Task>;
   /** Writes `task` over the stored row; refuses (CONFLICT) when `task.version` is stale. */
   updateTask(task: Task): Promise<Task>;

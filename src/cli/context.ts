@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BoardDeps } from '../app/deps.js';
 import type { Clock } from '../app/ports.js';
+import type { ImpactDeps } from '../app/refresh-footprints.js';
+import { GitCli } from '../adapters/git/git-cli.js';
 import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
 import { currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
 import { BatonError } from '../core/errors.js';
@@ -85,6 +87,19 @@ export class CommandContext {
 
   async deps(): Promise<BoardDeps> {
     return { store: this.openStore(), clock: this.clock, actor: await this.actor() };
+  }
+
+  /** The repository this command runs in; impact commands need one even when --db is given. */
+  requireRepo(): RepositoryLocation {
+    const repo = this.repo();
+    if (!repo) {
+      throw new BatonError('NOT_IN_REPOSITORY', `${this.io.cwd} is not inside a git repository; run this command in the repository (or one of its worktrees)`);
+    }
+    return repo;
+  }
+
+  async impactDeps(): Promise<ImpactDeps> {
+    return { ...(await this.deps()), git: new GitCli({ env: this.io.env }), repoDir: this.requireRepo().topLevel };
   }
 
   /** The linked worktree and branch a claim made from here binds its task to. */

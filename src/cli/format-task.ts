@@ -14,11 +14,13 @@ export function statusLabel(task: Task, p: Paint, width = 0): string {
 }
 
 /** One line per task: `#12  open  P1  agent-2  Title  [labels]`. */
-export function taskLine(task: Task, p: Paint): string {
+export function taskLine(task: Task & { openFindings?: number }, p: Paint): string {
   const who = task.assignee ?? '-';
   const labels = task.labels.length > 0 ? `  ${p.dim(`[${task.labels.join(',')}]`)}` : '';
   const due = task.due ? `  ${p.dim(`due ${task.due}`)}` : '';
-  return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who.padEnd(12)} ${task.title}${labels}${due}`;
+  const open = task.openFindings ?? 0;
+  const findings = open > 0 ? `  ${p.red(`!${open} finding${open === 1 ? '' : 's'}`)}` : '';
+  return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who.padEnd(12)} ${task.title}${labels}${due}${findings}`;
 }
 
 export function taskTable(tasks: readonly Task[], p: Paint, empty: string): string {
@@ -50,6 +52,11 @@ export function taskDetailText(detail: TaskDetail, p: Paint): string {
   section(lines, 'depends on', detail.dependsOn.map((link) => dependencyLine(link)));
   section(lines, 'needed by', detail.dependents.map((link) => dependencyLine(link)));
   section(lines, 'notes', detail.notes.map((note) => `${p.dim(`${note.createdAt} ${note.author}:`)} ${note.body}`));
+  if (detail.footprint) {
+    const { footprint } = detail;
+    section(lines, `footprint (against ${footprint.base}, ${footprint.refreshedAt})`, footprint.paths.length > 0 ? footprint.paths : ['(no changes yet)']);
+  }
+  section(lines, 'findings', detail.findings.map((finding) => `[${finding.id}] ${finding.kind} (${finding.status}): ${finding.message}`));
   return lines.join('\n');
 }
 

@@ -17,6 +17,10 @@ import { noteCommand } from './commands/task-note.js';
 import { logCommand, showCommand } from './commands/task-show.js';
 import { blockCommand, cancelCommand, reopenCommand, unblockCommand } from './commands/task-status.js';
 import { watchCommand } from './commands/watch.js';
+import { ackCommand, inboxCommand, resolveCommand } from './commands/findings.js';
+import { hooksCommand } from './commands/hooks.js';
+import { bindCommand, syncCommand } from './commands/impact-sync.js';
+import { reserveCommand, unreserveCommand } from './commands/reserve.js';
 
 /** Every command, in the order `baton --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -43,6 +47,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   ideaCommand,
   logCommand,
   watchCommand,
+  inboxCommand,
+  ackCommand,
+  resolveCommand,
+  bindCommand,
+  syncCommand,
+  reserveCommand,
+  unreserveCommand,
+  hooksCommand,
   graphCommand,
   exportCommand,
   importCommand,

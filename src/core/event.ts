@@ -16,6 +16,15 @@ export const EVENT_TYPES = [
   'note_added',
   'idea_created',
   'board_imported',
+  'task_bound',
+  'footprint_changed',
+  'finding_created',
+  'finding_updated',
+  'finding_acknowledged',
+  'finding_resolved',
+  'completion_forced',
+  'reservation_added',
+  'reservation_removed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

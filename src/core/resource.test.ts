@@ -34,6 +34,11 @@ describe('parseResource', () => {
       ['* /api/any', '* /api/any'],
       ['GET /', 'GET /'],
       ['options ///', 'OPTIONS /'],
+      ['GET /users/<user_id>', 'GET /users/:user_id'],
+      ['GET /users/<int:user_id>/posts/<slug>', 'GET /users/:user_id/posts/:slug'],
+      ['get /api//users///{id}', 'GET /api/users/:id'],
+      ['* /api/users/*', '* /api/users/*'],
+      ['/api/**', '* /api/**'],
     ])('normalises %j to %j', (name, expected) => {
       expect(parseResource(`modifies:endpoint:${name}`).name).toBe(expected);
     });
@@ -52,6 +57,22 @@ describe('parseResource', () => {
   it('normalises file names to repository-relative forward-slash paths', () => {
     expect(parseResource('modifies:file:./src//auth\\login.ts').name).toBe('src/auth/login.ts');
     expect(parseResource('reads:file:src/auth/**').name).toBe('src/auth/**');
+  });
+
+  it('keeps file globs and a trailing / that marks a directory', () => {
+    expect(parseResource('modifies:file:src/*/login.?s').name).toBe('src/*/login.?s');
+    expect(parseResource('modifies:file:./src/auth/').name).toBe('src/auth/');
+    expect(parseResource('modifies:file:**').name).toBe('**');
+  });
+
+  it.each(['/etc/passwd', '../outside.ts', 'src/../../x.ts', 'C:\\work\\a.ts'])('refuses the file %j outside the repository', (path) => {
+    expect(() => parseResource(`modifies:file:${path}`)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: '--resource', message: expect.stringContaining('must name a path inside the repository') }),
+    );
+  });
+
+  it('refuses a file name that normalises to nothing', () => {
+    expect(() => parseResource('modifies:file:./')).toThrow(expect.objectContaining({ message: expect.stringContaining('has an empty NAME') }));
   });
 
   it('leaves names of other kinds as typed', () => {

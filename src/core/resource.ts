@@ -51,11 +51,15 @@ function normaliseResourceName(kind: string, name: string, input: string, field:
     throw new InvalidInputError(field, `resource name is longer than ${MAX_RESOURCE_NAME_LENGTH} characters`);
   }
   if (kind === 'endpoint') return normaliseEndpoint(name, input, field);
-  if (kind === 'file') return normaliseFilePath(name);
+  if (kind === 'file') return normaliseFileResource(name, input, field);
   return name;
 }
 
-/** `post /api/users/{id}/` → `POST /api/users/:id`; a bare path stands for any method. */
+/**
+ * `post /api/users/{id}/` → `POST /api/users/:id`; a bare path stands for any method (`*`).
+ * Path parameters keep their names for people to read (`{userId}`, Flask's `<int:userId>`
+ * → `:userId`); matching treats every parameter as the same (see resource-match.ts).
+ */
 function normaliseEndpoint(name: string, input: string, field: string): string {
   const parts = name.split(/\s+/);
   const hasMethod = parts.length === 2;
@@ -68,8 +72,26 @@ function normaliseEndpoint(name: string, input: string, field: string): string {
         'and quote the whole resource so the shell keeps the space',
     );
   }
-  const cleanPath = path.replace(/\{([^}/]+)\}/g, ':$1').replace(/\/+$/, '') || '/';
+  const cleanPath =
+    path
+      .replace(/\{([^}/]+)\}/g, ':$1')
+      .replace(/<(?:[^<>:/]+:)?([^<>:/]+)>/g, ':$1')
+      .replace(/\/{2,}/g, '/')
+      .replace(/\/+$/, '') || '/';
   return `${method} ${cleanPath}`;
+}
+
+/**
+ * A file resource names a path inside the repository, relative to its root; globs (`*`, `**`,
+ * `?`) are kept as typed, and a trailing `/` marks a directory (see resource-match.ts).
+ */
+function normaliseFileResource(name: string, input: string, field: string): string {
+  const path = normaliseFilePath(name);
+  if (path.startsWith('/') || /^[a-z]:\//i.test(path) || path.split('/').includes('..')) {
+    throw new InvalidInputError(field, `'${input}' must name a path inside the repository, relative to its root (e.g. 'modifies:file:src/app.ts')`);
+  }
+  if (path.length === 0) throw new InvalidInputError(field, `'${input}' has an empty NAME; e.g. 'modifies:file:src/app.ts'`);
+  return path;
 }
 
 /** Repository-relative with `/` separators and no leading `./`. */

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The built CLI, as users run it. Tests run `npm run build` first (see README). */
-export const BATON_BIN = resolve(import.meta.dirname, '../../bin/baton.mjs');
+export const BATON_BIN = resolve(import.meta.dirname, '../../bin/baton.cjs');
 
 export interface BatonResult {
   code: number;

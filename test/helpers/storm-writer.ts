@@ -1,7 +1,7 @@
 /**
  * A writer for the crash test: adds tasks with dependencies, parents and notes in an endless
  * loop until it is killed. Usage: `node storm-writer.mjs <repo dir> <agent> inprocess` or
- * `node storm-writer.mjs <repo dir> <agent> spawn <path of bin/baton.mjs>`. The crash test
+ * `node storm-writer.mjs <repo dir> <agent> spawn <path of bin/baton.cjs>`. The crash test
  * bundles this file with esbuild first (Node 20 cannot run TypeScript).
  *
  * `inprocess` runs the CLI's own entry (`runCli`) over and over in this one process, without

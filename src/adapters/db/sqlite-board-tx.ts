@@ -6,6 +6,7 @@ import type { BoardEvent, NewEvent } from '../../core/event.js';
 import type { GatingEdge, RankedTask } from '../../core/ranking.js';
 import type { Status } from '../../core/status.js';
 import type { Note, Task } from '../../core/task.js';
+import { SqliteImpactTx } from './sqlite-impact-tx.js';
 import { SqliteRankIndex } from './sqlite-rank-index.js';
 import {
   TASK_COLUMNS, eventFromRow, noteFromRow, taskFromRow, taskValues,
@@ -24,10 +25,11 @@ export type Prepare = (sql: string) => Statement;
  * The reads and writes of one transaction. Writes that change the gating graph or whether a
  * waiting task is closed mark the rank index dirty; the store flushes it before COMMIT.
  */
-export class SqliteBoardTx implements BoardWriter {
+export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
   readonly rankIndex: SqliteRankIndex;
 
-  constructor(private readonly sql: Prepare) {
+  constructor(sql: Prepare) {
+    super(sql);
     this.rankIndex = new SqliteRankIndex(sql);
   }
 
@@ -61,6 +63,11 @@ export class SqliteBoardTx implements BoardWriter {
     if (filter.parentId !== undefined) {
       where.push('parent_id = ?');
       params.push(filter.parentId);
+    }
+    if (filter.withImpactSurface === true) {
+      // The first half is served by the partial index tasks_with_surface, so boards whose
+      // tasks declare nothing pay nothing here.
+      where.push(`id IN (SELECT id FROM tasks WHERE (resources <> '[]' OR links <> '[]') UNION SELECT task_id FROM footprints WHERE paths <> '[]')`);
     }
     if (filter.label !== undefined) {
       where.push('EXISTS (SELECT 1 FROM json_each(tasks.labels) WHERE value = ?)');
@@ -121,11 +128,12 @@ export class SqliteBoardTx implements BoardWriter {
       where.push('(t.assignee IS NULL OR t.assignee = ?)');
       params.push(query.claimableBy);
     }
-    const limit = query.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
+    const limit = query.limit === undefined ? (query.offset ? ' LIMIT -1' : '') : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
+    const offset = query.offset ? ` OFFSET ${Math.max(0, Math.floor(query.offset))}` : '';
     // The ORDER BY is rankReady's order; tasks_by_rank serves it without a sort.
     return this.sql(
       `SELECT id, priority, unblocks, created_at AS createdAt FROM tasks t WHERE ${where.join(' AND ')}
-       ORDER BY priority, unblocks DESC, created_at, id${limit}`,
+       ORDER BY priority, unblocks DESC, created_at, id${limit}${offset}`,
     ).all(...params) as RankedTask[];
   }
 

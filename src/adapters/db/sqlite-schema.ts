@@ -70,6 +70,54 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_by_task ON events (task_id, id);
   `,
+  // 1 → 2: impact awareness — footprints of in-flight tasks, findings, file reservations.
+  `
+  CREATE INDEX tasks_with_surface ON tasks (id) WHERE (resources <> '[]' OR links <> '[]');
+
+  CREATE TABLE footprints (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+    worktree TEXT NOT NULL,
+    branch TEXT,
+    base TEXT NOT NULL,
+    merge_base TEXT,
+    paths TEXT NOT NULL DEFAULT '[]',
+    refreshed_at TEXT NOT NULL
+  );
+
+  CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('impact_conflict','impact_notice','overlap','merge_conflict_predicted')),
+    severity TEXT NOT NULL CHECK (severity IN ('high','medium','low')),
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    other_task_id INTEGER REFERENCES tasks(id),
+    recipient TEXT,
+    subject TEXT NOT NULL,
+    paths TEXT NOT NULL DEFAULT '[]',
+    message TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','acknowledged','resolved')),
+    created_at TEXT NOT NULL,
+    event_id INTEGER,
+    acked_at TEXT,
+    acked_by TEXT,
+    ack_message TEXT,
+    resolved_at TEXT,
+    resolved_by TEXT
+  );
+  CREATE INDEX findings_by_task ON findings (task_id, status);
+  CREATE INDEX findings_by_recipient ON findings (recipient, status);
+
+  CREATE TABLE reservations (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    pattern TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0 CHECK (shared IN (0, 1)),
+    holder TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    UNIQUE (task_id, pattern)
+  );
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;

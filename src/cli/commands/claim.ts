@@ -10,13 +10,16 @@ import { flag, stringOption } from '../command.js';
 import { taskLine } from '../format-task.js';
 import { idArgument, idList } from '../input.js';
 import { paint } from '../output.js';
+import { refreshQuietly, refreshText } from './impact-sync.js';
 
 const TTL_OPTION: OptionSpec = { name: 'ttl', kind: 'string', value: 'DURATION', help: 'lease length, e.g. 30m (default), 2h, 90s' };
+const STRICT_OPTION: OptionSpec = { name: 'strict', kind: 'boolean', help: 'refuse (exit 4) instead of warning when the task collides with running work' };
 
 function claimOptions(ctx: CommandContext, options: OptionValues): ClaimOptions {
   const ttl = stringOption(options, 'ttl');
   return {
     ttlMs: ttl === undefined ? DEFAULT_LEASE_TTL_MS : parseDurationMs(ttl, '--ttl'),
+    strict: flag(options, 'strict'),
     ...ctx.worktreeBinding(),
   };
 }
@@ -28,6 +31,7 @@ export const claimCommand: CommandSpec = {
   options: [
     { name: 'next', kind: 'boolean', help: 'claim the best ready task this agent may take' },
     TTL_OPTION,
+    STRICT_OPTION,
   ],
   async run(ctx, { args, options }) {
     const next = flag(options, 'next');
@@ -38,8 +42,10 @@ export const claimCommand: CommandSpec = {
     const deps = await ctx.deps();
     const result = next ? await claimNext(deps, claim) : await claimTask(deps, idArgument(args[0]), claim);
     const verb = result.renewed ? 'still yours (lease renewed)' : `claimed by ${deps.actor}`;
+    for (const collision of result.collisions) ctx.io.stderr(`baton: warning: ${collision.reason}`);
+    const refresh = result.task.worktree ? await refreshQuietly(ctx, [result.task.id]) : null;
     return {
-      json: { task: result.task, renewed: result.renewed },
+      json: { task: result.task, renewed: result.renewed, collisions: result.collisions, findings: refresh?.created ?? [] },
       text: `${verb}: ${taskLine(result.task, paint(ctx.color))}\nlease until ${result.task.leaseExpiresAt ?? '-'}; run \`baton heartbeat\` to keep it`,
     };
   },
@@ -51,7 +57,7 @@ export const startCommand: CommandSpec = {
   name: 'start',
   summary: 'claim task ID (tm-compatible); refused while it waits on other tasks',
   args: [{ name: 'ID', required: true }],
-  options: [TTL_OPTION],
+  options: [TTL_OPTION, STRICT_OPTION],
 };
 
 export const heartbeatCommand: CommandSpec = {
@@ -64,8 +70,11 @@ export const heartbeatCommand: CommandSpec = {
     const ttl = stringOption(options, 'ttl');
     const ttlMs = ttl === undefined ? DEFAULT_LEASE_TTL_MS : parseDurationMs(ttl, '--ttl');
     const tasks = await heartbeat(await ctx.deps(), idList(args, 'ID'), ttlMs);
-    const text = tasks.length === 0 ? 'you hold no tasks' : tasks.map((task) => `#${task.id} lease until ${task.leaseExpiresAt ?? '-'}`).join('\n');
-    return { json: { tasks }, text };
+    // A heartbeat is the natural moment to notice what the others are changing.
+    const refresh = await refreshQuietly(ctx, tasks.filter((task) => task.worktree !== null).map((task) => task.id));
+    const lines = tasks.map((task) => `#${task.id} lease until ${task.leaseExpiresAt ?? '-'}`);
+    if (refresh) lines.push(refreshText(refresh));
+    return { json: { tasks, findings: refresh?.created ?? [] }, text: tasks.length === 0 ? 'you hold no tasks' : lines.join('\n') };
   },
 };
 

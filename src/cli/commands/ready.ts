@@ -1,4 +1,5 @@
 import { reapExpiredLeases } from '../../app/leases.js';
+import { readyWithCollisions } from '../../app/ready-with-collisions.js';
 import { explainRank } from '../../core/ranking.js';
 import type { CommandSpec } from '../command.js';
 import { flag, stringOption } from '../command.js';
@@ -21,14 +22,11 @@ export const readyCommand: CommandSpec = {
     const store = ctx.openStore();
     await reapExpiredLeases({ store, clock: ctx.clock, actor: 'baton' });
     const claimableBy = flag(options, 'me') ? await ctx.actor() : undefined;
-    const { ranked, tasks } = await store.read(async (tx) => {
-      const ranked = await tx.readyQueue({ limit, ...(claimableBy !== undefined && { claimableBy }) });
-      return { ranked, tasks: await tx.getTasks(ranked.map((entry) => entry.id)) };
-    });
+    const ranked = await store.read((tx) => readyWithCollisions(tx, { limit, ...(claimableBy !== undefined && { claimableBy }) }));
     const explain = flag(options, 'explain');
-    const entries = tasks.map((task, index) => {
-      const rank = ranked[index] as (typeof ranked)[number];
-      return { ...task, rank: { position: index + 1, unblocks: rank.unblocks, ...(explain && { why: explainRank(rank, index + 1) }) } };
+    const entries = ranked.map((entry, index) => {
+      const why = [explainRank(entry, index + 1), ...entry.collisions.map((collision) => `ranked later: ${collision.reason}`)].join('; ');
+      return { ...entry.task, rank: { position: index + 1, unblocks: entry.unblocks, collisions: entry.collisions, ...(explain && { why }) } };
     });
     const p = paint(ctx.color);
     const text = entries.length === 0

@@ -1,0 +1,65 @@
+import { reservationViolations } from '../../app/reservations.js';
+import { installHooks, shellCommand, uninstallHooks, type HookChange } from '../../adapters/git/hooks.js';
+import { stagedPaths } from '../../adapters/git/staged-paths.js';
+import { BatonError, InvalidInputError } from '../../core/errors.js';
+import type { CommandContext } from '../context.js';
+import type { CommandSpec } from '../command.js';
+import { refreshQuietly } from './impact-sync.js';
+
+const ACTIONS = ['install', 'uninstall', 'run'] as const;
+
+/** How a hook calls back into this very baton, without relying on PATH. */
+function hookCommand(): string {
+  return shellCommand([process.execPath, process.argv[1] as string]);
+}
+
+function changesText(changes: readonly HookChange[]): string {
+  return changes.map((change) => `${change.hook}: ${change.action} ${change.path}${change.reason ? ` (${change.reason})` : ''}`).join('\n');
+}
+
+export const hooksCommand: CommandSpec = {
+  name: 'hooks',
+  summary: 'install | uninstall the git hooks (pre-commit reservation guard, post-commit footprint refresh)',
+  args: [{ name: 'ACTION', required: true }, { name: 'HOOK', required: false }],
+  options: [],
+  async run(ctx, { args }) {
+    const action = args[0] as string;
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      throw new InvalidInputError('ACTION', `'${action}' is not a hooks action; use install or uninstall`);
+    }
+    const repo = ctx.requireRepo();
+    if (action === 'install') {
+      const changes = await installHooks(repo, hookCommand(), { env: ctx.io.env });
+      return { json: { hooks: changes }, text: changesText(changes) };
+    }
+    if (action === 'uninstall') {
+      const changes = await uninstallHooks(repo, { env: ctx.io.env });
+      return { json: { hooks: changes }, text: changesText(changes) };
+    }
+    return runHook(ctx, args[1]);
+  },
+};
+
+/** What the installed hooks call. The pre-commit guard refuses with exit 4; post-commit never fails a commit. */
+async function runHook(ctx: CommandContext, hook: string | undefined): Promise<{ json: Record<string, unknown>; text: string }> {
+  const repo = ctx.requireRepo();
+  const bound = repo.linked ? await ctx.openStore().read((tx) => tx.taskBoundTo(repo.topLevel)) : null;
+  if (hook === 'pre-commit') {
+    const paths = await stagedPaths(repo.topLevel, ctx.io.env);
+    const violations = await reservationViolations({ store: ctx.openStore(), clock: ctx.clock }, paths, bound?.id ?? null);
+    if (violations.length > 0) {
+      const list = violations.map((v) => `${v.path} (reserved for #${v.reservation.taskId} by ${v.reservation.holder})`).join(', ');
+      throw new BatonError(
+        'CONFLICT',
+        `commit refused: ${list}. Ask the holder to \`baton unreserve\`, leave these paths out of the commit, or override with \`git commit --no-verify\``,
+        { violations },
+      );
+    }
+    return { json: { hook, paths: paths.length }, text: '' };
+  }
+  if (hook === 'post-commit') {
+    const refreshed = bound ? await refreshQuietly(ctx, [bound.id]) : null;
+    return { json: { hook, refreshed }, text: '' };
+  }
+  throw new InvalidInputError('HOOK', `'${hook ?? ''}' is not a hook baton runs; use pre-commit or post-commit`);
+}
