@@ -188,12 +188,12 @@ const CASES: Record<string, JsonCase> = {
       return ['ready', '--explain'];
     },
     check: (doc) => {
-      const tasks = doc.tasks as (TaskDoc & { rank: { position: number; unblocks: number; why: string } })[];
+      const tasks = doc.tasks as (TaskDoc & { rank: { position: number; unblocks: number; collisions: unknown[]; why: string } })[];
       expect(tasks.length).toBeGreaterThan(0);
       expect(doc.count).toBe(tasks.length);
       tasks.forEach((task, index) => {
         expect(expectTask(task).status).toBe('open');
-        expect(task.rank).toEqual({ position: index + 1, unblocks: expect.any(Number), why: expect.any(String) });
+        expect(task.rank).toEqual({ position: index + 1, unblocks: expect.any(Number), collisions: [], why: expect.any(String) });
       });
     },
   },

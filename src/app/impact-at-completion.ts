@@ -41,5 +41,6 @@ export const recordCompletionImpact: CompletionCheck = async (tx, task, actor, n
   if (!done || !hasImpactSurface(done)) return [];
   const others = await tx.listTasks({ statuses: NOT_STARTED_OR_IN_FLIGHT, withImpactSurface: true });
   const subjects = await impactSubjects(tx, others.filter((other) => other.id !== task.id));
-  return recordFindings(tx, completionFindings(done, subjects), actor, nowIso);
+  const changes = await recordFindings(tx, completionFindings(done, subjects), actor, nowIso);
+  return changes.map((entry) => entry.finding);
 };

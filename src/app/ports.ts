@@ -188,11 +188,23 @@ export interface MergePrediction {
   paths: string[];
 }
 
+/** One worktree's footprint, or why it could not be taken (a removed worktree, say). */
+export type FootprintResult = { kind: 'footprint'; footprint: Footprint } | { kind: 'failed'; worktree: string; message: string };
+
+/** One prediction of `predictMany`; a pair git could not merge at all is `failed`. */
+export type PairPrediction =
+  | ({ kind: 'predicted'; ours: string; theirs: string } & MergePrediction)
+  | { kind: 'failed'; ours: string; theirs: string; message: string };
+
 /** The git operations impact awareness needs. Never touches a checkout's files or index. */
 export interface GitPort {
   /** The branch checked out in the main worktree (the default base branch). */
   defaultBaseBranch(repoDir: string): Promise<string>;
   footprint(worktree: string, baseBranch: string): Promise<Footprint>;
+  /** Footprints of many worktrees at once; one failure does not fail the others. */
+  footprints(worktrees: readonly string[], baseBranch: string): Promise<FootprintResult[]>;
   /** Predicts merging `theirs` into `ours` with `git merge-tree --write-tree` (no checkout touched). */
   predictMerge(repoDir: string, ours: string, theirs: string): Promise<MergePrediction>;
+  /** Every branch against `base` (base is ours), then every pair of branches, batched. */
+  predictMany(repoDir: string, base: string, branches: readonly string[]): Promise<PairPrediction[]>;
 }

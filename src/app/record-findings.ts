@@ -1,13 +1,13 @@
 import type { Finding, FindingDraft } from '../core/finding.js';
-import type { BoardWriter } from './ports.js';
+import type { BoardWriter, FindingChange } from './ports.js';
 
 /**
  * Stores findings and sends each to the assignee of the task it affects, in the caller's
  * transaction. A finding already on record (same key) is not repeated, only updated when its
  * wording changed. Returns the findings that are new, reopened or updated.
  */
-export async function recordFindings(tx: BoardWriter, drafts: readonly FindingDraft[], actor: string, nowIso: string): Promise<Finding[]> {
-  const created: Finding[] = [];
+export async function recordFindings(tx: BoardWriter, drafts: readonly FindingDraft[], actor: string, nowIso: string): Promise<FindingChange[]> {
+  const changes: FindingChange[] = [];
   for (const draft of drafts) {
     const affected = await tx.getTask(draft.taskId);
     const recipient = affected?.assignee ?? null;
@@ -26,9 +26,9 @@ export async function recordFindings(tx: BoardWriter, drafts: readonly FindingDr
     );
     const withEvent = { ...finding, eventId: event.id };
     await tx.updateFinding(withEvent);
-    created.push(withEvent);
+    changes.push({ change, finding: withEvent });
   }
-  return created;
+  return changes;
 }
 
 /** Closes findings that no longer hold (e.g. a predicted conflict that a rebase removed). */

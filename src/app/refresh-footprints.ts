@@ -1,10 +1,9 @@
-import { recipientsFor } from '../core/event.js';
 import type { Finding, FindingDraft, ImpactSubject } from '../core/finding.js';
 import { mergeConflictFinding, overlapFindings } from '../core/overlap.js';
 import type { Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
 import { IN_FLIGHT, impactSubjects } from './impact-subjects.js';
-import type { Footprint, GitPort, MergePrediction, StoredFootprint } from './ports.js';
+import type { Footprint, GitPort, PairPrediction, StoredFootprint } from './ports.js';
 import { recordFindings, resolveStale } from './record-findings.js';
 
 export interface ImpactDeps extends BoardDeps {
@@ -16,14 +15,11 @@ export interface ImpactDeps extends BoardDeps {
 export interface RefreshResult {
   base: string;
   footprints: StoredFootprint[];
+  /** Findings new to their recipients (or back after baton had closed them). */
   created: Finding[];
+  /** Open findings whose wording changed: more, or fewer, things collide now. */
+  updated: Finding[];
   resolved: Finding[];
-}
-
-interface Measured {
-  task: Task;
-  footprint: Footprint | null;
-  againstBase: MergePrediction | null;
 }
 
 /** The live kinds: they describe in-flight work and go stale when it changes. */
@@ -40,105 +36,87 @@ export async function refreshFootprints(deps: ImpactDeps, only: readonly number[
   const bound = inFlight.filter((task) => task.worktree !== null);
   const targets = only === null ? bound : bound.filter((task) => only.includes(task.id));
   const base = await deps.git.defaultBaseBranch(deps.repoDir);
-  const measured = await Promise.all(targets.map((task) => measure(deps, task, base)));
-  const pairwise = await predictPairs(deps, targets, bound);
+  const measured = await deps.git.footprints(targets.map((task) => task.worktree as string), base);
+  const footprintsByTask = new Map<number, Footprint>();
+  targets.forEach((task, index) => {
+    const result = measured[index];
+    // A worktree that was removed or broke has no footprint to report; the others still count.
+    if (result?.kind === 'footprint') footprintsByTask.set(task.id, result.footprint);
+  });
+  const branches = [...new Set(bound.flatMap((task) => (task.branch ? [task.branch] : [])))];
+  const predictions = targets.length === 0 ? [] : await deps.git.predictMany(deps.repoDir, base, branches);
   const nowIso = deps.clock.now().toISOString();
   return deps.store.write(async (tx) => {
     const footprints: StoredFootprint[] = [];
-    for (const { task, footprint } of measured) {
-      if (!footprint) continue;
-      const before = await tx.footprintOf(task.id);
-      const stored = { ...footprint, taskId: task.id, refreshedAt: nowIso };
+    for (const [taskId, footprint] of footprintsByTask) {
+      const before = await tx.footprintOf(taskId);
+      const stored = { ...footprint, taskId, refreshedAt: nowIso };
       await tx.saveFootprint(stored);
       footprints.push(stored);
       if (JSON.stringify(before?.paths ?? []) !== JSON.stringify(stored.paths)) {
-        await tx.appendEvent(
-          { actor: deps.actor, taskId: task.id, type: 'footprint_changed', payload: { paths: stored.paths, base }, recipients: recipientsFor(deps.actor) },
-          nowIso,
-        );
+        await tx.appendEvent({ actor: deps.actor, taskId, type: 'footprint_changed', payload: { paths: stored.paths, base }, recipients: [] }, nowIso);
       }
     }
     const current = await tx.listTasks({ statuses: IN_FLIGHT });
     const subjects = new Map((await impactSubjects(tx, current)).map((subject) => [subject.id, subject]));
-    const drafts = liveFindings(measured, pairwise, subjects, base);
-    const created = await recordFindings(tx, drafts, deps.actor, nowIso);
+    const drafts = liveFindings(targets, current, predictions, subjects, base);
+    const changes = await recordFindings(tx, drafts, deps.actor, nowIso);
+    const created = changes.filter((entry) => entry.change !== 'updated').map((entry) => entry.finding);
+    const updated = changes.filter((entry) => entry.change === 'updated').map((entry) => entry.finding);
     const keys = new Set(drafts.map((draft) => draft.key));
-    const stale: Finding[] = [];
-    for (const { task } of measured) {
-      const live = await tx.findings({ taskId: task.id, statuses: ['open', 'acknowledged'], kinds: LIVE_KINDS });
-      stale.push(...live.filter((finding) => !keys.has(finding.key)));
-      const aboutIt = await tx.findings({ otherTaskId: task.id, statuses: ['open', 'acknowledged'], kinds: LIVE_KINDS });
-      stale.push(...aboutIt.filter((finding) => !keys.has(finding.key) && !stale.some((other) => other.id === finding.id)));
+    const stale = new Map<number, Finding>();
+    for (const task of targets) {
+      const live = [
+        ...(await tx.findings({ taskId: task.id, statuses: ['open', 'acknowledged'], kinds: LIVE_KINDS })),
+        ...(await tx.findings({ otherTaskId: task.id, statuses: ['open', 'acknowledged'], kinds: LIVE_KINDS })),
+      ];
+      for (const finding of live) if (!keys.has(finding.key)) stale.set(finding.id, finding);
     }
-    await resolveStale(tx, stale, nowIso, 'no longer detected after the footprints were refreshed');
-    return { base, footprints, created, resolved: stale };
+    await resolveStale(tx, [...stale.values()], nowIso, 'no longer detected after the footprints were refreshed');
+    return { base, footprints, created, updated, resolved: [...stale.values()] };
   });
 }
 
-async function measure(deps: ImpactDeps, task: Task, base: string): Promise<Measured> {
-  try {
-    const footprint = await deps.git.footprint(task.worktree as string, base);
-    const againstBase = task.branch ? await deps.git.predictMerge(deps.repoDir, base, task.branch) : null;
-    return { task, footprint, againstBase };
-  } catch {
-    // A worktree that was removed or broke has no footprint to report; the others still count.
-    return { task, footprint: null, againstBase: null };
-  }
-}
-
-interface PairPrediction {
-  a: Task;
-  b: Task;
-  prediction: MergePrediction;
-}
-
-/** Every pair of in-flight branches that involves a target, each pair once. */
-async function predictPairs(deps: ImpactDeps, targets: readonly Task[], bound: readonly Task[]): Promise<PairPrediction[]> {
-  const pairs: [Task, Task][] = [];
-  const seen = new Set<string>();
-  for (const a of targets) {
-    for (const b of bound) {
-      if (a.id === b.id || !a.branch || !b.branch) continue;
-      const key = a.id < b.id ? `${a.id}:${b.id}` : `${b.id}:${a.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      pairs.push([a, b]);
-    }
-  }
-  const results: PairPrediction[] = [];
-  for (const [a, b] of pairs) {
-    try {
-      results.push({ a, b, prediction: await deps.git.predictMerge(deps.repoDir, a.branch as string, b.branch as string) });
-    } catch {
-      // A branch deleted under us predicts nothing.
-    }
-  }
-  return results;
-}
-
+/**
+ * Overlaps between each target and every in-flight task, and the predicted conflicts that
+ * involve a target: against the base branch, and with each other in-flight branch (a finding
+ * for each side). Each pair is compared once.
+ */
 function liveFindings(
-  measured: readonly Measured[],
-  pairwise: readonly PairPrediction[],
+  targets: readonly Task[],
+  inFlight: readonly Task[],
+  predictions: readonly PairPrediction[],
   subjects: ReadonlyMap<number, ImpactSubject>,
   base: string,
 ): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   const compared = new Set<string>();
-  for (const { task, againstBase } of measured) {
-    const subject = subjects.get(task.id);
+  const targetIds = new Set(targets.map((task) => task.id));
+  for (const id of targetIds) {
+    const subject = subjects.get(id);
     if (!subject) continue;
-    if (againstBase?.conflicted) drafts.push(mergeConflictFinding(subject, null, base, againstBase.paths));
     for (const other of subjects.values()) {
-      const key = subject.id < other.id ? `${subject.id}:${other.id}` : `${other.id}:${subject.id}`;
-      if (other.id === subject.id || compared.has(key)) continue;
-      compared.add(key);
+      const pair = subject.id < other.id ? `${subject.id}:${other.id}` : `${other.id}:${subject.id}`;
+      if (other.id === subject.id || compared.has(pair)) continue;
+      compared.add(pair);
       drafts.push(...overlapFindings(subject, other));
     }
   }
-  for (const { a, b, prediction } of pairwise) {
-    const [left, right] = [subjects.get(a.id), subjects.get(b.id)];
-    if (!prediction.conflicted || !left || !right) continue;
-    drafts.push(mergeConflictFinding(left, right, base, prediction.paths), mergeConflictFinding(right, left, base, prediction.paths));
+  const onBranch = (branch: string): ImpactSubject[] =>
+    inFlight.filter((task) => task.branch === branch && task.worktree !== null).flatMap((task) => subjects.get(task.id) ?? []);
+  for (const prediction of predictions) {
+    if (prediction.kind !== 'predicted' || !prediction.conflicted) continue;
+    const theirs = onBranch(prediction.theirs);
+    if (prediction.ours === base) {
+      for (const task of theirs) if (targetIds.has(task.id)) drafts.push(mergeConflictFinding(task, null, base, prediction.paths));
+      continue;
+    }
+    for (const left of onBranch(prediction.ours)) {
+      for (const right of theirs) {
+        if (!targetIds.has(left.id) && !targetIds.has(right.id)) continue;
+        drafts.push(mergeConflictFinding(left, right, base, prediction.paths), mergeConflictFinding(right, left, base, prediction.paths));
+      }
+    }
   }
   return drafts;
 }

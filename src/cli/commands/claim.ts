@@ -46,7 +46,11 @@ export const claimCommand: CommandSpec = {
     const refresh = result.task.worktree ? await refreshQuietly(ctx, [result.task.id]) : null;
     return {
       json: { task: result.task, renewed: result.renewed, collisions: result.collisions, findings: refresh?.created ?? [] },
-      text: `${verb}: ${taskLine(result.task, paint(ctx.color))}\nlease until ${result.task.leaseExpiresAt ?? '-'}; run \`baton heartbeat\` to keep it`,
+      text: [
+        `${verb}: ${taskLine(result.task, paint(ctx.color))}`,
+        `lease until ${result.task.leaseExpiresAt ?? '-'}; run \`baton heartbeat\` to keep it`,
+        ...(refresh?.created ?? []).map((finding) => `new ${finding.kind} [${finding.id}] for #${finding.taskId}: ${finding.message}`),
+      ].join('\n'),
     };
   },
 };

@@ -9,6 +9,7 @@ import { currentBranch } from '../../adapters/git/repository.js';
 export function refreshText(result: RefreshResult): string {
   const lines = result.footprints.map((footprint) => `#${footprint.taskId} ${footprint.branch ?? '(detached)'}: ${footprint.paths.length} changed file(s) against ${result.base}`);
   lines.push(...result.created.map((finding) => `new ${finding.kind} [${finding.id}] for #${finding.taskId}: ${finding.message}`));
+  lines.push(...result.updated.map((finding) => `updated ${finding.kind} [${finding.id}] for #${finding.taskId}: ${finding.message}`));
   lines.push(...result.resolved.map((finding) => `resolved [${finding.id}] (no longer detected): ${finding.message}`));
   return lines.length === 0 ? 'no in-flight task is bound to a worktree' : lines.join('\n');
 }
