@@ -3,7 +3,7 @@ import { BLOCKING_FINDING_KINDS } from '../core/finding.js';
 import { completionFindings } from '../core/impact-check.js';
 import type { CompletionCheck } from './complete-task.js';
 import { hasImpactSurface, impactSubjects, NOT_STARTED_OR_IN_FLIGHT } from './impact-subjects.js';
-import { recordFindings } from './record-findings.js';
+import { recordFindings, resolveStale } from './record-findings.js';
 
 /**
  * Refuses to complete a task while a conflict addressed to it is neither acknowledged nor
@@ -37,6 +37,9 @@ export function refuseOnOpenConflicts(override: { reason: string } | null): Comp
  * so a board of tasks without resources pays one query.
  */
 export const recordCompletionImpact: CompletionCheck = async (tx, task, actor, nowIso) => {
+  // What was live about the finished task's own work is moot now; what it did to others is not.
+  const moot = await tx.findings({ taskId: task.id, statuses: ['open', 'acknowledged'], kinds: ['overlap', 'merge_conflict_predicted'] });
+  await resolveStale(tx, moot, nowIso, `#${task.id} is done`);
   const [done] = await impactSubjects(tx, [task]);
   if (!done || !hasImpactSurface(done)) return [];
   const others = await tx.listTasks({ statuses: NOT_STARTED_OR_IN_FLIGHT, withImpactSurface: true });

@@ -19,8 +19,8 @@ describe('primeBlock', () => {
     expect(BLOCK).toContain('baton watch --me');
     expect(BLOCK).toContain('--json');
     expect(BLOCK).toMatch(/Exit codes: 0 ok, 1 failed, 2 usage.*3 not found.*\n.*4 conflict/);
-    // Not built yet: the block must not send agents to a command that does not exist.
-    expect(BLOCK).not.toContain('inbox');
+    expect(BLOCK).toContain('baton inbox');
+    expect(BLOCK).toContain('baton ack ID');
   });
 });
 
