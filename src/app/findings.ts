@@ -47,13 +47,15 @@ export async function settleFinding(
         ? { ...finding, status: 'acknowledged', ackedAt: nowIso, ackedBy: deps.actor, ackMessage: options.message }
         : { ...finding, status: 'resolved', resolvedAt: nowIso, resolvedBy: deps.actor, ackMessage: options.message ?? finding.ackMessage };
     await tx.updateFinding(settled);
+    // An unaddressed finding (its task had no assignee) is anyone's to settle: not forced.
+    const forced = finding.recipient !== null && finding.recipient !== deps.actor;
     await tx.appendEvent(
       {
         actor: deps.actor,
         taskId: finding.taskId,
         type: to === 'acknowledged' ? 'finding_acknowledged' : 'finding_resolved',
-        payload: { findingId: id, kind: finding.kind, message: options.message, forced: finding.recipient !== deps.actor },
-        recipients: finding.recipient !== null && finding.recipient !== deps.actor ? [finding.recipient] : [],
+        payload: { findingId: id, kind: finding.kind, message: options.message, forced },
+        recipients: forced ? [finding.recipient as string] : [],
       },
       nowIso,
     );

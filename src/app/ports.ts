@@ -127,9 +127,10 @@ export interface ImpactWriter extends ImpactReader {
   saveFootprint(footprint: StoredFootprint): Promise<void>;
   /**
    * Stores a finding under its key. A key seen before is not repeated: an open or acknowledged
-   * finding whose wording changed (more paths now collide) is updated in place, one baton
-   * closed itself (no longer detected) is reopened, and one a person resolved stays resolved.
-   * Returns null when nothing changed.
+   * finding whose wording or recipient changed (more paths now collide; the task changed
+   * hands) is updated in place, one baton closed itself (no longer detected) is reopened as
+   * new, unacknowledged, and one a person resolved stays resolved. Returns null when nothing
+   * changed.
    */
   upsertFinding(draft: FindingDraft, recipient: string | null, createdAt: string): Promise<FindingChange | null>;
   updateFinding(finding: Finding): Promise<void>;

@@ -62,7 +62,8 @@ function unknownCommand(name: string): UsageError {
 }
 
 function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string, exitCode: number = EXIT.ok): number {
-  io.stdout(json ? jsonDocument(body) : text);
+  // Nothing to say prints nothing: a git hook's output would otherwise add blank lines to every commit.
+  if (json || text !== '') io.stdout(json ? jsonDocument(body) : text);
   return exitCode;
 }
 

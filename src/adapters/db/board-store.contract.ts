@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BoardStore, BoardWriter, NewTask } from '../../app/ports.js';
+import type { BoardStore, BoardWriter, FindingChange, FindingFilter, NewTask, Reservation, StoredFootprint, TaskFilter } from '../../app/ports.js';
 import type { Dependency } from '../../core/dependency.js';
 import type { BoardEvent, NewEvent } from '../../core/event.js';
+import type { Finding, FindingDraft } from '../../core/finding.js';
+import type { Priority } from '../../core/priority.js';
 import type { Task } from '../../core/task.js';
 
 /** A fresh, empty board for one test. */
@@ -64,6 +66,25 @@ async function link(store: BoardStore, dependencies: readonly Dependency[]): Pro
   await store.write(async (tx) => {
     for (const dependency of dependencies) await tx.addDependency(dependency, at(1));
   });
+}
+
+function footprint(taskId: number, paths: string[]): StoredFootprint {
+  return { taskId, worktree: `/repo/wt-${taskId}`, branch: `task-${taskId}`, base: 'main', mergeBase: 'abc123', paths, refreshedAt: at(2) };
+}
+
+/** A finding from task 1's side about task 2, unless `fields` say otherwise. */
+function draft(fields: Partial<FindingDraft> = {}): FindingDraft {
+  return {
+    kind: 'overlap',
+    severity: 'medium',
+    taskId: 1,
+    otherTaskId: 2,
+    subject: 'a.ts',
+    paths: ['a.ts'],
+    message: "#1 'a' and #2 'b' are both working on a.ts",
+    key: 'overlap:1:2:',
+    ...fields,
+  };
 }
 
 function ids(rows: readonly { id: number }[]): number[] {
@@ -706,6 +727,355 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
         setTimeout(() => controller.abort(), 50);
         await waiting;
         expect(Date.now() - started).toBeLessThan(10_000);
+      });
+    });
+
+    describe('impact awareness', () => {
+      async function saveFootprints(footprints: readonly StoredFootprint[]): Promise<void> {
+        await store.write(async (tx) => {
+          for (const footprint of footprints) await tx.saveFootprint(footprint);
+        });
+      }
+
+      function upsert(draft: FindingDraft, recipient: string | null = 'bob', createdAt = at(1)): Promise<FindingChange | null> {
+        return store.write((tx) => tx.upsertFinding(draft, recipient, createdAt));
+      }
+
+      async function settle(id: number, fields: Partial<Finding>): Promise<Finding> {
+        return store.write(async (tx) => {
+          const settled = { ...((await tx.getFinding(id)) as Finding), ...fields };
+          await tx.updateFinding(settled);
+          return settled;
+        });
+      }
+
+      describe('footprints', () => {
+        beforeEach(async () => {
+          await insertAll(store, [{ title: 'a' }, { title: 'b' }, { title: 'c' }]);
+        });
+
+        it('saves a footprint and reads it back whole, one task or several', async () => {
+          await saveFootprints([footprint(2, ['src/b.ts']), footprint(1, ['src/a.ts', 'src/z.ts'])]);
+          expect(await store.read((tx) => tx.footprintOf(1))).toEqual(footprint(1, ['src/a.ts', 'src/z.ts']));
+          expect(await store.read((tx) => tx.footprintOf(3))).toBeNull();
+          const several = await store.read((tx) => tx.footprintsOf([2, 3, 1]));
+          expect(several.map((stored) => stored.taskId).sort()).toEqual([1, 2]);
+          expect(several.find((stored) => stored.taskId === 2)).toEqual(footprint(2, ['src/b.ts']));
+          expect(await store.read((tx) => tx.footprintsOf([]))).toEqual([]);
+          expect(await store.read((tx) => tx.footprintsOf([3, 99]))).toEqual([]);
+        });
+
+        it('replaces the footprint of a task on the next save, every field', async () => {
+          await saveFootprints([footprint(1, ['old.ts'])]);
+          const newer: StoredFootprint = {
+            taskId: 1,
+            worktree: '/repo/wt-new',
+            branch: null,
+            base: 'trunk',
+            mergeBase: null,
+            paths: [],
+            refreshedAt: at(9),
+          };
+          await saveFootprints([newer]);
+          expect(await store.read((tx) => tx.footprintOf(1))).toEqual(newer);
+          expect(await store.read((tx) => tx.footprintsOf([1]))).toEqual([newer]);
+        });
+      });
+
+      describe('upsertFinding', () => {
+        beforeEach(async () => {
+          await insertAll(store, [{ title: 'a', assignee: 'bob' }, { title: 'b', assignee: 'carol' }]);
+        });
+
+        it('creates a finding with every field, open, under a new id', async () => {
+          const change = await upsert(draft(), 'bob', at(3));
+          expect(change).toEqual({
+            change: 'created',
+            finding: {
+              ...draft(),
+              id: change?.finding.id,
+              recipient: 'bob',
+              status: 'open',
+              createdAt: at(3),
+              eventId: null,
+              ackedAt: null,
+              ackedBy: null,
+              ackMessage: null,
+              resolvedAt: null,
+              resolvedBy: null,
+            },
+          });
+          expect(await store.read((tx) => tx.getFinding(change?.finding.id as number))).toEqual(change?.finding);
+          const other = await upsert(draft({ key: 'k2', otherTaskId: null }), null);
+          expect(other?.finding.id).not.toBe(change?.finding.id);
+          expect(other?.finding).toMatchObject({ otherTaskId: null, recipient: null });
+        });
+
+        it('does not repeat a finding whose key and wording are already on record', async () => {
+          const created = await upsert(draft());
+          expect(await upsert(draft(), 'bob', at(5))).toBeNull();
+          expect(await store.read((tx) => tx.findings({}))).toEqual([created?.finding]);
+        });
+
+        it('updates an open finding in place when its wording changed, keeping its status and id', async () => {
+          const created = (await upsert(draft())) as FindingChange;
+          const wider = draft({ message: 'now two files collide', paths: ['a.ts', 'b.ts'], subject: 'a.ts, b.ts' });
+          const change = await upsert(wider, 'bob', at(5));
+          expect(change?.change).toBe('updated');
+          expect(change?.finding).toMatchObject({ id: created.finding.id, status: 'open', message: 'now two files collide', paths: ['a.ts', 'b.ts'], subject: 'a.ts, b.ts' });
+          expect(await store.read((tx) => tx.getFinding(created.finding.id))).toEqual(change?.finding);
+          expect(await store.read((tx) => tx.findings({}))).toHaveLength(1);
+        });
+
+        it('updates an acknowledged finding in place and keeps it acknowledged', async () => {
+          const created = (await upsert(draft())) as FindingChange;
+          await settle(created.finding.id, { status: 'acknowledged', ackedAt: at(2), ackedBy: 'bob', ackMessage: 'on it' });
+          const change = await upsert(draft({ message: 'reworded' }), 'bob', at(5));
+          expect(change?.change).toBe('updated');
+          expect(await store.read((tx) => tx.getFinding(created.finding.id))).toMatchObject({
+            status: 'acknowledged',
+            ackedBy: 'bob',
+            ackMessage: 'on it',
+            message: 'reworded',
+          });
+        });
+
+        it('moves an open finding to a new recipient when its task changed hands', async () => {
+          const created = (await upsert(draft(), 'bob')) as FindingChange;
+          const change = await upsert(draft(), 'dave', at(5));
+          expect(change?.change).toBe('updated');
+          expect(change?.finding).toMatchObject({ id: created.finding.id, recipient: 'dave', status: 'open', message: created.finding.message });
+          expect(await store.read((tx) => tx.getFinding(created.finding.id))).toEqual(change?.finding);
+          expect(ids(await store.read((tx) => tx.findings({ recipient: 'bob' })))).toEqual([]);
+          expect(await upsert(draft(), 'dave', at(6))).toBeNull();
+        });
+
+        it('reopens a finding baton resolved itself when it is detected again, as new and unacknowledged', async () => {
+          const created = (await upsert(draft())) as FindingChange;
+          await settle(created.finding.id, { status: 'acknowledged', ackedAt: at(2), ackedBy: 'bob', ackMessage: 'seen' });
+          await settle(created.finding.id, { status: 'resolved', resolvedAt: at(3), resolvedBy: 'baton' });
+          const change = await upsert(draft(), 'bob', at(7));
+          expect(change?.change).toBe('reopened');
+          expect(change?.finding).toMatchObject({
+            id: created.finding.id,
+            status: 'open',
+            createdAt: at(7),
+            ackedAt: null,
+            ackedBy: null,
+            ackMessage: null,
+            resolvedAt: null,
+            resolvedBy: null,
+          });
+          expect(await store.read((tx) => tx.getFinding(created.finding.id))).toEqual(change?.finding);
+          expect(await upsert(draft(), 'bob', at(8))).toBeNull();
+        });
+
+        it('leaves a finding a person resolved resolved, even when it is detected again with new wording', async () => {
+          const created = (await upsert(draft())) as FindingChange;
+          const resolved = await settle(created.finding.id, { status: 'resolved', resolvedAt: at(2), resolvedBy: 'bob', ackMessage: 'handled' });
+          expect(await upsert(draft(), 'bob', at(7))).toBeNull();
+          expect(await upsert(draft({ message: 'reworded' }), 'bob', at(8))).toBeNull();
+          expect(await store.read((tx) => tx.getFinding(created.finding.id))).toEqual(resolved);
+        });
+      });
+
+      describe('reading and settling findings', () => {
+        let made: Finding[];
+
+        beforeEach(async () => {
+          await insertAll(store, [{ title: 'a' }, { title: 'b' }, { title: 'c' }]);
+          made = [];
+          for (const [fields, recipient] of [
+            [{ key: 'f1', taskId: 1, otherTaskId: 2, kind: 'overlap' }, 'bob'],
+            [{ key: 'f2', taskId: 2, otherTaskId: 1, kind: 'overlap' }, 'carol'],
+            [{ key: 'f3', taskId: 1, otherTaskId: null, kind: 'merge_conflict_predicted' }, 'bob'],
+            [{ key: 'f4', taskId: 3, otherTaskId: 1, kind: 'impact_conflict' }, null],
+            [{ key: 'f5', taskId: 1, otherTaskId: 3, kind: 'impact_notice' }, 'bob'],
+          ] as const) {
+            made.push(((await upsert(draft(fields), recipient)) as FindingChange).finding);
+          }
+          made[4] = await settle(made[4]?.id as number, { status: 'acknowledged', ackedAt: at(4), ackedBy: 'bob', ackMessage: null });
+          made[2] = await settle(made[2]?.id as number, { status: 'resolved', resolvedAt: at(4), resolvedBy: 'bob' });
+        });
+
+        it('filters by task, other task, recipient, statuses and kinds, always in id order', async () => {
+          const [f1, f2, f3, f4, f5] = ids(made) as [number, number, number, number, number];
+          const find = (filter: FindingFilter): Promise<number[]> => store.read(async (tx) => ids(await tx.findings(filter)));
+          expect(await find({})).toEqual([f1, f2, f3, f4, f5]);
+          expect(await find({ taskId: 1 })).toEqual([f1, f3, f5]);
+          expect(await find({ otherTaskId: 1 })).toEqual([f2, f4]);
+          expect(await find({ recipient: 'bob' })).toEqual([f1, f3, f5]);
+          expect(await find({ recipient: 'nobody' })).toEqual([]);
+          expect(await find({ statuses: ['open'] })).toEqual([f1, f2, f4]);
+          expect(await find({ statuses: ['acknowledged', 'resolved'] })).toEqual([f3, f5]);
+          expect(await find({ statuses: [] })).toEqual([f1, f2, f3, f4, f5]);
+          expect(await find({ kinds: ['overlap', 'impact_conflict'] })).toEqual([f1, f2, f4]);
+          expect(await find({ taskId: 1, statuses: ['open', 'acknowledged'], kinds: ['impact_notice', 'merge_conflict_predicted'] })).toEqual([f5]);
+          expect(await find({ taskId: 1, otherTaskId: 2, recipient: 'bob', statuses: ['open'], kinds: ['overlap'] })).toEqual([f1]);
+        });
+
+        it('gets one finding by id, or null', async () => {
+          expect(await store.read((tx) => tx.getFinding(made[3]?.id as number))).toEqual(made[3]);
+          expect(await store.read((tx) => tx.getFinding(999))).toBeNull();
+        });
+
+        it('writes the settled state and the event id of a finding', async () => {
+          const settled: Finding = {
+            ...(made[0] as Finding),
+            status: 'resolved',
+            eventId: 42,
+            ackedAt: at(5),
+            ackedBy: 'bob',
+            ackMessage: 'will rebase',
+            resolvedAt: at(6),
+            resolvedBy: 'carol',
+          };
+          await store.write((tx) => tx.updateFinding(settled));
+          expect(await store.read((tx) => tx.getFinding(settled.id))).toEqual(settled);
+          expect(await store.read((tx) => tx.getFinding(made[1]?.id as number))).toEqual(made[1]);
+        });
+
+        it('counts the open findings of each task, leaving out tasks with none', async () => {
+          const counts = await store.read((tx) => tx.openFindingCounts([1, 2, 3, 99]));
+          expect([...counts.entries()].sort()).toEqual([[1, 1], [2, 1], [3, 1]]);
+          await settle(made[0]?.id as number, { status: 'acknowledged', ackedAt: at(5), ackedBy: 'bob' });
+          const after = await store.read((tx) => tx.openFindingCounts([1, 2]));
+          expect(after.has(1)).toBe(false);
+          expect(after.get(2)).toBe(1);
+          expect((await store.read((tx) => tx.openFindingCounts([]))).size).toBe(0);
+        });
+      });
+
+      describe('reservations', () => {
+        function reservation(fields: Partial<Omit<Reservation, 'id'>> = {}): Omit<Reservation, 'id'> {
+          return { taskId: 1, pattern: 'src/a.ts', shared: false, holder: 'bob', createdAt: at(1), expiresAt: null, ...fields };
+        }
+
+        async function reserve(reservations: readonly Omit<Reservation, 'id'>[]): Promise<Reservation[]> {
+          return store.write(async (tx) => {
+            const saved: Reservation[] = [];
+            for (const fields of reservations) saved.push(await tx.saveReservation(fields));
+            return saved;
+          });
+        }
+
+        const active = async (nowIso = at(10)): Promise<[number, string][]> =>
+          (await store.read((tx) => tx.activeReservations(nowIso))).map((r) => [r.taskId, r.pattern]);
+
+        beforeEach(async () => {
+          await insertAll(store, [
+            { title: 'open' },
+            { title: 'running', status: 'in_progress' },
+            { title: 'done', status: 'done' },
+            { title: 'cancelled', status: 'cancelled' },
+            { title: 'review', status: 'review' },
+          ]);
+        });
+
+        it('saves a reservation whole and lists the active ones in id order', async () => {
+          const [first, second] = await reserve([
+            reservation({ taskId: 2, pattern: 'src/**', shared: true, holder: 'carol', expiresAt: at(60) }),
+            reservation(),
+          ]);
+          expect(first).toEqual({ id: first?.id, taskId: 2, pattern: 'src/**', shared: true, holder: 'carol', createdAt: at(1), expiresAt: at(60) });
+          expect(second?.id).toBeGreaterThan(first?.id as number);
+          expect(await store.read((tx) => tx.activeReservations(at(10)))).toEqual([first, second]);
+        });
+
+        it('leaves out reservations of closed tasks and those whose TTL ran out', async () => {
+          await reserve([
+            reservation({ taskId: 1, pattern: 'open.ts' }),
+            reservation({ taskId: 2, pattern: 'running.ts', expiresAt: at(11) }),
+            reservation({ taskId: 3, pattern: 'done.ts' }),
+            reservation({ taskId: 4, pattern: 'cancelled.ts' }),
+            reservation({ taskId: 5, pattern: 'review.ts' }),
+            reservation({ taskId: 1, pattern: 'expired.ts', expiresAt: at(9) }),
+            reservation({ taskId: 1, pattern: 'expires-now.ts', expiresAt: at(10) }),
+          ]);
+          expect(await active(at(10))).toEqual([[1, 'open.ts'], [2, 'running.ts'], [5, 'review.ts']]);
+          expect(await active(at(11))).toEqual([[1, 'open.ts'], [5, 'review.ts']]);
+          expect(await active(at(0))).toEqual([[1, 'open.ts'], [2, 'running.ts'], [5, 'review.ts'], [1, 'expired.ts'], [1, 'expires-now.ts']]);
+        });
+
+        it('replaces the reservation of the same task and pattern instead of adding one', async () => {
+          const [first] = await reserve([reservation({ expiresAt: at(20) })]);
+          const [again] = await reserve([reservation({ shared: true, holder: 'carol', createdAt: at(5), expiresAt: null })]);
+          expect(again).toEqual({ id: again?.id, taskId: 1, pattern: 'src/a.ts', shared: true, holder: 'carol', createdAt: at(5), expiresAt: null });
+          expect(await store.read((tx) => tx.activeReservations(at(10)))).toEqual([again]);
+          expect(first?.pattern).toBe(again?.pattern);
+          await reserve([reservation({ taskId: 2 })]);
+          expect(await active()).toEqual([[1, 'src/a.ts'], [2, 'src/a.ts']]);
+        });
+
+        it("removes a task's reservations of the given patterns, or all of them, and counts what it removed", async () => {
+          await reserve([
+            reservation({ pattern: 'a.ts' }),
+            reservation({ pattern: 'b/**' }),
+            reservation({ pattern: 'c.ts' }),
+            reservation({ taskId: 2, pattern: 'a.ts' }),
+          ]);
+          expect(await store.write((tx) => tx.removeReservations(1, ['a.ts', 'not-held.ts']))).toBe(1);
+          expect(await active()).toEqual([[1, 'b/**'], [1, 'c.ts'], [2, 'a.ts']]);
+          expect(await store.write((tx) => tx.removeReservations(1, []))).toBe(0);
+          expect(await store.write((tx) => tx.removeReservations(1, null))).toBe(2);
+          expect(await active()).toEqual([[2, 'a.ts']]);
+          expect(await store.write((tx) => tx.removeReservations(1, null))).toBe(0);
+        });
+      });
+
+      it('lists only tasks with declared resources, links or a non-empty footprint when asked for the impact surface', async () => {
+        await insertAll(store, [
+          { title: 'resources', resources: [{ mode: 'reads', kind: 'table', name: 'users' }] },
+          { title: 'links', links: [{ kind: 'url', url: 'https://example.com/' }], status: 'in_progress' },
+          { title: 'nothing' },
+          { title: 'footprint', status: 'in_progress' },
+          { title: 'empty footprint', status: 'in_progress' },
+          { title: 'closed with resources', status: 'done', resources: [{ mode: 'adds', kind: 'file', name: 'x.ts' }] },
+        ]);
+        await saveFootprints([footprint(4, ['src/x.ts']), footprint(5, [])]);
+        const list = (filter: TaskFilter): Promise<number[]> => store.read(async (tx) => ids(await tx.listTasks(filter)));
+        expect((await list({ withImpactSurface: true })).sort()).toEqual([1, 2, 4, 6]);
+        expect((await list({ withImpactSurface: true, statuses: ['in_progress'] })).sort()).toEqual([2, 4]);
+        expect((await list({ withImpactSurface: false })).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+        // A footprint that empties drops the task out again.
+        await saveFootprints([footprint(4, [])]);
+        expect((await list({ withImpactSurface: true, statuses: ['in_progress'] })).sort()).toEqual([2]);
+      });
+
+      it('pages through the ready queue: each offset and limit is a slice of the full queue', async () => {
+        const tasks: Partial<NewTask>[] = [];
+        for (let index = 0; index < 23; index += 1) {
+          tasks.push({
+            title: `t${index}`,
+            priority: (index % 3) as Priority,
+            createdAt: at(index % 5),
+            ...(index % 7 === 0 && { assignee: 'bob' }),
+            ...(index === 11 && { status: 'in_progress' as const }),
+          });
+        }
+        await insertAll(store, tasks);
+        await link(store, [
+          { taskId: 2, dependsOnId: 5, type: 'blocks' },
+          { taskId: 3, dependsOnId: 5, type: 'blocks' },
+          { taskId: 9, dependsOnId: 12, type: 'blocks' },
+        ]);
+        for (const claimableBy of [undefined, 'alice']) {
+          const base = claimableBy === undefined ? {} : { claimableBy };
+          const full = await store.read((tx) => tx.readyQueue(base));
+          expect(full.length).toBeGreaterThan(10);
+          for (const limit of [1, 4, 7]) {
+            const pages: number[] = [];
+            for (let offset = 0; offset <= full.length; offset += limit) {
+              const page = await store.read((tx) => tx.readyQueue({ ...base, limit, offset }));
+              expect(page).toEqual(full.slice(offset, offset + limit));
+              pages.push(...ids(page));
+            }
+            expect(pages).toEqual(ids(full));
+          }
+          expect(await store.read((tx) => tx.readyQueue({ ...base, offset: 5 }))).toEqual(full.slice(5));
+          expect(await store.read((tx) => tx.readyQueue({ ...base, offset: full.length + 3 }))).toEqual([]);
+          expect(await store.read((tx) => tx.readyQueue({ ...base, offset: 0, limit: 3 }))).toEqual(full.slice(0, 3));
+        }
       });
     });
   });

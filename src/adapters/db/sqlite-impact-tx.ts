@@ -76,7 +76,8 @@ export class SqliteImpactTx implements ImpactWriter {
     }
     const finding = findingFromRow(existing);
     const closedByBaton = finding.status === 'resolved' && finding.resolvedBy === 'baton';
-    const changed = finding.status !== 'resolved' && finding.message !== draft.message;
+    // A new recipient counts as a change: the task changed hands, and its new holder must hear of it.
+    const changed = finding.status !== 'resolved' && (finding.message !== draft.message || finding.recipient !== recipient);
     if (!closedByBaton && !changed) return null;
     const updated: Finding = {
       ...finding,
@@ -84,10 +85,15 @@ export class SqliteImpactTx implements ImpactWriter {
       paths: draft.paths,
       message: draft.message,
       recipient,
-      ...(closedByBaton && { status: 'open', createdAt, resolvedAt: null, resolvedBy: null }),
+      // Detected again after it went away: an acknowledgement of the old conflict does not cover the new one.
+      ...(closedByBaton && { status: 'open', createdAt, ackedAt: null, ackedBy: null, ackMessage: null, resolvedAt: null, resolvedBy: null }),
     };
-    this.sql('UPDATE findings SET subject = ?, paths = ?, message = ?, recipient = ?, status = ?, created_at = ?, resolved_at = NULL, resolved_by = ? WHERE id = ?').run(
-      updated.subject, JSON.stringify(updated.paths), updated.message, updated.recipient, updated.status, updated.createdAt, updated.resolvedBy, updated.id,
+    this.sql(
+      `UPDATE findings SET subject = ?, paths = ?, message = ?, recipient = ?, status = ?, created_at = ?, acked_at = ?, acked_by = ?, ack_message = ?,
+         resolved_at = NULL, resolved_by = ? WHERE id = ?`,
+    ).run(
+      updated.subject, JSON.stringify(updated.paths), updated.message, updated.recipient, updated.status, updated.createdAt,
+      updated.ackedAt, updated.ackedBy, updated.ackMessage, updated.resolvedBy, updated.id,
     );
     return { change: closedByBaton ? 'reopened' : 'updated', finding: updated };
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { reservationViolations } from '../../app/reservations.js';
 import { installHooks, shellCommand, uninstallHooks, type HookChange } from '../../adapters/git/hooks.js';
 import { stagedPaths } from '../../adapters/git/staged-paths.js';
@@ -42,7 +43,13 @@ export const hooksCommand: CommandSpec = {
 
 /** What the installed hooks call. The pre-commit guard refuses with exit 4; post-commit never fails a commit. */
 async function runHook(ctx: CommandContext, hook: string | undefined): Promise<{ json: Record<string, unknown>; text: string }> {
+  if (hook !== 'pre-commit' && hook !== 'post-commit') {
+    throw new InvalidInputError('HOOK', `'${hook ?? ''}' is not a hook baton runs; use pre-commit or post-commit`);
+  }
   const repo = ctx.requireRepo();
+  // Hooks installed before `baton init` (or a board since removed): nothing is reserved and
+  // nothing is tracked, so the commit goes through untouched instead of failing on every commit.
+  if (!existsSync(ctx.boardPath())) return { json: { hook, board: null }, text: '' };
   const bound = repo.linked ? await ctx.openStore().read((tx) => tx.taskBoundTo(repo.topLevel)) : null;
   if (hook === 'pre-commit') {
     const paths = await stagedPaths(repo.topLevel, ctx.io.env);
@@ -57,9 +64,6 @@ async function runHook(ctx: CommandContext, hook: string | undefined): Promise<{
     }
     return { json: { hook, paths: paths.length }, text: '' };
   }
-  if (hook === 'post-commit') {
-    const refreshed = bound ? await refreshQuietly(ctx, [bound.id]) : null;
-    return { json: { hook, refreshed }, text: '' };
-  }
-  throw new InvalidInputError('HOOK', `'${hook ?? ''}' is not a hook baton runs; use pre-commit or post-commit`);
+  const refreshed = bound ? await refreshQuietly(ctx, [bound.id]) : null;
+  return { json: { hook, refreshed }, text: '' };
 }

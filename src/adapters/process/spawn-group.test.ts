@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodeProcess from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LineSplitter } from './output-lines.js';
+import { ProcessError } from './process-error.js';
+import { requireSuccess, runGroup, spawnGroup } from './spawn-group.js';
+
+const GRACE_MS = 300;
+const cwd = tmpdir();
+
+/** A shell that ignores SIGTERM, starts a grandchild that inherits that, prints both pids, and waits. */
+const STUBBORN = `trap '' TERM; sleep 300 & echo "$$ $!"; wait`;
+
+/**
+ * Whether `pid` is still a live process. A killed process that nobody has reaped yet is a
+ * zombie: dead, yet `kill(pid, 0)` still succeeds (containers whose pid 1 never reaps keep
+ * orphans that way), so on Linux the state in /proc decides.
+ */
+function isRunning(pid: number): boolean {
+  try {
+    nodeProcess.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (!existsSync('/proc/self/stat')) return true;
+  try {
+    return !/^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function pidsOf(line: string): number[] {
+  return line.trim().split(/\s+/).map(Number);
+}
+
+describe('spawnGroup', () => {
+  it('passes stdout and stderr on line by line and keeps their tails', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const exit = await runGroup(['sh', '-c', 'printf "one\\ntwo\\r\\nthree"; printf "oops\\n" >&2'], {
+      cwd,
+      onStdoutLine: (line) => out.push(line),
+      onStderrLine: (line) => err.push(line),
+    });
+    expect(out).toEqual(['one', 'two', 'three']);
+    expect(err).toEqual(['oops']);
+    expect(exit).toMatchObject({ exitCode: 0, signal: null, timedOut: null, cancelled: false, stdoutTail: 'one\ntwo\nthree\n', stderrTail: 'oops\n' });
+    expect(exit.command).toBe(`sh -c 'printf "one\\ntwo\\r\\nthree"; printf "oops\\n" >&2'`);
+  });
+
+  it('keeps only the last characters of a long output', async () => {
+    const exit = await runGroup(['sh', '-c', 'for i in $(seq 1 500); do echo "line $i"; done'], { cwd, tailChars: 30 });
+    const everything = Array.from({ length: 500 }, (_, i) => `line ${i + 1}\n`).join('');
+    expect(exit.stdoutTail).toBe(everything.slice(-30));
+    expect(exit.stdoutTail).toHaveLength(30);
+  });
+
+  it('reports a non-zero exit as an answer, and requireSuccess turns it into an error with the tails', async () => {
+    const exit = await runGroup(['sh', '-c', 'echo partial; echo "bad thing" >&2; exit 3'], { cwd });
+    expect(exit).toMatchObject({ exitCode: 3, signal: null, timedOut: null });
+    expect(() => requireSuccess(exit)).toThrow(ProcessError);
+    try {
+      requireSuccess(exit);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'FAILED', exitCode: 3, signal: null, stderrTail: 'bad thing\n', stdoutTail: 'partial\n' });
+      expect((error as Error).message).toContain('exited with 3:\nbad thing');
+    }
+  });
+
+  it('refuses to start a command that is not installed, naming it', async () => {
+    await expect(spawnGroup(['baton-no-such-agent', '-p', 'hi'], { cwd })).rejects.toMatchObject({
+      code: 'FAILED',
+      command: 'baton-no-such-agent -p hi',
+      exitCode: null,
+      message: expect.stringContaining('baton-no-such-agent is not installed') as unknown,
+    });
+  });
+
+  it('runs a shell only when asked, with the remaining words as its arguments', async () => {
+    const lines: string[] = [];
+    await runGroup(['echo "$1|$2" && echo $0', 'a b', '$HOME'], { cwd, shell: true, onStdoutLine: (line) => lines.push(line) });
+    expect(lines).toEqual(['a b|$HOME', 'sh']);
+    const direct: string[] = [];
+    await runGroup(['echo', '$HOME', 'a;b'], { cwd, onStdoutLine: (line) => direct.push(line) });
+    expect(direct).toEqual(['$HOME a;b']);
+  });
+
+  it('closes stdin unless given a text or asked for a pipe', async () => {
+    expect((await runGroup(['cat'], { cwd, timeoutMs: 10_000 })).stdoutTail).toBe('');
+    expect((await runGroup(['cat'], { cwd, stdin: { kind: 'text', text: 'from baton\n' } })).stdoutTail).toBe('from baton\n');
+    const group = await spawnGroup(['cat'], { cwd, stdin: { kind: 'pipe' } });
+    group.stdin?.end('piped\n');
+    expect((await group.done).stdoutTail).toBe('piped\n');
+  });
+
+  it('kills the whole group at the wall-clock timeout, SIGKILL for what ignores SIGTERM', async () => {
+    let pids: number[] = [];
+    const exit = await runGroup(['sh', '-c', STUBBORN], { cwd, timeoutMs: 500, killGraceMs: GRACE_MS, onStdoutLine: (line) => (pids = pidsOf(line)) });
+    expect(pids).toHaveLength(2);
+    expect(exit).toMatchObject({ timedOut: 'wall', cancelled: false, exitCode: null, signal: 'SIGKILL' });
+    expect(exit.durationMs).toBeGreaterThanOrEqual(500 + GRACE_MS - 50);
+    expect(pids.map(isRunning)).toEqual([false, false]);
+  });
+
+  it('kills the group after the idle timeout when nothing is printed', async () => {
+    const lines: string[] = [];
+    const exit = await runGroup(['sh', '-c', 'echo "$$ started"; sleep 300'], { cwd, idleTimeoutMs: 400, timeoutMs: 30_000, killGraceMs: GRACE_MS, onStdoutLine: (line) => lines.push(line) });
+    expect(exit).toMatchObject({ timedOut: 'idle', signal: 'SIGTERM' });
+    expect(lines).toHaveLength(1);
+    expect(isRunning(Number(lines[0]?.split(' ')[0]))).toBe(false);
+  });
+
+  it('does not count as idle a command that keeps printing', async () => {
+    const exit = await runGroup(['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.15; done'], { cwd, idleTimeoutMs: 900, killGraceMs: GRACE_MS });
+    expect(exit).toMatchObject({ timedOut: null, exitCode: 0 });
+    expect(exit.stdoutTail).toBe('1\n2\n3\n4\n5\n6\n7\n8\n');
+  });
+
+  it('stops the group when the signal is aborted', async () => {
+    const controller = new AbortController();
+    let pids: number[] = [];
+    const exit = await runGroup(['sh', '-c', STUBBORN], {
+      cwd,
+      killGraceMs: GRACE_MS,
+      signal: controller.signal,
+      onStdoutLine: (line) => {
+        pids = pidsOf(line);
+        controller.abort();
+      },
+    });
+    expect(exit).toMatchObject({ cancelled: true, timedOut: null, signal: 'SIGKILL' });
+    expect(pids.map(isRunning)).toEqual([false, false]);
+    await expect(spawnGroup(['true'], { cwd, signal: controller.signal })).rejects.toMatchObject({ message: expect.stringContaining('cancelled before it started') as unknown });
+  });
+
+  it('ends what the leader left running when it exits', async () => {
+    let grandchild = 0;
+    const exit = await runGroup(['sh', '-c', 'sleep 300 & echo $!; exit 0'], { cwd, killGraceMs: GRACE_MS, onStdoutLine: (line) => (grandchild = Number(line)) });
+    expect(exit).toMatchObject({ exitCode: 0, timedOut: null, cancelled: false });
+    expect(grandchild).toBeGreaterThan(0);
+    expect(isRunning(grandchild)).toBe(false);
+  });
+
+  it('stops the group when a line callback throws, and rejects with its error', async () => {
+    const group = await spawnGroup(['sh', '-c', 'echo first; sleep 300'], {
+      cwd,
+      killGraceMs: GRACE_MS,
+      onStdoutLine: () => {
+        throw new Error('parser broke');
+      },
+    });
+    await expect(group.done).rejects.toThrow('parser broke');
+  });
+});
+
+describe('a group outliving baton', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-spawn-'));
+  const bundle = join(dir, 'parent.mjs');
+
+  beforeAll(async () => {
+    const source = join(dir, 'parent.ts');
+    const spawner = fileURLToPath(new URL('./spawn-group.ts', import.meta.url));
+    writeFileSync(
+      source,
+      [
+        `import { spawnGroup } from ${JSON.stringify(spawner)};`,
+        `const mode = process.argv[2];`,
+        `await spawnGroup(['sh', '-c', ${JSON.stringify(STUBBORN)}], { cwd: '/', onStdoutLine(line) {`,
+        `  console.log(line);`,
+        `  if (mode === 'exit') process.exit(0);`,
+        `} });`,
+        `setInterval(() => undefined, 1000);`,
+      ].join('\n'),
+    );
+    await build({ entryPoints: [source], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Starts the parent, waits for the pids its group printed, then lets `act` end the parent. */
+  async function parentRun(mode: 'exit' | 'signal'): Promise<{ pids: number[]; code: number | null; signal: string | null }> {
+    const parent = spawn(nodeProcess.execPath, [bundle, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    const pids = await new Promise<number[]>((resolve) => {
+      parent.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('\n')) resolve(pidsOf(output));
+      });
+    });
+    if (mode === 'signal') parent.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => parent.once('exit', (c, s) => resolve([c, s])));
+    return { pids, code, signal };
+  }
+
+  it('is killed when baton calls process.exit', async () => {
+    const run = await parentRun('exit');
+    expect(run.code).toBe(0);
+    expect(run.pids).toHaveLength(2);
+    await expect.poll(() => run.pids.map(isRunning), { timeout: 2_000 }).toEqual([false, false]);
+  });
+
+  it('is killed when baton dies of a SIGTERM nothing else handles, and baton still dies of it', async () => {
+    const run = await parentRun('signal');
+    expect(run.signal).toBe('SIGTERM');
+    expect(run.pids).toHaveLength(2);
+    await expect.poll(() => run.pids.map(isRunning), { timeout: 2_000 }).toEqual([false, false]);
+  });
+});
+
+describe('LineSplitter', () => {
+  it('joins a character split across chunks and flushes the last line at the end', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    const bytes = new TextEncoder().encode('café\nthé');
+    splitter.push(bytes.slice(0, 4));
+    expect(lines).toEqual([]);
+    splitter.push(bytes.slice(4, 10));
+    expect(lines).toEqual(['café']);
+    splitter.push(bytes.slice(10));
+    expect(lines).toEqual(['café']);
+    splitter.end();
+    expect(lines).toEqual(['café', 'thé']);
+  });
+});
