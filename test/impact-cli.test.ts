@@ -431,6 +431,34 @@ describe('impact awareness commands', () => {
     expect(bound.refresh?.footprints.map((footprint) => [footprint.taskId, footprint.paths])).toEqual([[1, ['src/b.txt']]]);
     expect(show(1)).toMatchObject({ task: { worktree: wtA, branch: 'task-a' }, footprint: { paths: ['src/b.txt'] } });
     expect(events('--task', '1', '--type', 'task_bound').map((event) => event.payload)).toEqual([{ worktree: wtA, branch: 'task-a' }]);
+
+    // Only the holder binds a task, unless forced.
+    const beforeOther = boardFingerprint(db);
+    const other = as('agent-b', wtA, 'bind', '1');
+    expect(other.code).toBe(4);
+    expect(other.stderr).toContain('held by agent-a, not agent-b');
+    expect(boardFingerprint(db)).toBe(beforeOther);
+    ok(as('agent-b', wtA, 'bind', '1', '--force'));
+  });
+
+  it('a task that changes hands takes its findings, open again, to the new holder', { timeout: 120_000 }, () => {
+    lead('init');
+    lead('add', 'Remove legacy login', '--resource', 'removes:endpoint:POST /api/login');
+    lead('add', 'Rate-limit login', '--resource', 'modifies:endpoint:POST /api/login');
+    ok(as('agent-b', main, 'claim', '2'));
+    lead('complete', '1');
+    const [conflict] = json<{ findings: FindingDoc[] }>(ok(as('agent-b', main, 'inbox', '--json'))).findings;
+    expect(conflict).toMatchObject({ kind: 'impact_conflict', recipient: 'agent-b' });
+    ok(as('agent-b', main, 'ack', String(conflict?.id), '-m', 'will adapt'));
+    ok(as('agent-b', main, 'release', '2'));
+    ok(as('agent-c', main, 'claim', '2'));
+    const moved = json<{ findings: FindingDoc[] }>(ok(as('agent-c', main, 'inbox', '--json'))).findings;
+    expect(moved).toEqual([expect.objectContaining({ id: conflict?.id, recipient: 'agent-c', status: 'open', ackedBy: null })]);
+    expect(json<{ findings: FindingDoc[] }>(ok(as('agent-b', main, 'inbox', '--json'))).findings).toEqual([]);
+    expect(events('--type', 'finding_updated').map((event) => event.recipients)).toEqual([['agent-c']]);
+    expect(as('agent-c', main, 'complete', '2').code).toBe(4);
+    ok(as('agent-c', main, 'ack', String(conflict?.id)));
+    ok(as('agent-c', main, 'complete', '2'));
   });
 
   it('reserve and unreserve paths: exclusive overlaps refused naming the holder, shared with shared allowed', { timeout: 120_000 }, async () => {

@@ -10,6 +10,7 @@ import { loadTask } from './load-task.js';
 import type { BoardWriter } from './ports.js';
 import { hasImpactSurface, IN_FLIGHT, impactSubjects, subjectOf } from './impact-subjects.js';
 import { readyWithCollisions } from './ready-with-collisions.js';
+import { readdressFindings } from './record-findings.js';
 
 export interface ClaimOptions {
   ttlMs: number;
@@ -76,6 +77,7 @@ async function claimWithin(tx: BoardWriter, actor: string, task: Task, options: 
     leaseExpiresAt: lease,
     ...binding(task, options),
   });
+  await readdressFindings(tx, task.id, actor, actor, nowIso);
   await tx.appendEvent(
     {
       actor,

@@ -47,3 +47,26 @@ export async function resolveStale(tx: BoardWriter, stale: readonly Finding[], n
     );
   }
 }
+
+/**
+ * A task that changes hands takes its unresolved findings with it: they are readdressed to the
+ * new holder, as open, so they show in the new holder's inbox and can be settled there.
+ */
+export async function readdressFindings(tx: BoardWriter, taskId: number, holder: string, actor: string, nowIso: string): Promise<void> {
+  const unresolved = await tx.findings({ taskId, statuses: ['open', 'acknowledged'] });
+  for (const finding of unresolved) {
+    if (finding.recipient === holder) continue;
+    const moved = { ...finding, recipient: holder, status: 'open' as const, ackedAt: null, ackedBy: null, ackMessage: null };
+    await tx.updateFinding(moved);
+    await tx.appendEvent(
+      {
+        actor,
+        taskId,
+        type: 'finding_updated',
+        payload: { findingId: finding.id, kind: finding.kind, message: finding.message, formerRecipient: finding.recipient },
+        recipients: [holder],
+      },
+      nowIso,
+    );
+  }
+}

@@ -100,9 +100,9 @@ export class SqliteImpactTx implements ImpactWriter {
 
   async updateFinding(finding: Finding): Promise<void> {
     this.sql(
-      `UPDATE findings SET status = ?, event_id = ?, acked_at = ?, acked_by = ?, ack_message = ?, resolved_at = ?, resolved_by = ?
+      `UPDATE findings SET recipient = ?, status = ?, event_id = ?, acked_at = ?, acked_by = ?, ack_message = ?, resolved_at = ?, resolved_by = ?
        WHERE id = ?`,
-    ).run(finding.status, finding.eventId, finding.ackedAt, finding.ackedBy, finding.ackMessage, finding.resolvedAt, finding.resolvedBy, finding.id);
+    ).run(finding.recipient, finding.status, finding.eventId, finding.ackedAt, finding.ackedBy, finding.ackMessage, finding.resolvedAt, finding.resolvedBy, finding.id);
   }
 
   async activeReservations(nowIso: string): Promise<Reservation[]> {

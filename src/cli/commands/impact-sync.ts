@@ -3,6 +3,7 @@ import { refreshFootprints, type RefreshResult } from '../../app/refresh-footpri
 import { InvalidInputError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandSpec } from '../command.js';
+import { flag } from '../command.js';
 import { idArgument, idList } from '../input.js';
 import { currentBranch } from '../../adapters/git/repository.js';
 
@@ -44,8 +45,8 @@ export const bindCommand: CommandSpec = {
   name: 'bind',
   summary: 'bind an in-flight task to the linked worktree you are in (claim does this by itself)',
   args: [{ name: 'ID', required: true }],
-  options: [],
-  async run(ctx, { args }) {
+  options: [{ name: 'force', kind: 'boolean', help: 'bind a task someone else holds' }],
+  async run(ctx, { args, options }) {
     const id = idArgument(args[0]);
     const repo = ctx.requireRepo();
     if (!repo.linked) {
@@ -54,7 +55,7 @@ export const bindCommand: CommandSpec = {
         `${repo.topLevel} is the main checkout, not a linked worktree; run bind inside the worktree of the task (git worktree add ../task-${id} -b task-${id})`,
       );
     }
-    const task = await bindTask(await ctx.deps(), id, { worktree: repo.topLevel, branch: currentBranch(repo) });
+    const task = await bindTask(await ctx.deps(), id, { worktree: repo.topLevel, branch: currentBranch(repo) }, flag(options, 'force'));
     const refreshed = await refreshQuietly(ctx, [id]);
     const text = `#${id} bound to ${repo.topLevel}${task.branch ? ` (${task.branch})` : ''}` + (refreshed ? `\n${refreshText(refreshed)}` : '');
     return { json: { task, refresh: refreshed }, text };
