@@ -3,9 +3,12 @@
 // start-up close to a bare `node -e 0`. The native addon is loaded from node_modules by path
 // (see adapters/db/sqlite-open.ts).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// Code caches of an earlier bundle would only be rejected; see bin/baton.cjs.
+for (const name of safeList('dist')) if (name.endsWith('.cache')) rmSync(`dist/${name}`, { force: true });
 
 await build({
   entryPoints: ['src/cli/bin.ts'],
@@ -20,3 +23,11 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+function safeList(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

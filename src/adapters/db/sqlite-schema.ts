@@ -36,7 +36,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_by_status ON tasks (status, priority, created_at, id);
   CREATE INDEX tasks_by_rank ON tasks (status, priority, unblocks DESC, created_at, id);
   CREATE INDEX tasks_by_assignee ON tasks (assignee, status);
-  CREATE INDEX tasks_by_lease ON tasks (lease_expires_at) WHERE status = 'in_progress';
+  CREATE INDEX tasks_by_lease ON tasks (status, lease_expires_at);
   CREATE INDEX tasks_by_parent ON tasks (parent_id);
   CREATE INDEX tasks_by_worktree ON tasks (worktree) WHERE worktree IS NOT NULL;
 
