@@ -32,7 +32,8 @@ export function trackGroup(pgid: number): () => void {
     nodeProcess.on('exit', killAll);
     exitHandlerInstalled = true;
   }
-  if (live.size === 0) for (const signal of FORWARDED_SIGNALS) nodeProcess.on(signal, onSignal);
+  // First in line, so that a `once` handler elsewhere has not yet removed itself when it looks.
+  if (live.size === 0) for (const signal of FORWARDED_SIGNALS) nodeProcess.prependListener(signal, onSignal);
   live.add(pgid);
   return () => {
     if (!live.delete(pgid) || live.size > 0) return;

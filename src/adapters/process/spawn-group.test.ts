@@ -35,6 +35,15 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/**
+ * Waits until none of `pids` runs. A killed process closes its pipes while it exits, a moment
+ * before it is gone, so the group's output can close just before its last process is dead.
+ */
+async function expectGone(pids: readonly number[]): Promise<void> {
+  expect(pids.length).toBeGreaterThan(0);
+  await expect.poll(() => pids.filter(isRunning), { timeout: 1_000, interval: 20 }).toEqual([]);
+}
+
 function pidsOf(line: string): number[] {
   return line.trim().split(/\s+/).map(Number);
 }
@@ -105,7 +114,7 @@ describe('spawnGroup', () => {
     expect(pids).toHaveLength(2);
     expect(exit).toMatchObject({ timedOut: 'wall', cancelled: false, exitCode: null, signal: 'SIGKILL' });
     expect(exit.durationMs).toBeGreaterThanOrEqual(500 + GRACE_MS - 50);
-    expect(pids.map(isRunning)).toEqual([false, false]);
+    await expectGone(pids);
   });
 
   it('kills the group after the idle timeout when nothing is printed', async () => {
@@ -113,7 +122,7 @@ describe('spawnGroup', () => {
     const exit = await runGroup(['sh', '-c', 'echo "$$ started"; sleep 300'], { cwd, idleTimeoutMs: 400, timeoutMs: 30_000, killGraceMs: GRACE_MS, onStdoutLine: (line) => lines.push(line) });
     expect(exit).toMatchObject({ timedOut: 'idle', signal: 'SIGTERM' });
     expect(lines).toHaveLength(1);
-    expect(isRunning(Number(lines[0]?.split(' ')[0]))).toBe(false);
+    await expectGone([Number(lines[0]?.split(' ')[0])]);
   });
 
   it('does not count as idle a command that keeps printing', async () => {
@@ -135,7 +144,8 @@ describe('spawnGroup', () => {
       },
     });
     expect(exit).toMatchObject({ cancelled: true, timedOut: null, signal: 'SIGKILL' });
-    expect(pids.map(isRunning)).toEqual([false, false]);
+    expect(pids).toHaveLength(2);
+    await expectGone(pids);
     await expect(spawnGroup(['true'], { cwd, signal: controller.signal })).rejects.toMatchObject({ message: expect.stringContaining('cancelled before it started') as unknown });
   });
 
@@ -143,8 +153,22 @@ describe('spawnGroup', () => {
     let grandchild = 0;
     const exit = await runGroup(['sh', '-c', 'sleep 300 & echo $!; exit 0'], { cwd, killGraceMs: GRACE_MS, onStdoutLine: (line) => (grandchild = Number(line)) });
     expect(exit).toMatchObject({ exitCode: 0, timedOut: null, cancelled: false });
-    expect(grandchild).toBeGreaterThan(0);
-    expect(isRunning(grandchild)).toBe(false);
+    await expectGone([grandchild]);
+  });
+
+  it('does not wait forever for a process that left the group holding its output', async () => {
+    let escaped = 0;
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'baton-escape-')), 'pid');
+    // The escapee writes its pid only once it is in a session of its own, and the leader waits for that.
+    const script = `setsid sh -c 'echo $$ > "$1"; exec sleep 300' sh "$1" & while [ ! -s "$1" ]; do sleep 0.02; done; cat "$1"`;
+    try {
+      const exit = await runGroup([script, pidFile], { cwd, shell: true, killGraceMs: GRACE_MS, onStdoutLine: (line) => (escaped = Number(line)) });
+      expect(exit).toMatchObject({ exitCode: 0, timedOut: null, stdoutTail: `${escaped}\n` });
+      expect(isRunning(escaped)).toBe(true);
+    } finally {
+      if (escaped > 0) nodeProcess.kill(escaped, 'SIGKILL');
+      rmSync(join(pidFile, '..'), { recursive: true, force: true });
+    }
   });
 
   it('stops the group when a line callback throws, and rejects with its error', async () => {
@@ -171,11 +195,16 @@ describe('a group outliving baton', () => {
       [
         `import { spawnGroup } from ${JSON.stringify(spawner)};`,
         `const mode = process.argv[2];`,
-        `await spawnGroup(['sh', '-c', ${JSON.stringify(STUBBORN)}], { cwd: '/', onStdoutLine(line) {`,
+        `const controller = new AbortController();`,
+        `if (mode === 'handled') process.once('SIGTERM', () => controller.abort());`,
+        `const group = await spawnGroup(['sh', '-c', ${JSON.stringify(STUBBORN)}], { cwd: '/', killGraceMs: 200, signal: controller.signal, onStdoutLine(line) {`,
         `  console.log(line);`,
         `  if (mode === 'exit') process.exit(0);`,
         `} });`,
-        `setInterval(() => undefined, 1000);`,
+        `const timer = setInterval(() => undefined, 1000);`,
+        `const exit = await group.done;`,
+        `console.log(JSON.stringify(exit));`,
+        `clearInterval(timer);`,
       ].join('\n'),
     );
     await build({ entryPoints: [source], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
@@ -183,32 +212,39 @@ describe('a group outliving baton', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Starts the parent, waits for the pids its group printed, then lets `act` end the parent. */
-  async function parentRun(mode: 'exit' | 'signal'): Promise<{ pids: number[]; code: number | null; signal: string | null }> {
+  async function parentRun(mode: 'exit' | 'signal' | 'handled'): Promise<{ pids: number[]; code: number | null; signal: string | null; output: string }> {
     const parent = spawn(nodeProcess.execPath, [bundle, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     const pids = await new Promise<number[]>((resolve) => {
       parent.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('\n')) resolve(pidsOf(output));
+        if (output.includes('\n')) resolve(pidsOf(output.split('\n')[0] ?? ''));
       });
     });
-    if (mode === 'signal') parent.kill('SIGTERM');
+    if (mode !== 'exit') parent.kill('SIGTERM');
     const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => parent.once('exit', (c, s) => resolve([c, s])));
-    return { pids, code, signal };
+    return { pids, code, signal, output };
   }
 
   it('is killed when baton calls process.exit', async () => {
     const run = await parentRun('exit');
     expect(run.code).toBe(0);
     expect(run.pids).toHaveLength(2);
-    await expect.poll(() => run.pids.map(isRunning), { timeout: 2_000 }).toEqual([false, false]);
+    await expectGone(run.pids);
+  });
+
+  it('is left to a SIGTERM handler of baton, which stops it gracefully', async () => {
+    const run = await parentRun('handled');
+    expect(run).toMatchObject({ code: 0, signal: null });
+    expect(JSON.parse(run.output.trim().split('\n').at(-1) ?? '')).toMatchObject({ cancelled: true, signal: 'SIGKILL' });
+    await expectGone(run.pids);
   });
 
   it('is killed when baton dies of a SIGTERM nothing else handles, and baton still dies of it', async () => {
     const run = await parentRun('signal');
     expect(run.signal).toBe('SIGTERM');
     expect(run.pids).toHaveLength(2);
-    await expect.poll(() => run.pids.map(isRunning), { timeout: 2_000 }).toEqual([false, false]);
+    await expectGone(run.pids);
   });
 });
 

@@ -150,7 +150,8 @@ class GroupRun {
   }
 
   running(): RunningGroup {
-    return { pid: this.pid, stdin: this.child.stdin, done: this.done, stop: () => this.stop('cancel') };
+    const stdin = this.options.stdin?.kind === 'pipe' ? this.child.stdin : null;
+    return { pid: this.pid, stdin, done: this.done, stop: () => this.stop('cancel') };
   }
 
   private watchOutput(): void {
@@ -167,6 +168,8 @@ class GroupRun {
         splitter.push(chunk);
       });
       stream?.on('end', () => splitter.end());
+      // Only 'close' comes for a pipe destroyed because a runaway process kept it open.
+      stream?.on('close', () => splitter.end());
     };
     pipe(this.child.stdout, this.stdoutTail, this.options.onStdoutLine);
     pipe(this.child.stderr, this.stderrTail, this.options.onStderrLine);
@@ -222,6 +225,8 @@ class GroupRun {
 
   private finish(exit: { code: number | null; signal: NodeJS.Signals | null }): GroupExit {
     this.settle = undefined;
+    // Once the group is over, its id may be reused: a late stop() must not signal anything.
+    this.stopping = true;
     for (const timer of this.limitTimers) clearTimeout(timer);
     clearTimeout(this.closeTimer);
     if (this.killTimer && signalGroup(this.pid, 0)) {
