@@ -49,7 +49,10 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.statuses && filter.statuses.length > 0) {
-      where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+      // With the impact-surface filter, `+status` keeps SQLite from walking every in-progress
+      // task by status: the (usually tiny) set of tasks with a surface is the better driver.
+      const column = filter.withImpactSurface === true ? '+status' : 'status';
+      where.push(`${column} IN (${filter.statuses.map(() => '?').join(', ')})`);
       params.push(...filter.statuses);
     }
     if (filter.assignee !== undefined) {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { childProcess } from '../process/child-process.js';
 
 /** Where a working directory sits in git: read from the files, without spawning git. */
 export interface RepositoryLocation {
@@ -58,7 +59,7 @@ export function currentBranch(location: RepositoryLocation): string | null {
  * child_process only here: most commands never need it and it costs milliseconds to load.
  */
 export async function gitUserName(cwd: string): Promise<string | null> {
-  const { spawnSync } = await import('node:child_process');
+  const { spawnSync } = childProcess();
   const result = spawnSync('git', ['config', 'user.name'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const name = result.status === 0 ? result.stdout.trim() : '';
   return name === '' ? null : name;

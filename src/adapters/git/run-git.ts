@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { BatonError } from '../../core/errors.js';
+import { childProcess } from '../process/child-process.js';
 
 /** An environment as `process.env` holds it; the composition root passes it in. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -97,7 +98,7 @@ export class GitCommandError extends BatonError {
  */
 export async function runGit(args: readonly string[], options: GitRunOptions): Promise<GitOutput> {
   // Loaded on first use: most baton commands never start git, and the module costs start-up time.
-  const { spawn } = await import('node:child_process');
+  const { spawn } = childProcess();
   const fullArgs = ['--no-optional-locks', ...args];
   const env = options.env ? withoutRepositoryVariables(options.env, options.keep ?? []) : undefined;
   return new Promise((resolvePromise, reject) => {

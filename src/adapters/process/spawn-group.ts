@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { signalGroup, trackGroup } from './group-registry.js';
 import { LineSplitter, OutputTail } from './output-lines.js';
 import { ProcessError } from './process-error.js';
+import { childProcess } from './child-process.js';
 
 /** An environment as `process.env` holds it; the composition root passes it in. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -71,7 +72,7 @@ export async function spawnGroup(argv: readonly string[], options: SpawnGroupOpt
   if (argv.length === 0) throw new ProcessError({ ...empty, cancelled: false }, 'is not a command');
   if (options.signal?.aborted) throw new ProcessError({ ...empty, cancelled: true }, 'was cancelled before it started');
   // Loaded on first use: most baton commands never start a process.
-  const { spawn } = await import('node:child_process');
+  const { spawn } = childProcess();
   const startedAt = performance.now();
   const [file, ...args] = options.shell ? ['/bin/sh', '-c', ...argv.slice(0, 1), 'sh', ...argv.slice(1)] : argv;
   const stdin = options.stdin ?? { kind: 'closed' };

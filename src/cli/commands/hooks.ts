@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { reservationViolations } from '../../app/reservations.js';
-import { installHooks, shellCommand, uninstallHooks, type HookChange } from '../../adapters/git/hooks.js';
+import type { HookChange } from '../../adapters/git/hooks.js';
 import { stagedPaths } from '../../adapters/git/staged-paths.js';
 import { BatonError, InvalidInputError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
@@ -8,11 +8,6 @@ import type { CommandSpec } from '../command.js';
 import { refreshQuietly } from './impact-sync.js';
 
 const ACTIONS = ['install', 'uninstall', 'run'] as const;
-
-/** How a hook calls back into this very baton, without relying on PATH. */
-function hookCommand(): string {
-  return shellCommand([process.execPath, process.argv[1] as string]);
-}
 
 function changesText(changes: readonly HookChange[]): string {
   return changes.map((change) => `${change.hook}: ${change.action} ${change.path}${change.reason ? ` (${change.reason})` : ''}`).join('\n');
@@ -28,16 +23,17 @@ export const hooksCommand: CommandSpec = {
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new InvalidInputError('ACTION', `'${action}' is not a hooks action; use install or uninstall`);
     }
+    if (action === 'run') return runHook(ctx, args[1]);
     const repo = ctx.requireRepo();
+    // Loaded on demand: the hook installer pulls in fs/promises, which no other command needs.
+    const { installHooks, shellCommand, uninstallHooks } = await import('../../adapters/git/hooks.js');
     if (action === 'install') {
-      const changes = await installHooks(repo, hookCommand(), { env: ctx.io.env });
+      const hookCommand = shellCommand([process.execPath, process.argv[1] as string]);
+      const changes = await installHooks(repo, hookCommand, { env: ctx.io.env });
       return { json: { hooks: changes }, text: changesText(changes) };
     }
-    if (action === 'uninstall') {
-      const changes = await uninstallHooks(repo, { env: ctx.io.env });
-      return { json: { hooks: changes }, text: changesText(changes) };
-    }
-    return runHook(ctx, args[1]);
+    const changes = await uninstallHooks(repo, { env: ctx.io.env });
+    return { json: { hooks: changes }, text: changesText(changes) };
   },
 };
 
