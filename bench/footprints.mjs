@@ -5,15 +5,13 @@
 // Knobs: BENCH_FILES, BENCH_BRANCHES, BENCH_CHANGED (files per branch), BENCH_RUNS,
 // BENCH_PARALLELISM (git processes at once), BENCH_KEEP=1 (keep the scratch repository).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { intFromEnv, scratchDir } from './lib/config.mjs';
 import { machineInfo, sourceInfo } from './lib/machine.mjs';
 import { markdownTable, summarize } from './lib/stats.mjs';
-import { REPO_ROOT } from './lib/store-api.mjs';
+import { loadSource, REPO_ROOT } from './lib/bundle-source.mjs';
 
 const config = {
   files: intFromEnv('BENCH_FILES', 5_000),
@@ -27,27 +25,9 @@ const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 const ms = (value) => (value === null || value === undefined ? '–' : `${value.toFixed(1)} ms`);
 
 /** The git adapter as the CLI bundles it: built from src/ into node_modules/.cache. */
-async function loadGitApi() {
-  const outfile = join(REPO_ROOT, 'node_modules', '.cache', 'baton-bench', `git-api-${process.pid}.mjs`);
-  await build({
-    stdin: {
-      contents: `export { GitCli } from './src/adapters/git/git-cli.ts';\nexport { mapLimited } from './src/adapters/git/map-limited.ts';\n`,
-      resolveDir: REPO_ROOT,
-      sourcefile: 'bench-git-entry.ts',
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  try {
-    return await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(outfile, { force: true });
-  }
+function loadGitApi() {
+  const entry = `export { GitCli } from './src/adapters/git/git-cli.ts';\nexport { mapLimited } from './src/adapters/git/map-limited.ts';\n`;
+  return loadSource(entry, 'git-api');
 }
 
 function git(cwd, args) {

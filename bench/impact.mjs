@@ -4,13 +4,11 @@
 // in-flight footprints. Target: at most 50 ms per check (median), index building included.
 // Prints a Markdown table and writes bench/results/impact.json. Run with `node bench/impact.mjs`.
 // Knobs: BENCH_TASKS, BENCH_RESOURCES, BENCH_RUNS, BENCH_SEED.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { intFromEnv } from './lib/config.mjs';
 import { machineInfo, sourceInfo } from './lib/machine.mjs';
 import { markdownTable, summarize } from './lib/stats.mjs';
-import { REPO_ROOT } from './lib/store-api.mjs';
+import { loadSource, REPO_ROOT } from './lib/bundle-source.mjs';
 
 const config = {
   tasks: intFromEnv('BENCH_TASKS', 10_000),
@@ -29,23 +27,8 @@ export { parseLink } from './src/core/link.ts';
 `;
 
 /** Bundles the pure core for this process: the CLI bundle in dist/ exports nothing. */
-async function loadCore() {
-  const bundle = `${REPO_ROOT}node_modules/.cache/baton-bench/impact-${process.pid}.mjs`;
-  mkdirSync(new URL('.', pathToFileURL(bundle)), { recursive: true });
-  await build({
-    stdin: { contents: ENTRY, resolveDir: REPO_ROOT, sourcefile: 'bench-impact-entry.ts', loader: 'ts' },
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  try {
-    return await import(pathToFileURL(bundle).href);
-  } finally {
-    rmSync(bundle, { force: true });
-  }
+function loadCore() {
+  return loadSource(ENTRY, 'impact');
 }
 
 /** A small deterministic generator, so every run measures the same board. */
