@@ -4,9 +4,10 @@
 //
 // Node 20 has no module compile cache, and compiling the bundle is the largest part of a
 // command's start-up after Node's own. So the bundle is compiled through vm.Script with V8's
-// code cache, kept beside it per Node version and architecture: written once after the first
-// run, and simply recompiled if V8 rejects it (another Node, a rebuilt bundle) or it cannot
-// be written (a read-only install).
+// code cache, kept beside it per Node version and architecture. The build warms it by running
+// the common commands (scripts/build.mjs); otherwise the first run writes it. It is simply
+// recompiled if V8 rejects it (another Node, a rebuilt bundle) or cannot be written (a
+// read-only install).
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
@@ -27,7 +28,7 @@ const script = new Script(`(function (exports, require, module, __filename, __di
   filename: file,
   ...(cachedData ? { cachedData } : {}),
 });
-if (cachedData === undefined || script.cachedDataRejected) {
+if (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1') {
   // At exit the cache also holds the functions this run compiled lazily.
   process.once('exit', () => {
     try {

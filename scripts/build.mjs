@@ -3,7 +3,10 @@
 // start-up close to a bare `node -e 0`. The native addon is loaded from node_modules by path
 // (see adapters/db/sqlite-open.ts).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -23,6 +26,28 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+warmCodeCache();
+
+/**
+ * Runs the everyday commands once on a scratch board so V8's code cache (bin/baton.cjs) holds
+ * the functions they compile, not just those of whichever command happens to run first.
+ */
+function warmCodeCache() {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-build-'));
+  const env = { ...process.env, BATON_REFRESH_CODE_CACHE: '1', BATON_AGENT: 'build', NO_COLOR: '1' };
+  const run = (...args) => spawnSync(process.execPath, [new URL('../bin/baton.cjs', import.meta.url).pathname, ...args], { cwd: dir, env, stdio: 'ignore' });
+  try {
+    spawnSync('git', ['init', '-q'], { cwd: dir, stdio: 'ignore' });
+    for (const args of [
+      ['init'], ['add', 'one', '-r', 'modifies:file:a.txt', '--json'], ['add', 'two', '--depends-on', '1'], ['list', '--json'], ['list'],
+      ['ready', '--json', '--limit', '20'], ['show', '1', '--json'], ['claim', '--next', '--json'], ['heartbeat'],
+      ['complete', '1', '-m', 'done', '--json'], ['watch', '--json'], ['inbox'], ['--help'],
+    ]) run(...args);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function safeList(dir) {
   try {
