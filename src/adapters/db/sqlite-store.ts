@@ -34,11 +34,6 @@ export class SqliteBoardStore implements BoardStore {
     return this.inTransaction('BEGIN', work);
   }
 
-  /** Runs raw SQL checks for tests and `doctor`; not part of the port. */
-  integrityCheck(): string {
-    return this.db.pragma('integrity_check', { simple: true }) as string;
-  }
-
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (!existsSync(this.path)) return Promise.reject(this.removed());
     this.ensureWatcher();
