@@ -4,7 +4,7 @@ import type { TaskKind } from '../core/kind.js';
 import type { Link } from '../core/link.js';
 import type { Priority } from '../core/priority.js';
 import type { Resource } from '../core/resource.js';
-import type { Task } from '../core/task.js';
+import { newTaskRecord, type Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
 
@@ -38,19 +38,9 @@ export async function addTask(deps: BoardDeps, input: AddTaskInput): Promise<Tas
       (dependency, index) => isGating(dependency.type) && targets[index]?.status !== 'done',
     );
     const { dependsOn, ...fields } = input;
-    const task = await tx.insertTask({
-      ...fields,
-      status: blocked ? 'blocked' : 'open',
-      createdBy: deps.actor,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
-      blockReason: null,
-      completionMessage: null,
-      leaseExpiresAt: null,
-      worktree: null,
-      branch: null,
-    });
+    const task = await tx.insertTask(
+      newTaskRecord({ ...fields, status: blocked ? 'blocked' : 'open', createdBy: deps.actor, createdAt: now }),
+    );
     for (const dependency of dependsOn) {
       await tx.addDependency({ taskId: task.id, dependsOnId: dependency.id, type: dependency.type }, now);
     }

@@ -1,39 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BatonError } from './errors.js';
 import { applyStatus } from './task-status.js';
-import type { Task } from './task.js';
+import { newTaskRecord, type Task } from './task.js';
 
 const CREATED = '2025-03-01T09:00:00.000Z';
 const NOW = '2025-03-02T10:30:00.000Z';
 
 function task(fields: Partial<Task>): Task {
-  return {
-    id: 4,
-    title: 'Implement auth',
-    description: '',
-    kind: 'task',
-    status: 'open',
-    priority: 2,
-    assignee: null,
-    labels: [],
-    due: null,
-    parentId: null,
-    acceptance: [],
-    verify: [],
-    resources: [],
-    links: [],
-    createdBy: 'alice',
-    createdAt: CREATED,
-    updatedAt: CREATED,
-    closedAt: null,
-    blockReason: null,
-    completionMessage: null,
-    leaseExpiresAt: null,
-    worktree: null,
-    branch: null,
-    version: 3,
-    ...fields,
-  };
+  return { ...newTaskRecord({ title: 'Implement auth', createdBy: 'alice', createdAt: CREATED }), id: 4, version: 3, ...fields };
 }
 
 describe('applyStatus', () => {

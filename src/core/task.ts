@@ -37,6 +37,41 @@ export interface Task {
   version: number;
 }
 
+/** A task before the store gives it an id. */
+export type TaskRecord = Omit<Task, 'id' | 'version'>;
+
+/** What a new task must be told; everything else starts empty. */
+export type TaskRecordFields = Pick<TaskRecord, 'title' | 'createdBy' | 'createdAt'> & Partial<TaskRecord>;
+
+/**
+ * A task as it starts: open, priority 2, nothing declared, and nothing closed, blocked,
+ * completed, leased or bound yet. `updatedAt` defaults to `createdAt`.
+ */
+export function newTaskRecord(fields: TaskRecordFields): TaskRecord {
+  return {
+    description: '',
+    kind: 'task',
+    status: 'open',
+    priority: 2,
+    assignee: null,
+    labels: [],
+    due: null,
+    parentId: null,
+    acceptance: [],
+    verify: [],
+    resources: [],
+    links: [],
+    updatedAt: fields.createdAt,
+    closedAt: null,
+    blockReason: null,
+    completionMessage: null,
+    leaseExpiresAt: null,
+    worktree: null,
+    branch: null,
+    ...fields,
+  };
+}
+
 export interface Note {
   id: number;
   taskId: number;

@@ -4,7 +4,7 @@ import type { Dependency } from '../../core/dependency.js';
 import type { BoardEvent, NewEvent } from '../../core/event.js';
 import type { Finding, FindingDraft } from '../../core/finding.js';
 import type { Priority } from '../../core/priority.js';
-import type { Task } from '../../core/task.js';
+import { newTaskRecord, type Task } from '../../core/task.js';
 
 /** A fresh, empty board for one test. */
 export interface OpenedBoard {
@@ -23,31 +23,7 @@ function at(minutes: number): string {
 }
 
 function newTask(fields: Partial<NewTask> = {}): NewTask {
-  return {
-    title: 'A task',
-    description: '',
-    kind: 'task',
-    status: 'open',
-    priority: 2,
-    assignee: null,
-    labels: [],
-    due: null,
-    parentId: null,
-    acceptance: [],
-    verify: [],
-    resources: [],
-    links: [],
-    createdBy: 'alice',
-    createdAt: at(0),
-    updatedAt: at(0),
-    closedAt: null,
-    blockReason: null,
-    completionMessage: null,
-    leaseExpiresAt: null,
-    worktree: null,
-    branch: null,
-    ...fields,
-  };
+  return newTaskRecord({ title: 'A task', createdBy: 'alice', createdAt: at(0), ...fields });
 }
 
 function newEvent(fields: Partial<NewEvent> = {}): NewEvent {

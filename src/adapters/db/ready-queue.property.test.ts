@@ -8,6 +8,7 @@ import type { TaskKind } from '../../core/kind.js';
 import type { Priority } from '../../core/priority.js';
 import { rankReady, type GatingEdge, type ReadyCandidate } from '../../core/ranking.js';
 import { STATUSES, type Status } from '../../core/status.js';
+import { newTaskRecord } from '../../core/task.js';
 import type { BoardStore, NewTask, ReadyQuery } from '../../app/ports.js';
 
 const BOARDS = 30;
@@ -50,31 +51,14 @@ function randomBoard(random: () => number): Board {
   const tasks = Array.from({ length: count }, (_, index) => {
     const createdAt = new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * (count / 8)) * 60_000).toISOString();
     const task: NewTask & { id: number } = {
+      ...newTaskRecord({ title: `task ${index + 1}`, createdBy: 'generator', createdAt }),
       id: index + 1,
-      title: `task ${index + 1}`,
-      description: '',
       kind: pick<TaskKind>(random, [['task', 6], ['bug', 2], ['feature', 1], ['chore', 1], ['idea', 1]]),
       status: pick<Status>(random, [
         ['open', 10], ['in_progress', 2], ['review', 1], ['done', 3], ['blocked', 2], ['cancelled', 1], ['failed', 1],
       ]),
       priority: pick<Priority>(random, [[0, 1], [1, 2], [2, 4], [3, 2], [4, 1]]),
       assignee: pick<string | null>(random, [[null, 5], ['alice', 2], ['bob', 2], ['dave', 1]]),
-      labels: [],
-      due: null,
-      parentId: null,
-      acceptance: [],
-      verify: [],
-      resources: [],
-      links: [],
-      createdBy: 'generator',
-      createdAt,
-      updatedAt: createdAt,
-      closedAt: null,
-      blockReason: null,
-      completionMessage: null,
-      leaseExpiresAt: null,
-      worktree: null,
-      branch: null,
     };
     return task;
   });
