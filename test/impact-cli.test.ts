@@ -4,21 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BoardEvent } from '../src/core/event.js';
+import type { Finding } from '../src/core/finding.js';
 import { baton, boardFingerprint, git, json, type BatonResult } from './helpers/baton.js';
 
-interface FindingDoc {
-  id: number;
-  kind: string;
-  taskId: number;
-  otherTaskId: number | null;
-  recipient: string | null;
-  paths: string[];
-  message: string;
-  status: string;
-  ackedBy: string | null;
-  ackMessage: string | null;
-  resolvedBy: string | null;
-}
+/** The documents are the domain types, as JSON. */
+type FindingDoc = Finding;
 
 interface TaskDoc {
   id: number;
@@ -37,14 +28,7 @@ interface FootprintDoc {
   refreshedAt: string;
 }
 
-interface EventDoc {
-  id: number;
-  type: string;
-  actor: string;
-  taskId: number | null;
-  payload: Record<string, unknown>;
-  recipients: string[];
-}
+type EventDoc = BoardEvent;
 
 interface ErrorDoc {
   error: { code: string; message: string; details?: Record<string, unknown> };

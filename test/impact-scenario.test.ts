@@ -2,26 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BoardEvent } from '../src/core/event.js';
+import type { Finding } from '../src/core/finding.js';
 import { baton, git, json, type BatonResult } from './helpers/baton.js';
 
-interface FindingDoc {
-  id: number;
-  kind: string;
-  taskId: number;
-  otherTaskId: number | null;
-  recipient: string | null;
-  paths: string[];
-  subject: string;
-  message: string;
-  status: string;
-}
+/** The documents are the domain types, as JSON. */
+type FindingDoc = Finding;
 
-interface EventDoc {
-  id: number;
-  type: string;
-  taskId: number | null;
-  recipients: string[];
-}
+type EventDoc = BoardEvent;
 
 const AUTH_PY = ['def login(request):', '    user = authenticate(request)', '    return session_for(user)', ''].join('\n');
 
