@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeConfigSchema } from './config-schema.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -26,6 +27,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// The JSON Schema of baton.config.json, generated from its zod schema (see config-schema.mjs).
+await writeConfigSchema();
 
 warmCodeCache();
 

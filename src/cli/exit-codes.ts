@@ -19,6 +19,9 @@ const BY_CODE: Record<ErrorCode, number> = {
   BOARD_UNREADABLE: EXIT.failed,
   BOARD_TOO_NEW: EXIT.failed,
   BOARD_READ_ONLY: EXIT.failed,
+  CONFIG_INVALID: EXIT.usage,
+  UNKNOWN_AGENT: EXIT.usage,
+  AGENT_NOT_INSTALLED: EXIT.failed,
   FAILED: EXIT.failed,
 };
 

@@ -3,6 +3,7 @@ import { initCommand } from './commands/board-init.js';
 import { claimCommand, heartbeatCommand, reapCommand, releaseCommand, startCommand } from './commands/claim.js';
 import { blockedCommand, dependCommand, undependCommand } from './commands/dependency.js';
 import { demoCommand } from './commands/demo.js';
+import { runCommand, runLogCommand, runsCommand } from './commands/run.js';
 import { exportCommand } from './commands/export.js';
 import { graphCommand } from './commands/graph.js';
 import { importCommand } from './commands/import.js';
@@ -59,6 +60,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   exportCommand,
   importCommand,
   primeCommand,
+  runCommand,
+  runsCommand,
+  runLogCommand,
   demoCommand,
 ];
 

@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'BOARD_TOO_NEW'
   | 'BOARD_READ_ONLY'
   | 'BOARD_NOT_EMPTY'
+  | 'CONFIG_INVALID'
+  | 'AGENT_NOT_INSTALLED'
+  | 'UNKNOWN_AGENT'
   | 'FAILED';
 
 export class BatonError extends Error {

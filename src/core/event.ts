@@ -25,6 +25,17 @@ export const EVENT_TYPES = [
   'completion_forced',
   'reservation_added',
   'reservation_removed',
+  'run_started',
+  'attempt_finished',
+  'checks_passed',
+  'checks_failed',
+  'diverged',
+  'stalled',
+  'budget_exceeded',
+  'rate_limited',
+  'run_succeeded',
+  'run_failed',
+  'run_interrupted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ModelServer } from './model-server.js';
+import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 export const CLAUDE_BIN = join(BIN, 'claude');

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/baton.js';
 import { claudeCommand, codexCommand, describeRun, groupAlive, runAgent, startAgent, writeCodexConfig, type AgentRun } from './agent-cli.js';
-import { startModelServer, type ModelServer } from './model-server.js';
-import { hang, promptContains, rateLimited, runShell, say, tool, type Script } from './script.js';
+import { startModelServer, type ModelServer } from '../../src/adapters/scripted-model/model-server.js';
+import { hang, promptContains, rateLimited, runShell, say, tool, type Script } from '../../src/adapters/scripted-model/script.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/agent-streams');
 const RETRY_PROMPT = 'Previous attempt failed because: out.txt says broken. Fix only these issues. Do not change anything else.';

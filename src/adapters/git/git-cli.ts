@@ -4,7 +4,8 @@ import type { Footprint, FootprintResult, GitPort, MergePrediction, PairPredicti
 export type { FootprintResult, PairPrediction } from '../../app/ports.js';
 import { BatonError, InvalidInputError } from '../../core/errors.js';
 import { mapLimited } from './map-limited.js';
-import { currentBranch, locateRepository, type RepositoryLocation } from './repository.js';
+import { defaultBaseBranch, requireRepository } from './default-base-branch.js';
+import { currentBranch } from './repository.js';
 import { GitCommandError, runGit, type Environment, type GitOutput, type GitRunOptions } from './run-git.js';
 
 export interface GitCliOptions {
@@ -34,16 +35,7 @@ export class GitCli implements GitPort {
 
   /** Read from the common dir's HEAD, which is the main worktree's: no process needed. */
   async defaultBaseBranch(repoDir: string): Promise<string> {
-    const location = locate(repoDir);
-    const branch = currentBranch({ ...location, gitDir: location.commonDir });
-    if (branch !== null) return branch;
-    const { stdout } = await this.git(['for-each-ref', '--format=%(refname:short)', 'refs/heads/main', 'refs/heads/master'], location.topLevel);
-    const existing = stdout.split('\n').filter(Boolean);
-    const fallback = ['main', 'master'].find((name) => existing.includes(name));
-    if (fallback === undefined) {
-      throw new BatonError('NOT_FOUND', `the main worktree's HEAD is detached and there is no main or master branch in ${location.topLevel}; name the base branch`);
-    }
-    return fallback;
+    return defaultBaseBranch(repoDir, this.options);
   }
 
   /**
@@ -55,7 +47,7 @@ export class GitCli implements GitPort {
   async footprint(worktree: string, baseBranch: string): Promise<Footprint> {
     // Else a removed worktree nested in the main checkout would report the main checkout's changes.
     if (!existsSync(worktree)) throw new BatonError('NOT_FOUND', `worktree ${worktree} does not exist any more; bind the task to its new worktree or release it`, { worktree });
-    const location = locate(worktree);
+    const location = requireRepository(worktree);
     const cwd = location.topLevel;
     const base = revision('base branch', baseBranch);
     const [mergeBase, committed, uncommitted] = await Promise.allSettled([
@@ -93,7 +85,7 @@ export class GitCli implements GitPort {
    * then a revision was bad.
    */
   async predictMerge(repoDir: string, ours: string, theirs: string): Promise<MergePrediction> {
-    const cwd = locate(repoDir).topLevel;
+    const cwd = requireRepository(repoDir).topLevel;
     const args = ['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', '--end-of-options', revision('ours', ours), revision('theirs', theirs)];
     const output = await this.git(args, cwd, { okExitCodes: [0, 1] });
     const [tree = '', ...paths] = output.stdout.split('\0');
@@ -107,7 +99,7 @@ export class GitCli implements GitPort {
    * rejects (a branch deleted meanwhile) is retried pair by pair so only the bad pairs fail.
    */
   async predictMany(repoDir: string, base: string, branches: readonly string[]): Promise<PairPrediction[]> {
-    const cwd = locate(repoDir).topLevel;
+    const cwd = requireRepository(repoDir).topLevel;
     revision('base', base);
     const heads = [...new Set(branches)].filter((branch) => branch !== base);
     const pairs: [string, string][] = heads.map((branch) => [base, branch]);
@@ -172,12 +164,6 @@ function parseBatch(stdout: string): MergePrediction[] | null {
     merges.push(status === '1' ? { conflicted: false, paths: [] } : { conflicted: true, paths: sortedUnique(paths) });
   }
   return merges;
-}
-
-function locate(dir: string): RepositoryLocation {
-  const location = locateRepository(dir);
-  if (location === null) throw new BatonError('NOT_IN_REPOSITORY', `${dir} is not inside a git repository`);
-  return location;
 }
 
 /** Refuses what git would read as an option, or what would split a `--stdin` line. */

@@ -1,0 +1,86 @@
+import type { AgentRequest, Environment } from '../../app/run-ports.js';
+import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
+import type { AgentExit, AttemptOutcome } from '../../core/agent-stream/classify-attempt.js';
+import { spawnGuarded } from '../process/guardian.js';
+import type { GroupExit } from '../process/spawn-group.js';
+
+/** What every executor needs from the composition root. */
+export interface ExecutorOptions {
+  /** The Node binary that runs the crash guardian: baton's own `process.execPath`. */
+  execPath: string;
+  /** Between SIGTERM and SIGKILL when baton stops an agent (spawnGroup's default otherwise). */
+  killGraceMs?: number;
+}
+
+/** The events of a session as they arrive: kept in order and handed to `onEvent`. */
+export class EventLog {
+  readonly events: AgentEvent[] = [];
+
+  constructor(private readonly onEvent: ((event: AgentEvent) => void) | undefined) {}
+
+  add(events: readonly AgentEvent[]): void {
+    for (const event of events) {
+      this.events.push(event);
+      this.onEvent?.(event);
+    }
+  }
+}
+
+/** How one agent process ended, with what it said. */
+export interface AgentProcessRun {
+  exit: AgentExit;
+  /** The request's signal stopped it. */
+  cancelled: boolean;
+  durationMs: number;
+}
+
+/** How an executor turns the agent's stdout into events. */
+export interface LineReader {
+  line(line: string): AgentEvent[];
+  /** Events owed once stdout has ended. */
+  end(): AgentEvent[];
+}
+
+/**
+ * Runs an agent CLI under the crash guardian with the request's directory, environment,
+ * limits and signal; every stdout line goes to `onOutput` and, through `reader`, into `log`.
+ * A line that is not JSON still reaches the reader, which keeps it as an `unknown` event.
+ */
+export async function runAgentProcess(
+  argv: readonly string[],
+  request: AgentRequest,
+  options: ExecutorOptions & { env?: Environment; reader: LineReader; log: EventLog },
+): Promise<AgentProcessRun> {
+  const { reader, log } = options;
+  const group = await spawnGuarded(argv, {
+    execPath: options.execPath,
+    cwd: request.cwd,
+    env: options.env ?? request.env,
+    timeoutMs: request.wallTimeoutMs,
+    idleTimeoutMs: request.idleTimeoutMs,
+    ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+    ...(request.signal ? { signal: request.signal } : {}),
+    onStdoutLine: (line) => {
+      request.onOutput?.(line, 'stdout');
+      const trimmed = line.trim();
+      if (trimmed !== '') log.add(reader.line(trimmed));
+    },
+    onStderrLine: (line) => request.onOutput?.(line, 'stderr'),
+  });
+  request.onStarted?.(group.pid);
+  const exit = await group.done;
+  log.add(reader.end());
+  return processRun(exit, request.signal);
+}
+
+/** The exit as the classifier reads it; `cancelled` only when the request's signal stopped it. */
+export function processRun(exit: GroupExit, signal: AbortSignal | undefined): AgentProcessRun {
+  const cancelled = exit.cancelled && signal?.aborted === true;
+  return { exit: { exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut }, cancelled, durationMs: exit.durationMs };
+}
+
+/** A run the request's signal stopped ended because baton asked, whatever the agent said. */
+export function withCancel(outcome: AttemptOutcome, run: AgentProcessRun): AttemptOutcome {
+  if (!run.cancelled || run.exit.timedOut !== null) return outcome;
+  return { kind: 'crashed', reason: 'the run was cancelled and the agent was stopped before it finished' };
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodeProcess from 'node:process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentRequest } from '../../app/run-ports.js';
+import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
+import { groupMembers } from '../../../test/model-server/agent-cli.js';
+import { commandExecutor } from './command-executor.js';
+
+const options = { execPath: nodeProcess.execPath, killGraceMs: 1_000 };
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function request(overrides: Partial<AgentRequest> = {}): AgentRequest {
+  const root = mkdtempSync(join(tmpdir(), 'baton-cmd-'));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  return {
+    cwd: root,
+    prompt: 'Fix the failing test.\nThen stop.',
+    model: null,
+    resumeSession: null,
+    usageBaseline: null,
+    scratchDir: join(root, 'scratch'),
+    env: { PATH: '/usr/bin:/bin', GREETING: 'hi' },
+    extraArgs: [],
+    wallTimeoutMs: 20_000,
+    idleTimeoutMs: 20_000,
+    ...overrides,
+  };
+}
+
+describe('cmd: executor', () => {
+  it('hands the prompt over in $BATON_PROMPT_FILE and reads each printed line as answer text', async () => {
+    const output: string[] = [];
+    const events: AgentEvent[] = [];
+    const pgids: number[] = [];
+    const executor = commandExecutor('echo "$GREETING from $(pwd)"; cat "$BATON_PROMPT_FILE"; echo; echo "arg=$1"; echo oops >&2', options);
+
+    const req = request({ extraArgs: ['--fast'] });
+    const result = await executor.run({
+      ...req,
+      onOutput: (line, stream) => output.push(`${stream}:${line}`),
+      onEvent: (event) => events.push(event),
+      onStarted: (pgid) => pgids.push(pgid),
+    });
+
+    expect(result.events).toEqual([
+      { kind: 'assistant_text', text: `hi from ${req.cwd}` },
+      { kind: 'assistant_text', text: 'Fix the failing test.' },
+      { kind: 'assistant_text', text: 'Then stop.' },
+      { kind: 'assistant_text', text: 'arg=--fast' },
+    ]);
+    expect(events).toEqual(result.events);
+    expect(output).toContain('stderr:oops');
+    expect(pgids).toHaveLength(1);
+    expect(result.outcome.kind).toBe('succeeded');
+    expect(result).toMatchObject({ exit: { exitCode: 0, signal: null, timedOut: null }, resumeSession: null, usageBaseline: null, usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0 } });
+  });
+
+  it('reports a non-zero exit as failed', async () => {
+    const result = await commandExecutor('echo trying; exit 3', options).run(request());
+    expect(result.exit.exitCode).toBe(3);
+    expect(result.outcome).toEqual({ kind: 'failed', reason: 'the command exited with 3' });
+  });
+
+  it('kills a silent command at the idle timeout: hung, and nothing of it is left', async () => {
+    const pgids: number[] = [];
+    const result = await commandExecutor('sleep 300 & sleep 300', options).run({ ...request({ idleTimeoutMs: 300 }), onStarted: (pgid) => pgids.push(pgid) });
+    expect(result.outcome.kind).toBe('hung');
+    expect(result.exit.timedOut).toBe('idle');
+    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+  });
+
+  it('stops the command when the run is cancelled', async () => {
+    const controller = new AbortController();
+    const running = commandExecutor('echo started; sleep 300', options).run({ ...request(), signal: controller.signal, onOutput: () => controller.abort() });
+    const result = await running;
+    expect(result.outcome.kind).toBe('crashed');
+    expect(result.outcome.reason).toContain('cancelled');
+    expect(result.exit.signal).toBe('SIGTERM');
+  });
+});

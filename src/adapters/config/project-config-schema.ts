@@ -1,0 +1,99 @@
+import * as z from 'zod/mini';
+import { DEFAULT_BUDGETS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TEST_FILE_GLOBS, REPORT_PATH } from '../../core/run/project-config.js';
+import { agentName, boolean, branchName, duration, filePaths, globs, id, listWithUniqueIds, nullable, regexSource, strictObject, text, wholeNumber } from './schema-fields.js';
+
+/*
+ * The format of `baton.config.json` as users write it: durations as strings ("30m"), budgets in
+ * natural units, every field optional. load-project-config.ts maps it to core's ProjectConfig.
+ * Each description becomes the text editors show from the published JSON Schema.
+ */
+
+const agentSchema = strictObject(
+  {
+    name: z.optional(agentName('The agent CLI baton drives: "claude" (Claude Code), "codex" (Codex CLI), "acp:<command>" (an Agent Client Protocol agent started by <command>) or "cmd:<command>" (any command that takes the prompt). Default: claude.')),
+    model: nullable(text('a model name'), 'The model the agent uses, passed to its CLI; null or absent: the CLI\'s own default.'),
+    idleTimeout: z.optional(duration('No output from the agent for this long ends the attempt as hung.', DEFAULT_IDLE_TIMEOUT_MS)),
+    args: z.optional(z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings' }).check(z.describe('Extra arguments appended to the agent\'s command line.'))),
+  },
+  'an object such as { "name": "claude" }',
+  'Which agent works on the task, and how.',
+);
+
+const checkSchema = strictObject(
+  {
+    id: id('Names the check in feedback to the agent, in evidence and in failure fingerprints; unique among checks.'),
+    run: text('a command').check(z.describe('The command, run in the task\'s worktree through /bin/sh -c after every attempt; exit code 0 passes.')),
+    timeout: z.optional(duration('The check fails if it runs longer than this.', DEFAULT_CHECK_TIMEOUT_MS)),
+    files: z.optional(globs('Files that define this check (its test config, the script it runs); agents may not change them.')),
+  },
+  'an object such as { "id": "test", "run": "npm test" }',
+  'A command baton runs after every attempt.',
+);
+
+const scopeSchema = strictObject(
+  {
+    allow: z.optional(globs('Paths every task may change, besides the files its resources and links name.')),
+    protect: z.optional(globs('Paths no attempt may change.')),
+    testFiles: z.optional(
+      globs(`What counts as a test file: an attempt may not delete or empty one. Replaces the default list: ${DEFAULT_TEST_FILE_GLOBS.join(', ')}.`).check(z.meta({ default: DEFAULT_TEST_FILE_GLOBS })),
+    ),
+  },
+  'an object such as { "allow": ["docs/**"] }',
+  'Which files an attempt may change.',
+);
+
+const forbiddenPatternSchema = strictObject(
+  {
+    id: id('Names the pattern in feedback and fingerprints; unique among forbidden patterns.'),
+    pattern: regexSource('A JavaScript regular expression (no flags; backslashes doubled for JSON, as in "\\\\.only\\\\("), matched against each line an attempt adds.'),
+    paths: z.optional(globs('Files the pattern applies to; absent or empty: every file.')),
+    message: z.optional(text('a message').check(z.describe('Tells the agent why such lines are not allowed. Default: names the pattern.'))),
+  },
+  'an object such as { "id": "no-only", "pattern": "\\\\.only\\\\(" }',
+  'Lines no attempt may add.',
+);
+
+const USD_ERROR = 'must be a number of dollars above 0, or null for no cap';
+
+const budgetsSchema = strictObject(
+  {
+    maxAttempts: z.optional(wholeNumber({ min: 1, max: 100, description: 'Attempts at most, the first included.', defaultValue: DEFAULT_BUDGETS.maxAttempts })),
+    timeout: z.optional(duration('Wall-clock time for the whole run, setup and checks included.', DEFAULT_BUDGETS.timeoutMs)),
+    maxTokens: nullable(wholeNumber({ min: 1, orNull: 'for no cap' }), 'Input plus output tokens over the run, where the agent reports them; null or absent: no cap.'),
+    maxUsd: nullable(z.number({ error: USD_ERROR }).check(z.positive({ error: USD_ERROR })), 'Dollars over the run, where the agent reports a cost; null or absent: no cap.'),
+    stalledAfter: z.optional(wholeNumber({ min: 2, max: 100, description: 'The same failure this many attempts in a row stops the run as stalled.', defaultValue: DEFAULT_BUDGETS.stalledAfter })),
+    maxDivergences: z.optional(wholeNumber({ min: 1, max: 100, description: 'This many attempts reverted for changing files out of scope stop the run as diverged.', defaultValue: DEFAULT_BUDGETS.maxDivergences })),
+    maxRateLimitRetries: z.optional(wholeNumber({ min: 0, max: 100, description: 'A rate-limited attempt is retried after a wait, this many times at most over the run.', defaultValue: DEFAULT_BUDGETS.maxRateLimitRetries })),
+    rateLimitWait: z.optional(duration('How long to wait before retrying a rate-limited attempt.', DEFAULT_BUDGETS.rateLimitWaitMs)),
+  },
+  'an object such as { "maxAttempts": 3 }',
+  'Where every run stops; each is finite by default.',
+);
+
+/** Where the JSON Schema generated from this one is published, relative to the package root. */
+export const CONFIG_SCHEMA_PATH = 'schema/baton.config.schema.json';
+/** What users put in `$schema` when baton is a dependency of their project. */
+export const CONFIG_SCHEMA_REFERENCE = `./node_modules/baton/${CONFIG_SCHEMA_PATH}`;
+
+/** The schema of `baton.config.json`. */
+export const projectConfigFileSchema = strictObject(
+  {
+    $schema: z.optional(z.string({ error: 'must be a string' }).check(z.describe('The JSON Schema of this file, for editors; baton ignores it.'))),
+    agent: z.optional(agentSchema),
+    setup: nullable(text('a command'), 'Run once in a new worktree before the first attempt (for example "npm ci"), through /bin/sh -c. Default: none.'),
+    checks: z.optional(listWithUniqueIds(checkSchema, 'checks', 'checks such as [{ "id": "test", "run": "npm test" }]', 'Commands baton runs in the worktree after every attempt; all must pass.')),
+    scope: z.optional(scopeSchema),
+    requiredFiles: z.optional(filePaths('Files that must exist and not be empty after each attempt: paths from the repository root, not globs.')),
+    forbiddenPatterns: z.optional(listWithUniqueIds(forbiddenPatternSchema, 'forbiddenPatterns', 'patterns such as [{ "id": "no-only", "pattern": "\\\\.only\\\\(" }]', 'Lines no attempt may add.')),
+    budgets: z.optional(budgetsSchema),
+    requireReport: z.optional(boolean(`Whether the agent must write a valid report to ${REPORT_PATH} for an attempt to pass.`, false)),
+    worktreeRoot: z.optional(text('a directory path').check(z.meta({ description: 'Where task worktrees go, relative to the repository root unless absolute. Default: .baton/worktrees.', default: '.baton/worktrees' }))),
+    baseBranch: nullable(branchName(), 'The branch task branches start from; null or absent: the branch checked out in the main worktree.'),
+  },
+  'a JSON object such as { "checks": [{ "id": "test", "run": "npm test" }] }',
+  'The project config of baton\'s runner, committed at the repository root as baton.config.json: which agent works on a task, the checks every attempt must pass, which files it may change, and where a run stops. Every field is optional.',
+);
+
+/** `baton.config.json` as written, after validation. */
+export type ProjectConfigFile = z.infer<typeof projectConfigFileSchema>;
+

@@ -1,0 +1,104 @@
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { BatonError, InvalidInputError } from '../../core/errors.js';
+import { requireRepository } from './default-base-branch.js';
+import { ensureExcluded } from './info-exclude.js';
+import { resolveCommit, type GitRunner } from './resolve-commit.js';
+import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
+
+export interface WorktreeRequest {
+  path: string;
+  branch: string;
+  base: string;
+}
+
+/**
+ * Makes `request.path` a worktree with `request.branch` checked out: reuses it when it is one
+ * already (a resumed run), adds it for an existing branch, or creates the branch from `base`.
+ * Anything else at the path, or the branch checked out elsewhere, is a CONFLICT: git would
+ * refuse too, and the person must decide what to do with that other work.
+ */
+export async function prepareWorktree(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {
+  const location = requireRepository(repoRoot);
+  const cwd = location.topLevel;
+  const branch = await checkedBranchName(git, cwd, request.branch);
+  const path = resolve(cwd, request.path);
+  // Before the worktree exists: one under the main worktree's `.baton/` must never show as untracked there.
+  await ensureExcluded(location.commonDir);
+  const worktrees = await listWorktrees(git, cwd);
+  const atPath = worktrees.find((worktree) => samePath(worktree.path, path));
+  if (atPath?.branch === branch) return { created: false, head: await headOf(git, path) };
+  if (atPath) {
+    const holding = atPath.branch === null ? 'a worktree with a detached HEAD' : `a worktree of branch ${atPath.branch}`;
+    throw conflict(`${path} is already ${holding}, not of ${branch}; remove it (git worktree remove ${path}) or choose another worktree path`, path, branch);
+  }
+  const holder = worktrees.find((worktree) => worktree.branch === branch);
+  if (holder) {
+    throw conflict(`branch ${branch} is already checked out in ${holder.path}; work there, or free the branch (git worktree remove ${holder.path}, or check out another branch there)`, path, branch);
+  }
+  // git itself accepts an empty directory, so baton does too.
+  if (existsSync(path) && !isEmptyDirectory(path)) {
+    throw conflict(`${path} already exists and is not a worktree of ${branch}; move or delete it, or choose another worktree path`, path, branch);
+  }
+  await mkdir(dirname(path), { recursive: true });
+  if (await branchExists(git, cwd, branch)) {
+    await git(['worktree', 'add', '--quiet', path, branch], cwd);
+  } else {
+    const base = await resolveCommit(git, cwd, request.base, 'base');
+    await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
+  }
+  return { created: true, head: await headOf(git, path) };
+}
+
+/** The repository's worktrees, after forgetting those whose directory was deleted by hand. */
+async function listWorktrees(git: GitRunner, cwd: string): Promise<WorktreeEntry[]> {
+  const list = async () => parseWorktreeList((await git(['worktree', 'list', '--porcelain', '-z'], cwd)).stdout).filter((entry) => !entry.bare);
+  const worktrees = await list();
+  // A deleted directory still holds its branch for git; `prune` skips locked ones, which stay in the way.
+  if (!worktrees.some((entry) => entry.prunable && !entry.locked)) return worktrees;
+  await git(['worktree', 'prune'], cwd);
+  return list();
+}
+
+async function checkedBranchName(git: GitRunner, cwd: string, branch: string): Promise<string> {
+  const valid = !branch.startsWith('-') && (await git(['check-ref-format', '--branch', branch], cwd, { okExitCodes: [0, 1, 128] })).exitCode === 0;
+  if (!valid) throw new InvalidInputError('branch', `'${branch}' is not a valid branch name`);
+  return branch;
+}
+
+async function branchExists(git: GitRunner, cwd: string, branch: string): Promise<boolean> {
+  const output = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], cwd, { okExitCodes: [0, 1] });
+  return output.exitCode === 0;
+}
+
+async function headOf(git: GitRunner, worktree: string): Promise<string> {
+  return (await git(['rev-parse', '--verify', 'HEAD'], worktree)).stdout.trim();
+}
+
+function conflict(message: string, path: string, branch: string): BatonError {
+  return new BatonError('CONFLICT', message, { path, branch });
+}
+
+function isEmptyDirectory(path: string): boolean {
+  try {
+    return readdirSync(path).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Paths compared after resolving symlinks (a temp dir may sit behind one); a missing tail is kept as written. */
+function samePath(left: string, right: string): boolean {
+  return canonical(left) === canonical(right);
+}
+
+function canonical(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync.native(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(canonical(parent), basename(absolute));
+  }
+}

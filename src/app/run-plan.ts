@@ -1,0 +1,123 @@
+import { BatonError, InvalidInputError } from '../core/errors.js';
+import type { ProjectConfig } from '../core/run/project-config.js';
+import type { RunRecord } from '../core/run/run-record.js';
+import { taskBranchName, taskDirName } from '../core/run/task-branch.js';
+import type { Task } from '../core/task.js';
+import type { BoardDeps } from './deps.js';
+import { showTask, type TaskDetail } from './queries.js';
+import type { CommandRunner, Environment, EvidenceStore, Executor, ProcessTable, Workspace } from './run-ports.js';
+
+/** What `baton run` found out before it touched anything. */
+export interface RunPlan {
+  detail: TaskDetail;
+  baseBranch: string;
+  worktree: string;
+  branch: string;
+  /** The task's latest run, when there was one: a new run resumes from its checkpoint. */
+  previousRun: RunRecord | null;
+}
+
+export interface PlanDeps {
+  board: BoardDeps;
+  executor: Executor;
+  workspace: Workspace;
+  commands: CommandRunner;
+  evidence: EvidenceStore;
+  processes: ProcessTable;
+  config: ProjectConfig;
+  env: Environment;
+  /** The main worktree's top level. */
+  repoRoot: string;
+  /** This baton process. */
+  pid: number;
+}
+
+/**
+ * Every refusal `baton run` can make without side effects, made before the first write:
+ * the agent is installed, the commands it will run exist, the task can be taken, nobody else
+ * runs it, and the base branch holds no work that the new worktree would silently leave out.
+ */
+export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> {
+  await deps.executor.ensureInstalled(deps.env);
+  const detail = await showTask(deps.board, taskId);
+  assertRunnable(detail.task, deps.board.actor);
+  if (detail.task.status === 'open') {
+    const blockers = await deps.board.store.read((tx) => tx.unmetBlockers(taskId));
+    if (blockers.length > 0) {
+      throw new BatonError('DEPENDENCIES_UNMET', `task #${taskId} waits on ${blockers.map((b) => `#${b.id}`).join(', ')}; run it once they are done`, { id: taskId, blockers });
+    }
+  }
+  await assertCommandsExist(deps, detail.task);
+  const previousRun = (await deps.evidence.listRuns(taskId)).at(-1) ?? null;
+  if (previousRun?.status === 'running' && previousRun.pid !== deps.pid && deps.processes.isAlive(previousRun.pid)) {
+    throw new BatonError(
+      'CONFLICT',
+      `task #${taskId} is being run by baton (pid ${previousRun.pid}) since ${previousRun.startedAt}; wait for it, or stop that process first`,
+      { id: taskId, pid: previousRun.pid },
+    );
+  }
+  const baseBranch = previousRun?.baseBranch ?? deps.config.baseBranch ?? (await deps.workspace.defaultBaseBranch(deps.repoRoot));
+  if (previousRun === null) await assertBaseClean(deps, baseBranch);
+  const root = deps.config.worktreeRoot.startsWith('/') ? deps.config.worktreeRoot : `${deps.repoRoot}/${deps.config.worktreeRoot}`;
+  return {
+    detail,
+    baseBranch,
+    worktree: previousRun?.worktree ?? `${root.replace(/\/+$/, '')}/${taskDirName(detail.task)}`,
+    branch: previousRun?.branch ?? taskBranchName(detail.task),
+    previousRun,
+  };
+}
+
+function assertRunnable(task: Task, actor: string): void {
+  if (task.kind === 'idea') {
+    throw new BatonError('ILLEGAL_TRANSITION', `#${task.id} is an idea, not a task; turn it into one with \`baton edit ${task.id} --kind task\` first`, { id: task.id });
+  }
+  if (task.status === 'open') return;
+  if (task.status === 'in_progress') {
+    if (task.assignee === actor) return;
+    throw new BatonError(
+      'ALREADY_CLAIMED',
+      `task #${task.id} is held by ${task.assignee ?? 'nobody'}; wait for its lease to run out, or \`baton release ${task.id} --force\``,
+      { id: task.id, assignee: task.assignee },
+    );
+  }
+  const hint = task.status === 'blocked'
+    ? `it is blocked${task.blockReason ? ` (${task.blockReason})` : ''}; \`baton unblock ${task.id}\` once that is dealt with`
+    : `it is ${task.status}; \`baton reopen ${task.id}\` to work on it again`;
+  throw new BatonError('ILLEGAL_TRANSITION', `task #${task.id} cannot be run: ${hint}`, { id: task.id, status: task.status });
+}
+
+async function assertCommandsExist(deps: PlanDeps, task: Task): Promise<void> {
+  const where = { cwd: deps.repoRoot, env: deps.env };
+  for (const [index, check] of deps.config.checks.entries()) {
+    if (await deps.commands.commandExists(check.run, where)) continue;
+    throw new BatonError(
+      'CONFIG_INVALID',
+      `${deps.config.source ?? 'baton.config.json'}: checks[${index}].run: \`${check.run}\` does not start with a command found here (not a shell builtin, not on PATH, not a file in the repository); install it or fix the check`,
+      { file: deps.config.source, errors: [{ path: `checks[${index}].run`, message: 'command not found' }] },
+    );
+  }
+  if (deps.config.setup !== null && !(await deps.commands.commandExists(deps.config.setup, where))) {
+    throw new BatonError('CONFIG_INVALID', `${deps.config.source ?? 'baton.config.json'}: setup: \`${deps.config.setup}\` does not start with a command found here; install it or fix the setup script`, {
+      file: deps.config.source,
+      errors: [{ path: 'setup', message: 'command not found' }],
+    });
+  }
+  for (const [index, command] of task.verify.entries()) {
+    if (await deps.commands.commandExists(command, where)) continue;
+    throw new InvalidInputError(`verify[${index + 1}]`, `task #${task.id}'s verify command \`${command}\` does not start with a command found here; install it or change it with \`baton edit ${task.id} --verify ...\``);
+  }
+}
+
+async function assertBaseClean(deps: PlanDeps, baseBranch: string): Promise<void> {
+  const checkedOut = await deps.workspace.defaultBaseBranch(deps.repoRoot);
+  if (checkedOut !== baseBranch) return;
+  const changed = await deps.workspace.uncommittedChanges(deps.repoRoot);
+  if (changed.length === 0) return;
+  const shown = changed.slice(0, 5).join(', ') + (changed.length > 5 ? ` and ${changed.length - 5} more` : '');
+  throw new BatonError(
+    'CONFLICT',
+    `the base branch ${baseBranch} has uncommitted changes in ${deps.repoRoot} (${shown}); the task's worktree starts from the last commit and would not see them: commit or stash them first`,
+    { baseBranch, paths: changed },
+  );
+}

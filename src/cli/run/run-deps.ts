@@ -1,0 +1,88 @@
+import { rm, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import nodeProcess from 'node:process';
+import type { FileAccess, Timers } from '../../app/run-ports.js';
+import type { RunTaskDeps, RunProgressNote } from '../../app/run-task.js';
+import { resolveExecutor } from '../../adapters/agents/executor-registry.js';
+import { loadProjectConfig } from '../../adapters/config/load-project-config.js';
+import { FileEvidenceStore } from '../../adapters/evidence/file-evidence-store.js';
+import { GitWorkspace } from '../../adapters/git/git-workspace.js';
+import { procProcessTable } from '../../adapters/process/process-table.js';
+import { ShellCommandRunner } from '../../adapters/process/shell-command-runner.js';
+import { BatonError } from '../../core/errors.js';
+import type { ProjectConfig } from '../../core/run/project-config.js';
+import type { CommandContext } from '../context.js';
+
+/** The main worktree's root, wherever in the repository baton was started. */
+export function mainWorktreeRoot(ctx: CommandContext): string {
+  const repo = ctx.requireRepo();
+  if (!repo.linked) return repo.topLevel;
+  if (basename(repo.commonDir) !== '.git') {
+    throw new BatonError('NOT_IN_REPOSITORY', `${repo.commonDir} is a bare repository; run baton in a repository with a main worktree`);
+  }
+  return dirname(repo.commonDir);
+}
+
+/** Run evidence lives beside the board: `<board dir>/runs`. */
+export function evidenceStoreFor(ctx: CommandContext): FileEvidenceStore {
+  return new FileEvidenceStore(join(dirname(ctx.boardPath()), 'runs'));
+}
+
+/** Wires the runner to the real world: git, the shell, the agent CLI, files, clocks. */
+export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, agentName: string, onProgress: (note: RunProgressNote) => void): Promise<RunTaskDeps> {
+  const repoRoot = mainWorktreeRoot(ctx);
+  const env = ctx.io.env;
+  return {
+    board: await ctx.deps(),
+    executor: resolveExecutor(agentName, { execPath: nodeProcess.execPath }),
+    workspace: new GitWorkspace({ env }),
+    commands: new ShellCommandRunner(),
+    evidence: evidenceStoreFor(ctx),
+    processes: procProcessTable,
+    config,
+    env,
+    repoRoot,
+    pid: nodeProcess.pid,
+    files: localFiles,
+    timers: realTimers,
+    onProgress,
+  };
+}
+
+export function projectConfigOf(ctx: CommandContext): ProjectConfig {
+  return loadProjectConfig(mainWorktreeRoot(ctx));
+}
+
+const localFiles: FileAccess = {
+  async readText(path) {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return null;
+      throw error;
+    }
+  },
+  async remove(path) {
+    await rm(path, { force: true });
+  },
+};
+
+const realTimers: Timers = {
+  monotonicMs: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+  every: (ms, task) => {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};

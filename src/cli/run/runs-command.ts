@@ -1,0 +1,59 @@
+import { InvalidInputError, BatonError } from '../../core/errors.js';
+import type { RunRecord } from '../../core/run/run-record.js';
+import type { CommandInput } from '../command.js';
+import { stringOption } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { idArgument } from '../input.js';
+import { paint, type CommandOutput, type Paint } from '../output.js';
+import { evidenceStoreFor } from './run-deps.js';
+import { attemptLine, elapsedMs, seconds, usageText } from './run-format.js';
+
+/** `baton runs [ID]`: every run, oldest first, one line each. */
+export async function runsCommandRun(ctx: CommandContext, { args }: CommandInput): Promise<CommandOutput> {
+  const taskId = args[0] === undefined ? null : idArgument(args[0]);
+  const runs = await evidenceStoreFor(ctx).listRuns(taskId);
+  const p = paint(ctx.color);
+  const empty = taskId === null ? 'no runs yet; start one with `baton run ID`' : `task #${taskId} has not been run yet; start with \`baton run ${taskId}\``;
+  return { json: { runs }, text: runs.length === 0 ? empty : runs.map((run) => runLine(run, p)).join('\n') };
+}
+
+function runLine(run: RunRecord, p: Paint): string {
+  const counted = run.attempts.filter((attempt) => attempt.verdict !== 'rate_limited').length;
+  const status = run.status === 'succeeded' ? p.green(run.status) : run.status === 'running' ? p.cyan(run.status) : p.red(run.status);
+  return `#${run.taskId} run ${run.run}  ${status}  ${run.agent}  ${counted} attempt${counted === 1 ? '' : 's'}  ${seconds(elapsedMs(run))}${usageText(run.usage)}  ${run.startedAt}${run.reason ? `  ${p.dim(run.reason)}` : ''}`;
+}
+
+/** Files of an attempt that `run-log --attempt` prints, in reading order. */
+const ATTEMPT_FILES = ['prompt.md', 'events.jsonl', 'diff.patch', 'verdict.json'];
+
+/** `baton run-log ID [--run N] [--attempt N]`. */
+export async function runLogCommandRun(ctx: CommandContext, { args, options }: CommandInput): Promise<CommandOutput> {
+  const taskId = idArgument(args[0]);
+  const store = evidenceStoreFor(ctx);
+  const runs = await store.listRuns(taskId);
+  const runText = stringOption(options, 'run');
+  const record = runText === undefined ? runs.at(-1) : runs.find((run) => run.run === positive(runText, '--run'));
+  if (!record) {
+    throw new BatonError('NOT_FOUND', runs.length === 0 ? `task #${taskId} has no runs; start one with \`baton run ${taskId}\`` : `task #${taskId} has no run ${runText}; its runs are ${runs.map((run) => run.run).join(', ')}`);
+  }
+  const p = paint(ctx.color);
+  const attemptText = stringOption(options, 'attempt');
+  if (attemptText === undefined) {
+    const text = [runLine(record, p), `worktree ${record.worktree}  branch ${record.branch}  evidence ${store.runDir(taskId, record.run)}`, ...record.attempts.flatMap((attempt) => [attemptLine(attempt, p), ...attempt.failures.map((failure) => `    - ${failure.summary}`)])];
+    return { json: { run: record }, text: text.join('\n') };
+  }
+  const attempt = positive(attemptText, '--attempt');
+  const summary = record.attempts.find((item) => item.attempt === attempt);
+  if (!summary) throw new BatonError('NOT_FOUND', `run ${record.run} of task #${taskId} has no attempt ${attempt}; it has ${record.attempts.length}`);
+  const files: Record<string, string | null> = {};
+  for (const name of [...ATTEMPT_FILES, ...summary.failures.filter((f) => f.kind === 'command' || f.kind === 'verify').map((f) => `checks/${f.checkId.replace('command:', '').replace('verify:', 'verify-')}.log`)]) {
+    files[name] = await store.readAttemptFile(taskId, record.run, attempt, name);
+  }
+  const sections = Object.entries(files).filter(([, text]) => text !== null).map(([name, text]) => `${p.bold(`--- ${name}`)}\n${(text as string).trimEnd()}`);
+  return { json: { run: record.run, attempt: summary, files }, text: [attemptLine(summary, p), ...sections].join('\n') };
+}
+
+function positive(text: string, field: string): number {
+  if (!/^\d{1,6}$/.test(text.trim()) || Number(text) === 0) throw new InvalidInputError(field, `'${text}' is not a number from 1 up`);
+  return Number(text);
+}

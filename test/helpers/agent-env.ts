@@ -1,0 +1,46 @@
+/**
+ * Environments for runs of the real agent CLIs (node_modules/.bin) against a scripted model
+ * server, as the executors take them: `request.env` is the agent's whole environment, so this
+ * is all an agent gets. Each call makes its own HOME and CODEX_HOME under `dir`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
+import { writeCodexConfig } from '../model-server/agent-cli.js';
+
+/** Where `claude` and `codex` are installed (devDependencies). */
+export const AGENT_BIN_DIR = resolve(import.meta.dirname, '../../node_modules/.bin');
+
+/** A PATH with the agent CLIs first, then the usual system directories and the caller's PATH. */
+export function agentPath(): string {
+  return [AGENT_BIN_DIR, process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
+}
+
+/**
+ * The environment for `claude` and `codex` runs against `server`: HOME and CODEX_HOME (with
+ * `config.toml` pointing Codex at the server) under `dir`, keys the server accepts, and Claude
+ * Code's quiet settings (no side traffic, no updater, one retry, root allowed to bypass
+ * permissions). Nothing of the caller's own configuration or keys leaks in.
+ */
+export function agentEnv(server: ModelServer, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const home = join(dir, 'home');
+  const codexHome = join(dir, 'codex-home');
+  mkdirSync(home, { recursive: true });
+  writeCodexConfig(codexHome, server);
+  return {
+    PATH: agentPath(),
+    HOME: home,
+    LANG: 'C.UTF-8',
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    ANTHROPIC_BASE_URL: server.url,
+    ANTHROPIC_API_KEY: 'scripted-key',
+    IS_SANDBOX: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_MAX_RETRIES: '1',
+    CODEX_HOME: codexHome,
+    SCRIPTED_API_KEY: 'scripted-key',
+    ...extra,
+  };
+}
