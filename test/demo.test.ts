@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baton, batonAsync, json } from './helpers/baton.js';
+import { baton, BATON_BIN, batonAsync, git, json, type BatonResult } from './helpers/baton.js';
 
 interface DemoDocument {
   schemaVersion: number;
@@ -13,7 +14,21 @@ interface DemoDocument {
   agents: { name: string; exitCode: number; claimed: number[]; completed: number[] }[];
   events: { follower: { total: number; byType: Record<string, number> }; board: { total: number; byType: Record<string, number> } };
   checks: { name: string; ok: boolean }[];
+  run: RunPart;
 }
+
+type RunPart =
+  | { kind: 'skipped'; reason: string }
+  | {
+      kind: 'ran';
+      ok: boolean;
+      problems: string[];
+      taskId: number;
+      exitCode: number;
+      run: { status: string; branch: string; baseBranch: string; commit: string; attempts: { attempt: number; verdict: string; failures: string[] }[] };
+      taskStatus: string;
+      retryFeedback: string;
+    };
 
 interface BoardEvent {
   type: string;
@@ -22,6 +37,8 @@ interface BoardEvent {
 }
 
 const DEMO_TIMEOUT_MS = 180_000;
+/** The check's words for the scripted agent's first, subtly wrong slugify. */
+const FIRST_FAILURE = 'FAIL slugify("Hello, World!"): expected "hello-world", got "hello,-world!"';
 
 /** How many task_claimed events each task has on the board in `dir`, read through the CLI. */
 function claimsPerTask(dir: string): Map<number, number> {
@@ -31,6 +48,48 @@ function claimsPerTask(dir: string): Map<number, number> {
     if (event.type === 'task_claimed' && event.taskId !== null) claims.set(event.taskId, (claims.get(event.taskId) ?? 0) + 1);
   }
   return claims;
+}
+
+/**
+ * baton as `npm i -g` leaves it: the bundle and its native SQLite addon, without the
+ * devDependencies (so no node_modules/.bin/claude). Returns the path of its bin script.
+ */
+function installWithoutDevDependencies(root: string): string {
+  const pkg = join(root, 'baton-pkg');
+  const source = resolve(dirname(BATON_BIN), '..');
+  for (const dir of ['bin', 'dist', 'node_modules']) mkdirSync(join(pkg, dir), { recursive: true });
+  copyFileSync(BATON_BIN, join(pkg, 'bin', 'baton.cjs'));
+  copyFileSync(join(source, 'dist', 'baton.cjs'), join(pkg, 'dist', 'baton.cjs'));
+  writeFileSync(join(pkg, 'package.json'), '{ "name": "baton", "version": "0.0.0" }\n');
+  symlinkSync(join(source, 'node_modules', 'better-sqlite3'), join(pkg, 'node_modules', 'better-sqlite3'));
+  return join(pkg, 'bin', 'baton.cjs');
+}
+
+function spawnSyncCode(command: string, args: readonly string[], cwd: string): number {
+  return spawnSync(command, args, { cwd, stdio: 'ignore' }).status ?? -1;
+}
+
+/** A PATH holding only node and git, so no `claude` can be found on it. */
+function pathWithoutClaude(root: string): string {
+  const bin = join(root, 'bare-bin');
+  mkdirSync(bin, { recursive: true });
+  const gitPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'git')).find((candidate) => existsSync(candidate));
+  if (gitPath === undefined) throw new Error('git is not on PATH');
+  symlinkSync(process.execPath, join(bin, 'node'));
+  symlinkSync(gitPath, join(bin, 'git'));
+  return bin;
+}
+
+function runScript(script: string, args: readonly string[], cwd: string, env: Record<string, string>): Promise<BatonResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 describe('baton demo', () => {
@@ -78,6 +137,18 @@ describe('baton demo', () => {
       expect(doc.repository.kept).toBe(false);
       expect(existsSync(doc.repository.path)).toBe(false);
       expect(existsSync(stray)).toBe(false);
+
+      // Then `baton run` drove the real claude CLI through task #13: the project's test failed
+      // the first attempt, the second was shown the failure and passed, and the task waits in review.
+      expect(doc.run).toMatchObject({ kind: 'ran', ok: true, problems: [], taskId: 13, exitCode: 0, taskStatus: 'review' });
+      const run = (doc.run as Extract<RunPart, { kind: 'ran' }>).run;
+      expect(run).toMatchObject({ status: 'succeeded', branch: 'baton/13-implement-slugify' });
+      expect(run.attempts.map((attempt) => [attempt.verdict, attempt.failures])).toEqual([
+        ['checks_failed', ['`node test.mjs` exited with 1']],
+        ['passed', []],
+      ]);
+      expect((doc.run as Extract<RunPart, { kind: 'ran' }>).retryFeedback).toContain(`Previous attempt failed because:\n1. \`node test.mjs\` exited with 1`);
+      expect((doc.run as Extract<RunPart, { kind: 'ran' }>).retryFeedback).toContain(FIRST_FAILURE);
     },
     DEMO_TIMEOUT_MS,
   );
@@ -94,8 +165,20 @@ describe('baton demo', () => {
       expect(out).toMatch(/^ {2}agent-2\s+\d+ tasks?/m);
       expect(out).toMatch(/^ {2}task_claimed\s+6\s+6$/m);
       expect(out).toMatch(/^ {2}total\s+(\d+)\s+\1$/m);
-      expect(out).not.toContain('FAIL');
       expect(out).toMatch(/demo passed in [\d.]+s/);
+
+      // The run part, streamed while it ran: attempt 1 fails the project's test, attempt 2 passes.
+      expect(result.stderr).toMatch(/\| attempt 1: agent succeeded in [\d.]+ s, .* -> checks failed: `node test\.mjs` exited with 1$/m);
+      expect(result.stderr).toMatch(/\| attempt 2: agent succeeded in [\d.]+ s, .* -> checks passed$/m);
+      expect(result.stderr).toMatch(/\| run 1 succeeded \(2 attempts, .*\): commit [0-9a-f]{10} on baton\/7-implement-slugify; task #7 is in review$/m);
+      // Then the report: the run as `baton runs` lists it, the check's words fed back, the task in review, its commits.
+      expect(out).toMatch(/^ {2}\$ baton runs 7\n {2}#7 run 1 {2}succeeded {2}claude {2}2 attempts /m);
+      expect(out).toContain(`    ${FIRST_FAILURE}`);
+      expect(out).toMatch(/^ {2}#7\s+review\s+P\d\s+runner\s+Implement slugify$/m);
+      expect(out).toMatch(/^ {2}[0-9a-f]{7,} Implement slugify \(#7\)\n {3}slug\.mjs \| 2 \+-$/m);
+      expect(out).toMatch(/^ {2}[0-9a-f]{7,} Checkpoint: Implement slugify \(#7, attempt 1, 1 check failed\)$/m);
+      // The only FAIL in the report is the check's output the agent was shown; no check of the demo failed.
+      expect(out.match(/FAIL/g)).toHaveLength(1);
       const removed = /scratch repository (\S+) removed/.exec(out);
       expect(removed).not.toBeNull();
       expect(existsSync((removed as RegExpExecArray)[1] as string)).toBe(false);
@@ -104,7 +187,7 @@ describe('baton demo', () => {
   );
 
   it(
-    'keeps the repository with --keep --dir, and its board holds every task, done, each claimed once',
+    'keeps the repository with --keep --dir: every task claimed once, the story done, the run in review with a commit that passes the test',
     async () => {
       const dir = join(home, 'demo-here');
       const result = await batonAsync(['demo', '--json', '--keep', '--dir', dir, '--agents', '3', '--tasks', '15'], { cwd: home });
@@ -113,13 +196,65 @@ describe('baton demo', () => {
       expect(doc.repository).toEqual({ path: dir, kept: true });
       expect(existsSync(join(dir, '.git', 'baton', 'baton.db'))).toBe(true);
 
-      // Read the kept board independently of the demo's own report.
+      // Read the kept board independently of the demo's own report: 15 tasks done, then #16 in review after its run.
       const board = json<{ tasks: { id: number; status: string }[] }>(baton(['list', '--all', '--json'], { cwd: dir }));
-      expect(board.tasks).toHaveLength(15);
-      expect(board.tasks.every((task) => task.status === 'done')).toBe(true);
+      const tasks = board.tasks.sort((a, b) => a.id - b.id);
+      expect(tasks.map((task) => task.status)).toEqual([...Array<string>(15).fill('done'), 'review']);
       const claims = claimsPerTask(dir);
-      expect([...claims.keys()].sort((a, b) => a - b)).toEqual(board.tasks.map((task) => task.id).sort((a, b) => a - b));
+      expect([...claims.keys()].sort((a, b) => a - b)).toEqual(tasks.map((task) => task.id));
       expect([...claims.values()].every((count) => count === 1)).toBe(true);
+
+      // The run's commit makes the project's test pass, where the base commit's stub fails it.
+      const runs = json<{ runs: { status: string; branch: string; commit: string }[] }>(baton(['runs', '16', '--json'], { cwd: dir })).runs;
+      expect(runs.map((run) => run.status)).toEqual(['succeeded']);
+      const { branch, commit } = runs[0] as { branch: string; commit: string };
+      expect(git(dir, ['rev-parse', branch]).trim()).toBe(commit);
+      expect(git(dir, ['diff', '--name-only', `HEAD...${branch}`]).trim()).toBe('slug.mjs');
+      const testAt = (ref: string): number => {
+        const checkout = join(home, `checkout-${ref.replace(/\W/g, '-')}`);
+        git(dir, ['worktree', 'add', '-q', '--detach', checkout, ref]);
+        return spawnSyncCode(process.execPath, ['test.mjs'], checkout);
+      };
+      expect(testAt('HEAD')).toBe(1);
+      expect(testAt(branch)).toBe(0);
+      // claude ran with a HOME of its own in the scratch repository, which git ignores.
+      expect(existsSync(join(dir, '.demo-home'))).toBe(true);
+      expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+    },
+    DEMO_TIMEOUT_MS,
+  );
+
+  it(
+    'skips the run part with --no-run: no project committed, no run, nothing but the board',
+    async () => {
+      const dir = join(home, 'no-run');
+      const result = await batonAsync(['demo', '--no-run', '--keep', '--dir', dir, '--agents', '1', '--tasks', '2'], { cwd: home });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^baton run\n {2}skipped \(--no-run\)$/m);
+      expect(result.stdout).toMatch(/demo passed in/);
+      expect(result.stderr).not.toContain('scripted model');
+      expect(readdirSync(dir)).toEqual(['.git']);
+      expect(json<{ runs: unknown[] }>(baton(['runs', '--json'], { cwd: dir })).runs).toEqual([]);
+      expect(json<{ tasks: unknown[] }>(baton(['list', '--all', '--json'], { cwd: dir })).tasks).toHaveLength(2);
+    },
+    DEMO_TIMEOUT_MS,
+  );
+
+  it(
+    'without a claude CLI, says how to get one, skips the run part and still passes',
+    async () => {
+      const script = installWithoutDevDependencies(home);
+      const result = await runScript(script, ['demo', '--agents', '1', '--tasks', '2', '--json'], home, { PATH: pathWithoutClaude(home) });
+      expect(result.code, result.stderr).toBe(0);
+      const doc = json<DemoDocument>(result);
+      expect(doc).toMatchObject({ ok: true, problems: [] });
+      expect(doc.run).toEqual({
+        kind: 'skipped',
+        reason: 'skipping the `baton run` part: the claude CLI is not installed; run `npm install` in the baton folder, or `npm i -g @anthropic-ai/claude-code`',
+      });
+      const text = await runScript(script, ['demo', '--agents', '1', '--tasks', '1'], home, { PATH: pathWithoutClaude(join(home, 'again')) });
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout.match(/the claude CLI is not installed/g)).toHaveLength(1);
     },
     DEMO_TIMEOUT_MS,
   );

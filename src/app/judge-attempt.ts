@@ -87,7 +87,10 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
 async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
   const commands = [
     ...deps.config.checks.map((check) => ({ checkId: `command:${check.id}`, kind: 'command' as const, run: check.run, timeoutMs: check.timeoutMs, log: `checks/${check.id}.log` })),
-    ...request.task.verify.map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: request.timeLeftMs, log: `checks/verify-${index + 1}.log` })),
+    ...request.task.verify
+      .map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: request.timeLeftMs, log: `checks/verify-${index + 1}.log` }))
+      // A verify command the project already checks would only fail twice with the same output.
+      .filter((verify) => !deps.config.checks.some((check) => check.run.trim() === verify.run.trim())),
   ];
   const outcomes: CheckOutcome[] = [];
   for (const command of commands) {

@@ -9,6 +9,7 @@ import { NO_USAGE, type AttemptSummary, type RunUsage } from '../core/run/run-re
 import type { ScopeRules } from '../core/run/scope-guard.js';
 import type { Task } from '../core/task.js';
 import { judgeAttempt, type JudgeDeps } from './judge-attempt.js';
+import { feedbackOf } from './run-report.js';
 import type { AgentResult, AttemptEvidence, EvidenceStore, Executor, Timers } from './run-ports.js';
 
 export interface AttemptDeps extends JudgeDeps {
@@ -69,7 +70,8 @@ export async function runAttempt(deps: AttemptDeps, request: AttemptRequest): Pr
       outcomeReason: agent.outcome.reason,
       verdict: settled.verdict.kind,
       fingerprint: settled.verdict.kind === 'checks_failed' ? settled.verdict.fingerprint : null,
-      failures: 'failures' in settled.verdict ? settled.verdict.failures : [],
+      // A hung or crashed agent's failure is recorded too: the note, run-log and a later run's feedback name it.
+      failures: feedbackOf(settled.verdict)?.failures ?? [],
       usage: { ...NO_USAGE, ...agent.usage, costUsd: agent.usage.costUsd ?? 0 } satisfies RunUsage,
       checkpoint: settled.checkpoint,
       sessionId: agent.resumeSession,

@@ -1,4 +1,5 @@
 import { BatonError, InvalidInputError } from '../core/errors.js';
+import { isLeaseExpired } from '../core/lease.js';
 import type { ProjectConfig } from '../core/run/project-config.js';
 import type { RunRecord } from '../core/run/run-record.js';
 import { taskBranchName, taskDirName } from '../core/run/task-branch.js';
@@ -40,13 +41,7 @@ export interface PlanDeps {
 export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> {
   await deps.executor.ensureInstalled(deps.env);
   const detail = await showTask(deps.board, taskId);
-  assertRunnable(detail.task, deps.board.actor);
-  if (detail.task.status === 'open') {
-    const blockers = await deps.board.store.read((tx) => tx.unmetBlockers(taskId));
-    if (blockers.length > 0) {
-      throw new BatonError('DEPENDENCIES_UNMET', `task #${taskId} waits on ${blockers.map((b) => `#${b.id}`).join(', ')}; run it once they are done`, { id: taskId, blockers });
-    }
-  }
+  await assertRunnable(deps, detail.task);
   await assertCommandsExist(deps, detail.task);
   const previousRun = (await deps.evidence.listRuns(taskId)).at(-1) ?? null;
   if (previousRun?.status === 'running' && previousRun.pid !== deps.pid && deps.processes.isAlive(previousRun.pid)) {
@@ -68,18 +63,32 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   };
 }
 
-function assertRunnable(task: Task, actor: string): void {
+/**
+ * The task can be claimed by this runner: open, or already held by it, or held under a lease
+ * that ran out (the claim reaps it), and not waiting on unfinished dependencies.
+ */
+async function assertRunnable(deps: PlanDeps, task: Task): Promise<void> {
   if (task.kind === 'idea') {
     throw new BatonError('ILLEGAL_TRANSITION', `#${task.id} is an idea, not a task; turn it into one with \`baton edit ${task.id} --kind task\` first`, { id: task.id });
   }
-  if (task.status === 'open') return;
-  if (task.status === 'in_progress') {
-    if (task.assignee === actor) return;
+  const actor = deps.board.actor;
+  if (task.status === 'in_progress' && task.assignee === actor) return;
+  const expired = task.status === 'in_progress' && isLeaseExpired(task.leaseExpiresAt, deps.board.clock.now());
+  if (task.status === 'in_progress' && !expired) {
     throw new BatonError(
       'ALREADY_CLAIMED',
       `task #${task.id} is held by ${task.assignee ?? 'nobody'}; wait for its lease to run out, or \`baton release ${task.id} --force\``,
       { id: task.id, assignee: task.assignee },
     );
+  }
+  if (task.status === 'open' || task.status === 'blocked' || expired) {
+    // A task waiting on others shows as blocked: name what it waits on, not `baton unblock`.
+    const blockers = await deps.board.store.read((tx) => tx.unmetBlockers(task.id));
+    if (blockers.length > 0) {
+      const names = blockers.map((blocker) => `#${blocker.id} '${blocker.title}' (${blocker.status})`).join(', ');
+      throw new BatonError('DEPENDENCIES_UNMET', `task #${task.id} waits on ${names}; finish those first, then run it`, { id: task.id, blockers });
+    }
+    if (task.status !== 'blocked') return;
   }
   const hint = task.status === 'blocked'
     ? `it is blocked${task.blockReason ? ` (${task.blockReason})` : ''}; \`baton unblock ${task.id}\` once that is dealt with`

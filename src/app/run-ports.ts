@@ -142,6 +142,11 @@ export interface AttemptEvidence {
 export interface EvidenceStore {
   /** The next run number of a task (1 for its first run). */
   nextRunNumber(taskId: number): Promise<number>;
+  /**
+   * Creates the run's directory and first `run.json`; refuses (CONFLICT) when that run number
+   * is already taken, so two batons starting the same task at once cannot share a run.
+   */
+  createRun(record: RunRecord): Promise<void>;
   /** Writes `run.json` whole (atomically: a crash leaves the old or the new record). */
   saveRun(record: RunRecord): Promise<void>;
   readRun(taskId: number, run: number): Promise<RunRecord | null>;
@@ -158,8 +163,6 @@ export interface EvidenceStore {
 export interface ProcessTable {
   /** Whether a process is running (a zombie is not). */
   isAlive(pid: number): boolean;
-  /** Kills a whole process group outright, if anything is left in it. */
-  killGroup(pgid: number): void;
 }
 
 /** Plain file access inside a worktree, for the agent's report and instructions file. */

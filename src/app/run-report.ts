@@ -62,7 +62,8 @@ export function conclusionOf(record: RunRecord, status: RunConclusion['status'],
   }
   const last = record.attempts.findLast((attempt) => attempt.failures.length > 0);
   const failures = last ? `\nLast failures:\n${last.failures.map((failure) => `- ${failure.summary}`).join('\n')}` : '';
-  const note = `Run ${record.run} stopped (${record.status}): ${reason}. The worktree is kept at ${record.worktree} (branch ${record.branch}, checkpoint ${shortSha(record.checkpoint)}). Evidence: ${runDir}${failures}`;
+  // Reasons are sentences that end with a period already.
+  const note = `Run ${record.run} stopped (${record.status}): ${reason.replace(/\.+$/, '')}. The worktree is kept at ${record.worktree} (branch ${record.branch}, checkpoint ${shortSha(record.checkpoint)}). Evidence: ${runDir}${failures}`;
   return { status, reason, commit: null, note, event };
 }
 

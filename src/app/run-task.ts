@@ -232,7 +232,7 @@ async function startRecord(deps: RunTaskDeps, options: RunTaskOptions, plan: Run
     attempts: [],
     usage: { ...NO_USAGE },
   };
-  await deps.evidence.saveRun(record);
+  await deps.evidence.createRun(record);
   return record;
 }
 
@@ -245,9 +245,11 @@ async function recordAttempt(deps: RunTaskDeps, record: RunRecord, result: Attem
   for (const event of runEventsOf(record, result)) await recordRunEvent(deps.board, record.taskId, event.type, event.payload);
 }
 
-/** A run whose baton died: its agent group is killed if anything of it is left, and its record says what happened. */
+/**
+ * A run whose baton died: its record says what happened. Its agent is already gone: the
+ * guardian ended it when baton's pipe closed (a recorded group id may belong to someone else by now).
+ */
 async function markInterrupted(deps: RunTaskDeps, previous: RunRecord): Promise<void> {
-  if (previous.agentPgid !== null) deps.processes.killGroup(previous.agentPgid);
   await deps.evidence.saveRun({ ...previous, status: 'interrupted', reason: `baton (pid ${previous.pid}) stopped during the run`, endedAt: deps.board.clock.now().toISOString(), agentPgid: null });
 }
 

@@ -6,6 +6,7 @@ import { spawnGuarded } from '../process/guardian.js';
 import type { AcpTurnState } from './acp-client.js';
 import { EventLog, processRun, withCancel, type ExecutorOptions } from './agent-process.js';
 import { requireCommandOnPath } from './installed.js';
+import { killMarkedProcesses, markedEnvironment } from './stray-processes.js';
 
 /**
  * Any Agent Client Protocol agent (`acp:gemini --experimental-acp`): the command runs through
@@ -34,12 +35,13 @@ async function runAcp(command: string, request: AgentRequest, options: ExecutorO
   const log = new EventLog(request.onEvent);
   const state: AcpTurnState = { sessionId: null };
   const incoming = new LineChannel();
+  const marked = markedEnvironment(request.env);
   // `exec` so the agent itself gets the group's signals; extra arguments follow as "$@".
   const group = await spawnGuarded(['/bin/sh', '-c', `exec ${command} "$@"`, 'sh', ...request.extraArgs], {
     execPath: options.execPath,
     relayStdin: true,
     cwd: request.cwd,
-    env: request.env,
+    env: marked.env,
     timeoutMs: request.wallTimeoutMs,
     idleTimeoutMs: request.idleTimeoutMs,
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
@@ -58,6 +60,7 @@ async function runAcp(command: string, request: AgentRequest, options: ExecutorO
   // An ACP agent waits for the next prompt: stop it (its exit then says nothing).
   group.stop();
   const run = processRun(await ended, request.signal);
+  killMarkedProcesses(marked.mark);
   await turn;
   return {
     events: log.events,

@@ -3,6 +3,7 @@ import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
 import type { AgentExit, AttemptOutcome } from '../../core/agent-stream/classify-attempt.js';
 import { spawnGuarded } from '../process/guardian.js';
 import type { GroupExit } from '../process/spawn-group.js';
+import { killMarkedProcesses, markedEnvironment } from './stray-processes.js';
 
 /** What every executor needs from the composition root. */
 export interface ExecutorOptions {
@@ -45,6 +46,7 @@ export interface LineReader {
  * Runs an agent CLI under the crash guardian with the request's directory, environment,
  * limits and signal; every stdout line goes to `onOutput` and, through `reader`, into `log`.
  * A line that is not JSON still reaches the reader, which keeps it as an `unknown` event.
+ * Once the agent is over, nothing it started is left running, in its group or out of it.
  */
 export async function runAgentProcess(
   argv: readonly string[],
@@ -52,10 +54,11 @@ export async function runAgentProcess(
   options: ExecutorOptions & { env?: Environment; reader: LineReader; log: EventLog },
 ): Promise<AgentProcessRun> {
   const { reader, log } = options;
+  const marked = markedEnvironment(options.env ?? request.env);
   const group = await spawnGuarded(argv, {
     execPath: options.execPath,
     cwd: request.cwd,
-    env: options.env ?? request.env,
+    env: marked.env,
     timeoutMs: request.wallTimeoutMs,
     idleTimeoutMs: request.idleTimeoutMs,
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
@@ -69,6 +72,7 @@ export async function runAgentProcess(
   });
   request.onStarted?.(group.pid);
   const exit = await group.done;
+  killMarkedProcesses(marked.mark);
   log.add(reader.end());
   return processRun(exit, request.signal);
 }

@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AttemptEvidence, EvidenceStore } from '../../app/run-ports.js';
+import { BatonError } from '../../core/errors.js';
 import type { RunRecord } from '../../core/run/run-record.js';
 
 /*
@@ -23,6 +24,19 @@ export class FileEvidenceStore implements EvidenceStore {
   async nextRunNumber(taskId: number): Promise<number> {
     const runs = await this.runNumbers(taskId);
     return runs.length === 0 ? 1 : Math.max(...runs) + 1;
+  }
+
+  async createRun(record: RunRecord): Promise<void> {
+    const dir = this.runDir(record.taskId, record.run);
+    await mkdir(dirname(dir), { recursive: true });
+    try {
+      // Not recursive: the one atomic "create if absent" the file system offers.
+      await mkdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      throw new BatonError('CONFLICT', `run ${record.run} of task #${record.taskId} was started by another baton at the same moment; let that one go on`, { id: record.taskId, run: record.run });
+    }
+    await this.saveRun(record);
   }
 
   async saveRun(record: RunRecord): Promise<void> {

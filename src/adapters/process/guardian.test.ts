@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
@@ -35,14 +35,24 @@ child.on('spawn', () => process.stdout.write(child.pid + '\\n'));
 setInterval(() => undefined, 1000);
 `;
 
-async function startParent(argv: string[]): Promise<{ parentPid: number; pgid: number }> {
-  const parent = spawn(execPath, ['-e', PARENT_SOURCE, '--', JSON.stringify(argv)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startParent(argv: string[], env: NodeJS.ProcessEnv = nodeProcess.env): Promise<{ parentPid: number; pgid: number }> {
+  const parent = spawn(execPath, ['-e', PARENT_SOURCE, '--', JSON.stringify(argv)], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const pgid = await new Promise<number>((resolve, reject) => {
     parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     parent.once('exit', () => reject(new Error('the parent exited before starting its group')));
   });
   cleanups.push(() => signalGroup(pgid, 'SIGKILL'));
   return { parentPid: parent.pid as number, pgid };
+}
+
+/** Alive and not a zombie (PID 1 here does not reap orphans). */
+function isLive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
 }
 
 describe('guardian', () => {
@@ -55,6 +65,22 @@ describe('guardian', () => {
     nodeProcess.kill(parentPid, 'SIGKILL');
 
     expect(await waitFor(() => groupMembers(pgid).length === 0, 5_000), `left alive: ${groupMembers(pgid).join(',')}`).toBe(true);
+  });
+
+  it('also kills what the agent started outside its group, found by the agent mark, when baton is SIGKILLed', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-guardian-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const pidFile = join(dir, 'escaped.pid');
+    const argv = guardedArgv(['/bin/sh', '-c', `setsid sleep 300 & echo $! > ${pidFile}; sleep 300`], { execPath, orphanKillGraceMs: 500 });
+    const { parentPid } = await startParent(argv, { ...nodeProcess.env, BATON_AGENT_MARK: `test-${nodeProcess.pid}-${Date.now()}` });
+    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 5_000)).toBe(true);
+    const escaped = Number(readFileSync(pidFile, 'utf8').trim());
+    cleanups.push(() => signalGroup(escaped, 'SIGKILL'));
+    expect(isLive(escaped)).toBe(true);
+
+    nodeProcess.kill(parentPid, 'SIGKILL');
+
+    expect(await waitFor(() => !isLive(escaped), 5_000), `pid ${escaped} outlived baton`).toBe(true);
   });
 
   it('SIGKILLs a command that ignores SIGTERM once the grace period is over', { timeout: 20_000 }, async () => {

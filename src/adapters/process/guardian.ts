@@ -39,7 +39,23 @@ const onBatonGone = () => {
   if (orphaned) return;
   orphaned = true;
   try { process.kill(-process.pid, 'SIGTERM'); } catch {}
-  setTimeout(() => { try { process.kill(-process.pid, 'SIGKILL'); } catch {} process.exit(137); }, graceMs);
+  // The marked strays first: the group's SIGKILL ends the guardian too.
+  setTimeout(() => { killMarked(); try { process.kill(-process.pid, 'SIGKILL'); } catch {} process.exit(137); }, graceMs);
+};
+// Agents start tools in sessions of their own (outside this group); they carry the agent's mark.
+const killMarked = () => {
+  const mark = process.env.BATON_AGENT_MARK;
+  if (!mark) return;
+  const fs = require('node:fs');
+  const needle = '\0BATON_AGENT_MARK=' + mark + '\0';
+  let entries = [];
+  try { entries = fs.readdirSync('/proc'); } catch {}
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (('\0' + fs.readFileSync('/proc/' + entry + '/environ', 'latin1')).includes(needle)) process.kill(Number(entry), 'SIGKILL');
+    } catch {}
+  }
 };
 process.stdin.on('end', onBatonGone);
 process.stdin.on('close', onBatonGone);

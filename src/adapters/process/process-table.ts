@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { ProcessTable } from '../../app/run-ports.js';
-import { signalGroup } from './group-registry.js';
 
 /**
  * Processes as Linux's /proc shows them. `kill(pid, 0)` alone is no test of life: a
@@ -16,8 +15,5 @@ export const procProcessTable: ProcessTable = {
     } catch {
       return false;
     }
-  },
-  killGroup(pgid: number): void {
-    signalGroup(pgid, 'SIGKILL');
   },
 };

@@ -12,13 +12,14 @@ export const MAX_TASKS = 100;
  */
 export const demoCommand: CommandSpec = {
   name: 'demo',
-  summary: 'watch several agent processes share a board in a scratch repository',
+  summary: 'watch agents share a board, then `baton run` drive claude through a task, in a scratch repository',
   args: [],
   options: [
     { name: 'agents', kind: 'string', value: 'N', help: `agent processes to start (default ${DEFAULT_AGENTS}, up to ${MAX_AGENTS})` },
     { name: 'tasks', kind: 'string', value: 'N', help: `tasks to plan (default ${DEFAULT_TASK_COUNT}, up to ${MAX_TASKS})` },
     { name: 'keep', kind: 'boolean', help: 'keep the scratch repository and print its path' },
     { name: 'dir', kind: 'string', value: 'PATH', help: 'build the repository in PATH (new or empty) instead of a temp folder' },
+    { name: 'no-run', kind: 'boolean', help: 'skip the last part: `baton run` driving the claude CLI against a scripted model' },
   ],
   async run(ctx, input) {
     // Loaded on demand: the demo pulls in child_process, which no other command needs at start-up.

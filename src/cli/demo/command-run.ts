@@ -28,6 +28,7 @@ export async function runDemoCommand(ctx: CommandContext, { options }: CommandIn
     tasks: tasksText === undefined ? DEFAULT_TASK_COUNT : parseCount(tasksText, '--tasks', MAX_TASKS),
     keep: flag(options, 'keep'),
     dir: stringOption(options, 'dir'),
+    run: !flag(options, 'no-run'),
   };
   const { facts, boardText } = await whileInterruptible((signal) =>
     runDemo({ ...settings, binary, cwd: ctx.io.cwd, env: ctx.io.env, progress: ctx.io.stderr, signal }),

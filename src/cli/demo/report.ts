@@ -1,6 +1,7 @@
 import type { BoardEvent } from '../../core/event.js';
 import type { Task } from '../../core/task.js';
 import type { Paint } from '../output.js';
+import { renderRunPart, type RunPartFacts } from './run-report.js';
 
 /** What one agent process said it did, and how it ended. */
 export interface AgentOutcome {
@@ -33,6 +34,8 @@ export interface DemoFacts {
   agents: { name: string; exitCode: number; claimed: number[]; completed: number[] }[];
   events: { follower: EventCounts; board: EventCounts };
   checks: Check[];
+  /** The `baton run` part; its problems are among `problems`. */
+  run: RunPartFacts;
 }
 
 export interface DemoRun {
@@ -43,6 +46,7 @@ export interface DemoRun {
   /** The lines `watch --follow --json` printed, one event each. */
   followerLines: readonly string[];
   agents: readonly AgentOutcome[];
+  runPart: RunPartFacts;
 }
 
 /** Judges a finished run: the facts the demo prints and the checks that decide its exit code. */
@@ -56,7 +60,7 @@ export function judgeRun(run: DemoRun): DemoFacts {
     completed: idsBy(run.boardEvents, 'task_completed', agent.name),
   }));
   const checks = [allDone(run.tasks), claimedOnce(run.tasks, run.boardEvents), countsAgree(follower, board), agentsAgree(run.agents, agents)];
-  const problems = checks.filter((check) => !check.ok).map((check) => check.detail);
+  const problems = [...checks.filter((check) => !check.ok).map((check) => check.detail), ...(run.runPart.kind === 'ran' ? run.runPart.problems : [])];
   return {
     ok: problems.length === 0,
     problems,
@@ -66,6 +70,7 @@ export function judgeRun(run: DemoRun): DemoFacts {
     agents,
     events: { follower, board },
     checks,
+    run: run.runPart,
   };
 }
 
@@ -163,6 +168,8 @@ export function renderReport(facts: DemoFacts, boardText: string, p: Paint): str
     '',
     p.bold('checks'),
     ...facts.checks.map((check) => `  ${check.ok ? p.green('ok  ') : p.red('FAIL')} ${check.detail}`),
+    '',
+    ...renderRunPart(facts.run, p),
     '',
     facts.repository.kept
       ? `scratch repository kept at ${facts.repository.path}\n  cd ${facts.repository.path} && baton list --all`

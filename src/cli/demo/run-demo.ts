@@ -5,8 +5,10 @@ import { BatonError, InvalidInputError } from '../../core/errors.js';
 import type { BoardEvent } from '../../core/event.js';
 import type { Task } from '../../core/task.js';
 import { batonRunner, childEnv, documentOf, must, runChild, stopChild, type BatonBinary, type BatonRunner } from './child.js';
+import { CLAUDE_MISSING, findClaude } from './find-claude.js';
 import { startAgent, startFollower, type Follower, type Stage } from './processes.js';
 import { judgeRun, type AgentOutcome, type DemoFacts } from './report.js';
+import type { RunPartFacts } from './run-report.js';
 import { addArguments, demoPlan, type PlannedTask } from './scenario.js';
 
 export interface DemoOptions {
@@ -15,6 +17,8 @@ export interface DemoOptions {
   keep: boolean;
   /** Where to build the scratch repository; a new temp folder when absent. */
   dir: string | undefined;
+  /** Whether to end with the `baton run` part (claude against a scripted model). */
+  run: boolean;
   binary: BatonBinary;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -35,7 +39,8 @@ const FOLLOWER_CATCH_UP_MS = 10_000;
 
 /**
  * The quick-start demo: a scratch git repository with a board, a small task graph, several
- * agent processes racing for it through the real CLI, and a follower counting the event feed.
+ * agent processes racing for it through the real CLI, and a follower counting the event feed;
+ * then `baton run` driving the real claude CLI, against a scripted model, through one more task.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
@@ -54,6 +59,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const boardText = (await must(planner, ['list', '--all'])).stdout.trimEnd();
     const boardEvents = documentOf<{ events: BoardEvent[] }>(await must(planner, ['watch', '--json']), 'watch').events;
     await follower.stopAfter(boardEvents.at(-1)?.id ?? 0, FOLLOWER_CATCH_UP_MS);
+    const runPart = await runPartOf(options, stage, planner);
+    stopIfAborted(options.signal);
     const facts = judgeRun({
       repository: { path: folder.path, kept: options.keep },
       durationMs: Date.now() - started,
@@ -61,6 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       boardEvents,
       followerLines: follower.lines,
       agents,
+      runPart,
     });
     return { facts, boardText };
   } finally {
@@ -110,6 +118,18 @@ async function seedBoard(planner: BatonRunner, plan: readonly PlannedTask[], pro
     const waits = dependencyIds.length > 0 ? `, waits on ${dependencyIds.map((id) => `#${id}`).join(' ')}` : '';
     progress(`planner added #${added.id} ${added.title} (P${added.priority}${waits})`);
   }
+}
+
+/**
+ * The `baton run` part, after the board story: skipped with `--no-run`, or when no claude CLI
+ * is installed (the report then says how to get one). Its code loads only when it runs.
+ */
+async function runPartOf(options: DemoOptions, stage: Stage, planner: BatonRunner): Promise<RunPartFacts> {
+  if (!options.run) return { kind: 'skipped', reason: 'skipped (--no-run)' };
+  const claude = findClaude(options.binary.script, options.env['PATH']);
+  if (claude === null) return { kind: 'skipped', reason: CLAUDE_MISSING };
+  const { runAgentStory } = await import('./run-part.js');
+  return runAgentStory({ binary: options.binary, repo: stage.cwd, env: options.env, planner, claude, progress: stage.progress, signal: options.signal });
 }
 
 /** Starts `count` agents at once and waits for all of them; stops them on timeout or Ctrl-C. */

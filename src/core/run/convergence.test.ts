@@ -101,6 +101,7 @@ describe('decideAfterAttempt', () => {
       outcome: 'budget_exceeded',
       reason: "all 3 attempts were used without passing baton's checks.",
     });
+    expect(decideAfterAttempt(progress([HUNG]), { ...BUDGETS, maxAttempts: 1 })).toMatchObject({ reason: "the one attempt allowed was used without passing baton's checks." });
   });
 
   it('names the budget that ran out and the numbers', () => {

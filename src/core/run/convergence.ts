@@ -58,7 +58,8 @@ export function decideAfterAttempt(progress: RunProgress, budgets: Budgets): Run
 export function budgetLeft(progress: RunProgress, budgets: Budgets): { ok: true } | { ok: false; reason: string } {
   const attempts = countedAttempts(progress);
   if (attempts >= budgets.maxAttempts) {
-    return { ok: false, reason: `all ${plural(budgets.maxAttempts, 'attempt')} were used without passing baton's checks.` };
+    const used = budgets.maxAttempts === 1 ? 'the one attempt allowed was' : `all ${budgets.maxAttempts} attempts were`;
+    return { ok: false, reason: `${used} used without passing baton's checks.` };
   }
   if (progress.elapsedMs >= budgets.timeoutMs) {
     return { ok: false, reason: `the run has taken ${formatMs(progress.elapsedMs)}, reaching its time budget of ${formatMs(budgets.timeoutMs)}.` };

@@ -5,7 +5,7 @@ import { parseResource } from '../resource.js';
 import { newTaskRecord, type Note, type Task } from '../task.js';
 import { REPORT_EXAMPLE } from './agent-report.js';
 import type { CheckFailure } from './check-failure.js';
-import { buildPrompt, FEEDBACK_HEADING, FEEDBACK_INSTRUCTION, type PromptInput } from './prompt.js';
+import { buildPrompt, FEEDBACK_HEADING, FEEDBACK_INSTRUCTION, MAX_INSTRUCTIONS_CHARS, type PromptInput } from './prompt.js';
 
 const TASK: Task = {
   ...newTaskRecord({ title: 'Rate-limit login', createdBy: 'alice', createdAt: '2025-01-02T03:04:05.000Z' }),
@@ -235,5 +235,16 @@ describe('buildPrompt on a retry', () => {
 
   it('still reads sensibly when the failures were not recorded', () => {
     expect(buildPrompt({ ...retry, previousFailures: [] })).toContain(`## ${FEEDBACK_HEADING}\n\nThe attempt ended without passing baton's checks; baton recorded no details.`);
+  });
+});
+
+describe('a long instructions file', () => {
+  it('is cut at a line end below the limit, and the agent is told to read the rest', () => {
+    const line = 'Always run the linter before you stop.\n';
+    const text = line.repeat(Math.ceil((MAX_INSTRUCTIONS_CHARS * 2) / line.length));
+    const prompt = buildPrompt({ ...FIRST, instructions: { file: 'AGENTS.md', text } });
+    expect(prompt).toContain('read the rest in the worktree');
+    expect(prompt.length).toBeLessThan(MAX_INSTRUCTIONS_CHARS + 10_000);
+    expect(prompt).not.toContain('stop.Always');
   });
 });

@@ -177,9 +177,18 @@ function reportSection(reportPath: string): string {
   ].join('\n');
 }
 
+/** Enough for any real instructions file, small enough to keep the prompt far below the argument limit. */
+export const MAX_INSTRUCTIONS_CHARS = 24_000;
+
 function instructionsSection(instructions: PromptInput['instructions']): string | null {
   if (instructions === null || instructions.text.trim() === '') return null;
-  return `## Repository instructions (${instructions.file})\n\nThe repository's ${instructions.file} says, word for word:\n\n${instructions.text.trimEnd()}`;
+  const text = instructions.text.trimEnd();
+  // The prompt travels as one command-line argument, which Linux caps at 128 KiB.
+  if (text.length > MAX_INSTRUCTIONS_CHARS) {
+    const cut = text.slice(0, MAX_INSTRUCTIONS_CHARS);
+    return `## Repository instructions (${instructions.file})\n\nThe repository's ${instructions.file} begins, word for word (it is longer; read the rest in the worktree):\n\n${cut.slice(0, cut.lastIndexOf('\n') + 1 || cut.length)}`;
+  }
+  return `## Repository instructions (${instructions.file})\n\nThe repository's ${instructions.file} says, word for word:\n\n${text}`;
 }
 
 /** A section with a heading, a line saying what the list is, and a bullet per item; null when empty. */
