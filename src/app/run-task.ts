@@ -1,3 +1,4 @@
+import { checkCommandPaths, protectedCheckFiles } from '../core/run/check-files.js';
 import { commitMessage } from '../core/run/commit-message.js';
 import { budgetLeft, decideAfterAttempt, statusAfterRun, type AttemptVerdict, type RunDecision, type RunOutcome } from '../core/run/convergence.js';
 import { REPORT_PATH, type Budgets } from '../core/run/project-config.js';
@@ -97,7 +98,7 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
     const setupStop = await runSetup(deps, running, options.budgets.timeoutMs);
     if (setupStop) return signal.aborted ? null : setupStop;
   }
-  const rules = scopeRulesFor(deps, running.task);
+  const rules = await scopeRulesFor(deps, running.task, running.record.worktree);
   const verdicts: AttemptVerdict[] = [];
   let previous: AttemptResult | null = null;
   let feedback = previousRunFeedback(running.plan);
@@ -165,12 +166,17 @@ async function commitSuccess(deps: RunTaskDeps, running: Running, result: Attemp
   return decision;
 }
 
-function scopeRulesFor(deps: RunTaskDeps, task: Task): ScopeRules {
+async function scopeRulesFor(deps: RunTaskDeps, task: Task, worktree: string): Promise<ScopeRules> {
+  const { checks, scope } = deps.config;
+  const existing: string[] = [];
+  for (const path of checkCommandPaths(checks)) {
+    if ((await deps.workspace.fileState(worktree, path).catch(() => 'missing')) !== 'missing') existing.push(path);
+  }
   return {
-    allowed: allowedPaths(task, deps.config.scope.allow),
-    protected: deps.config.scope.protect,
-    testFiles: deps.config.scope.testFiles,
-    checkFiles: deps.config.checks.flatMap((check) => check.files),
+    allowed: allowedPaths(task, scope.allow),
+    protected: scope.protect,
+    testFiles: scope.testFiles,
+    checkFiles: protectedCheckFiles(checks, existing, scope.testFiles),
   };
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { writeCodexConfig } from '../model-server/agent-cli.js';
+import { claudeEnvFor } from '../../src/adapters/scripted-model/claude-env.js';
 
 /** Where `claude` and `codex` are installed (devDependencies). */
 export const AGENT_BIN_DIR = resolve(import.meta.dirname, '../../node_modules/.bin');
@@ -33,12 +34,7 @@ export function agentEnv(server: ModelServer, dir: string, extra: Record<string,
     LANG: 'C.UTF-8',
     TERM: 'dumb',
     NO_COLOR: '1',
-    ANTHROPIC_BASE_URL: server.url,
-    ANTHROPIC_API_KEY: 'scripted-key',
-    IS_SANDBOX: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_MAX_RETRIES: '1',
+    ...claudeEnvFor(server.url),
     CODEX_HOME: codexHome,
     SCRIPTED_API_KEY: 'scripted-key',
     ...extra,

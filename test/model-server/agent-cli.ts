@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
+import { claudeEnvFor } from '../../src/adapters/scripted-model/claude-env.js';
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 export const CLAUDE_BIN = join(BIN, 'claude');
@@ -49,12 +50,7 @@ export function claudeCommand(options: ClaudeOptions): AgentCommand {
     cwd: options.cwd,
     env: {
       ...baseEnv(options.home),
-      ANTHROPIC_BASE_URL: options.server.url,
-      ANTHROPIC_API_KEY: 'scripted-key',
-      IS_SANDBOX: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-      CLAUDE_CODE_MAX_RETRIES: '1',
+      ...claudeEnvFor(options.server.url),
       ...options.env,
     },
   };

@@ -1,5 +1,6 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { findOnPath } from '../../adapters/agents/installed.js';
 
 /** What to do when no `claude` is found; the demo prints it and skips its run part. */
 export const CLAUDE_MISSING =
@@ -13,14 +14,8 @@ export const CLAUDE_MISSING =
  */
 export function findClaude(script: string, path: string | undefined): string | null {
   const root = packageRoot(script);
-  const bundled = root === null ? null : join(root, 'node_modules', '.bin', 'claude');
-  if (bundled !== null && isExecutable(bundled)) return bundled;
-  for (const dir of (path ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'claude');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return null;
+  const bundled = root === null ? null : findOnPath(join(root, 'node_modules', '.bin', 'claude'), {});
+  return bundled ?? findOnPath('claude', { PATH: path });
 }
 
 function packageRoot(script: string): string | null {
@@ -35,14 +30,5 @@ function packageRoot(script: string): string | null {
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }

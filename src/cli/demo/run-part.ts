@@ -9,6 +9,7 @@ import type { Task } from '../../core/task.js';
 import { childEnv, documentOf, must, onLines, runChild, stopChild, type BatonBinary, type BatonRunner } from './child.js';
 import { AGENT_HOME, FIRST_FAILURE, PROJECT_FILES, RUN_TASK, slugScript } from './run-project.js';
 import { judgeRunPart, type RunPartFacts } from './run-report.js';
+import { claudeEnvFor } from '../../adapters/scripted-model/claude-env.js';
 
 /*
  * The demo's second act: `baton run` drives the real claude CLI, pointed at a scripted model
@@ -89,12 +90,7 @@ function runEnv(options: RunPartOptions, server: ModelServer): NodeJS.ProcessEnv
     HOME: home,
     NO_PROXY: noProxy,
     no_proxy: noProxy,
-    ANTHROPIC_BASE_URL: server.url,
-    ANTHROPIC_API_KEY: 'scripted-key',
-    IS_SANDBOX: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_MAX_RETRIES: '1',
+    ...claudeEnvFor(server.url),
   };
 }
 

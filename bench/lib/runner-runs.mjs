@@ -1,0 +1,199 @@
+// One `baton run` of the runner bench, timed from outside and taken apart with the evidence it
+// leaves: the agent script's own timestamps, the check durations baton recorded, the run record.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BATON_BIN, cliEnv } from './cli-latency.mjs';
+import { runChecked, tail, timeCommand } from './run-command.mjs';
+import { buildSourceRepository, sourceFilePath } from './source-tree.mjs';
+
+export const REPORT_RSS = new URL('./report-rss.cjs', import.meta.url).pathname;
+/** The file the second check looks for; the agent writes it from attempt BENCH_PASS_FROM on. */
+export const OUTPUT_FILE = 'src/feature/bench-output.ts';
+/** The files every task declares and every attempt edits. */
+export const EDITED_FILES = [sourceFilePath(137), sourceFilePath(2_404), sourceFilePath(4_871)];
+const AGENT = 'bench-runner';
+
+const CONFIG = {
+  checks: [
+    { id: 'noop', run: 'true' },
+    { id: 'output', run: `test -f ${OUTPUT_FILE}` },
+  ],
+  budgets: { maxAttempts: 3 },
+};
+
+/*
+ * A stand-in agent: logs when it starts and ends (nanoseconds since the epoch), thinks for
+ * $BENCH_AGENT_SECONDS, edits the declared files, and writes the output file from attempt
+ * $BENCH_PASS_FROM on. Attempts are counted in its log, which the bench gives each run.
+ * Thinking for over a second matters: git holds files written in the same second as its index
+ * (the new worktree's checkout) as "racily clean" and hashes them all again on every command,
+ * which no real agent, busy for seconds at least, would let baton see.
+ */
+const AGENT_SCRIPT = `#!/bin/sh
+echo "start $(date +%s%N)" >> "$BENCH_AGENT_LOG"
+attempt=$(grep -c '^start' "$BENCH_AGENT_LOG")
+echo "attempt $attempt: reading the prompt ($(wc -c < "$BATON_PROMPT_FILE") bytes)"
+sleep "$BENCH_AGENT_SECONDS"
+echo "editing files"
+for file in ${EDITED_FILES.join(' ')}; do
+  printf '// edited by attempt %s\\n' "$attempt" >> "$file"
+done
+if [ "$attempt" -ge "$BENCH_PASS_FROM" ]; then
+  mkdir -p ${OUTPUT_FILE.replace(/\/[^/]+$/, '')}
+  printf 'export const output = %s;\\n' "$attempt" > ${OUTPUT_FILE}
+fi
+echo "done"
+echo "end $(date +%s%N)" >> "$BENCH_AGENT_LOG"
+`;
+
+/**
+ * The bench repository: `files` source files and the config committed, the board initialised,
+ * the agent script in `tools` (outside the repository). Returns paths and the tree's size.
+ */
+export function setUpRunnerRepo(work, files) {
+  const repo = join(work, 'repo');
+  const tools = join(work, 'tools');
+  const bytes = buildSourceRepository(repo, files, { 'baton.config.json': `${JSON.stringify(CONFIG, null, 2)}\n`, 'README.md': '# Bench project\n' });
+  mkdirSync(tools, { recursive: true });
+  const agent = join(tools, 'agent.sh');
+  writeFileSync(agent, AGENT_SCRIPT);
+  chmodSync(agent, 0o755);
+  runChecked(process.execPath, [BATON_BIN, 'init'], { cwd: repo, env: cliEnv(AGENT) });
+  return { repo, tools, agent: `cmd:${agent}`, bytes };
+}
+
+/** Adds a task declaring the edited files and the output file; returns its id. */
+export function addTask(repo, title) {
+  const resources = [...EDITED_FILES.map((path) => `modifies:file:${path}`), `adds:file:${OUTPUT_FILE}`];
+  const args = ['add', title, '--json', '-d', 'Edit the three modules and add the output file.', '--acceptance', 'the output file exists'];
+  for (const resource of resources) args.push('--resource', resource);
+  const { stdout } = runChecked(process.execPath, [BATON_BIN, ...args], { cwd: repo, env: cliEnv(AGENT) });
+  const parsed = JSON.parse(stdout);
+  return (parsed.task ?? parsed).id;
+}
+
+/** ru_maxrss is in KiB; the target is in MB (10^6 bytes). */
+const KIB_TO_MB = 1024 / 1e6;
+const epochMs = () => performance.timeOrigin + performance.now();
+const nsToMs = (text) => Number(BigInt(text) / 1000n) / 1000;
+
+/**
+ * Runs a Node command with the RSS preload in NODE_OPTIONS, so Node processes it starts report
+ * too. Returns its wall time and exit, its own peak RSS and its Node children's, in MB.
+ */
+export function timeNode(args, { cwd, env, rssDir }) {
+  rmSync(rssDir, { recursive: true, force: true });
+  mkdirSync(rssDir, { recursive: true });
+  const result = timeCommand(process.execPath, args, { cwd, env: { ...env, NODE_OPTIONS: `--require ${REPORT_RSS}`, BENCH_RSS_DIR: rssDir } });
+  const reports = readdirSync(rssDir).map((name) => JSON.parse(readFileSync(join(rssDir, name), 'utf8')));
+  const self = reports.find((report) => report.ppid === process.pid);
+  const children = reports.filter((report) => report !== self).map((report) => report.maxRssKiB * KIB_TO_MB);
+  return { ...result, rssMB: self ? self.maxRssKiB * KIB_TO_MB : null, childRssMB: children };
+}
+
+/**
+ * `baton run ID` with the stand-in agent, passing from attempt `passFrom`. Returns the wall time,
+ * the agent's and the checks' own time, baton's overhead per attempt, the phases, and peak RSS.
+ */
+export function measureRun(setup, taskId, { passFrom, label, agentMs }) {
+  const agentLog = join(setup.tools, `agent-${taskId}.log`);
+  writeFileSync(agentLog, '');
+  const gitTrace = join(setup.tools, `git-${taskId}.jsonl`);
+  const env = { ...cliEnv(AGENT), BENCH_AGENT_LOG: agentLog, BENCH_PASS_FROM: String(passFrom), BENCH_AGENT_SECONDS: String(agentMs / 1000), GIT_TRACE2_EVENT: gitTrace };
+  const spawnedAt = epochMs();
+  const run = timeNode([BATON_BIN, 'run', String(taskId), '--agent', setup.agent, '--json'], { cwd: setup.repo, env, rssDir: join(setup.tools, 'rss') });
+  const exitedAt = spawnedAt + run.ms;
+  if (run.code !== 0) throw new Error(`${label}: baton run ${taskId} exited ${run.code}:\n${tail(run.stdout)}\n${tail(run.stderr)}`);
+  const record = JSON.parse(run.stdout).run;
+  if (record.status !== 'succeeded' || record.attempts.length !== passFrom) {
+    throw new Error(`${label}: expected success after ${passFrom} attempt(s), got ${record.status} after ${record.attempts.length}: ${record.reason}`);
+  }
+  const attemptDir = (attempt) => join(setup.repo, '.git', 'baton', 'runs', String(record.taskId), String(record.run), `attempt-${attempt}`);
+  const agent = agentSpans(agentLog, record.attempts.length);
+  const checkMs = record.attempts.map((attempt) => checkDurationMs(attemptDir(attempt.attempt)));
+  const agentTotal = agent.reduce((sum, span) => sum + span.ms, 0);
+  const checkTotal = checkMs.reduce((sum, ms) => sum + ms, 0);
+  const overheadMs = run.ms - agentTotal - checkTotal;
+  const git = gitTime(gitTrace);
+  const last = agent.length - 1;
+  return {
+    label,
+    taskId,
+    attempts: record.attempts.length,
+    wallMs: run.ms,
+    agentMs: agentTotal,
+    checkMs: checkTotal,
+    overheadMs,
+    overheadPerAttemptMs: overheadMs / record.attempts.length,
+    rssMB: run.rssMB,
+    // The crash guardian: one small Node process per attempt, beside the agent.
+    guardianRssMB: run.childRssMB.length > 0 ? Math.max(...run.childRssMB) : null,
+    git,
+    phases: {
+      // Node start-up, config, the plan's refusals, `git worktree add`, the claim, run.json.
+      toRunRecordMs: Date.parse(record.startedAt) - spawnedAt,
+      // The run's board event, the prompt built and written to the attempt's evidence.
+      runRecordToPromptMs: written(attemptDir(1), 'prompt.md') - Date.parse(record.startedAt),
+      // The agent's prompt file, spawning its process group, the shell starting the script.
+      promptToAgentMs: agent[0].startMs - written(attemptDir(1), 'prompt.md'),
+      // Judging the last attempt (git diff, scope, files, report) and the checks, less their commands.
+      judgeMs: written(attemptDir(last + 1), 'verdict.json') - agent[last].endMs - checkMs[last],
+      // The commit for review, run.json, the board's review status, printing, exit.
+      concludeMs: exitedAt - written(attemptDir(last + 1), 'verdict.json'),
+      // Judging attempt 1, its checks less their commands, the checkpoint commit, attempt 2's prompt, spawning.
+      betweenAttemptsMs: agent.length > 1 ? agent[1].startMs - agent[0].endMs - checkMs[0] : null,
+    },
+    worktree: record.worktree,
+  };
+}
+
+/** When baton last wrote an evidence file (ms since the epoch). */
+const written = (dir, name) => statSync(join(dir, name)).mtimeMs;
+
+/** The agent's own [start, end] per attempt, from the timestamps its script logged. */
+function agentSpans(log, attempts) {
+  const marks = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' '));
+  const starts = marks.filter(([kind]) => kind === 'start').map(([, ns]) => nsToMs(ns));
+  const ends = marks.filter(([kind]) => kind === 'end').map(([, ns]) => nsToMs(ns));
+  if (starts.length !== attempts || ends.length !== attempts) throw new Error(`the agent log ${log} holds ${starts.length} starts and ${ends.length} ends for ${attempts} attempts`);
+  return starts.map((startMs, i) => ({ startMs, endMs: ends[i], ms: ends[i] - startMs }));
+}
+
+/**
+ * The git commands baton ran, from git's own trace (GIT_TRACE2_EVENT): how many, their total
+ * time, and the time of `git worktree add` (the checkout of the whole tree). Each command's
+ * time is git's own, from its start to its exit; spawning it is not included.
+ */
+function gitTime(trace) {
+  const argv = new Map();
+  let totalMs = 0;
+  let worktreeAddMs = 0;
+  let commands = 0;
+  for (const line of readFileSync(trace, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const event = JSON.parse(line);
+    if (event.sid.includes('/')) continue; // a git process started by git: inside its parent's time
+    if (event.event === 'start') argv.set(event.sid, event.argv);
+    if (event.event !== 'exit') continue;
+    const ms = event.t_abs * 1000;
+    const args = (argv.get(event.sid) ?? []).filter((arg) => !arg.startsWith('-'));
+    commands++;
+    totalMs += ms;
+    if (args.includes('worktree') && args[args.indexOf('worktree') + 1] === 'add') worktreeAddMs += ms;
+  }
+  return { commands, totalMs, worktreeAddMs, otherMs: totalMs - worktreeAddMs };
+}
+
+/** What the check commands themselves took in one attempt, as baton recorded them in verdict.json. */
+function checkDurationMs(dir) {
+  const verdict = JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8'));
+  return verdict.outcomes.filter((outcome) => outcome.kind === 'command' || outcome.kind === 'verify').reduce((sum, outcome) => sum + outcome.durationMs, 0);
+}
+
+/** Removes a run's worktree (not timed; the bench removes them all once every run is done). */
+export function removeWorktree(repo, worktree) {
+  const result = spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repo, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git worktree remove ${worktree}: ${result.stderr}`);
+}
+
