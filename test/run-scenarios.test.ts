@@ -324,6 +324,31 @@ describe.each(AGENTS)('baton run --agent %s', (agent) => {
     expect(git(scenario.dir, ['show', `${BRANCH}:greeting.txt`])).toBe('hello\n');
   });
 
+  it('stops for a person when the model service refuses the credentials (401): task blocked, worktree kept', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    const scenario = await setUp(agent, [{ kind: 'error', status: 401, message: 'invalid x-api-key', times: Infinity }]);
+
+    const result = await scenario.run('--max-attempts', '3');
+
+    expect(result.code, explain(result)).toBe(1);
+    const record = scenario.record();
+    expect(record.status).toBe('needs_human');
+    // One attempt: no other attempt could do better with the same credentials.
+    expect(record.attempts.map((attempt) => [attempt.outcome, attempt.verdict])).toEqual([['auth_error', 'needs_human']]);
+    expect(record.reason).toMatch(/^the agent cannot go on without a person: .*invalid (x-)?api.key/i);
+    expect(record.reason).toContain(record.attempts[0]?.outcomeReason.replace(/\.$/, ''));
+    const shown = json<{ task: { status: string; blockReason: string | null } }>(scenario.cli('show', '1', '--json')).task;
+    expect(shown).toEqual(expect.objectContaining({ status: 'blocked', blockReason: record.reason }));
+    expect(scenario.notes().at(-1)).toMatch(/^Run 1 stopped \(needs_human\): the agent cannot go on without a person: /);
+    expect(scenario.events().find((event) => event.type === 'run_failed')?.payload).toMatchObject({ outcome: 'needs_human', attempts: 1 });
+    // The model was asked, and refused every request.
+    expect(scenario.server.conversation().length).toBeGreaterThan(0);
+    // Nothing to review, nothing lost: the worktree and its branch stay, at the base.
+    expect(existsSync(scenario.worktree)).toBe(true);
+    expect(record.commit).toBeNull();
+    expect(git(scenario.dir, ['rev-parse', BRANCH]).trim()).toBe(git(scenario.dir, ['rev-parse', 'main']).trim());
+    expect(processesIn(scenario.worktree)).toEqual([]);
+  });
+
   it('stops at the token budget and keeps the worktree and the checkpoint', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const scenario = await setUp(agent, attempts({ ...runShell(write('hallo')), when: fresh, times: Infinity }));
 

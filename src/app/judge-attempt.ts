@@ -60,7 +60,10 @@ export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Prom
   const added = await workspace.addedLines(request.worktree, request.forkCommit);
   const patternFailures = forbiddenPatternFailures(added, deps.config.forbiddenPatterns);
   outcomes.push(...patternFailures.map((failure) => ({ ...failure, passed: false, durationMs: 0 })));
-  const report = readAgentReport(await deps.files.readText(`${request.worktree}/${REPORT_PATH}`));
+  const reportText = await deps.files.readText(`${request.worktree}/${REPORT_PATH}`);
+  // Kept as written, valid or not: the commit shows only a valid report, the reviewer may want the rest.
+  if (reportText !== null) await request.evidence.write('report.json', reportText);
+  const report = readAgentReport(reportText);
   if (report.kind === 'invalid' || (report.kind === 'missing' && deps.config.requireReport)) {
     const why = report.kind === 'invalid' ? `is not valid: ${report.errors.join('; ')}` : 'is missing';
     outcomes.push(failed('report:invalid', 'report', `the report file ${REPORT_PATH} ${why}`, ''));

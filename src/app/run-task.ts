@@ -67,7 +67,7 @@ export async function runTask(deps: RunTaskDeps, options: RunTaskOptions): Promi
     heartbeat(deps.board, [task.id], options.leaseTtlMs).catch(() => controller.abort());
   });
   try {
-    const outcome = await drive(deps, options, { plan, task, record, created: prepared.created, signal: controller.signal });
+    const outcome = await drive(deps, options, { plan, task, record, created: prepared.created, startHead: prepared.head, signal: controller.signal });
     if (outcome === null) return await interrupt(deps, record, 'the run was stopped before it finished (cancelled, or the task was taken by someone else)');
     return await conclude(deps, record, task, outcome);
   } catch (error) {
@@ -84,6 +84,8 @@ interface Running {
   task: Task;
   record: RunRecord;
   created: boolean;
+  /** The worktree's HEAD when the run began: the checkpoint its first attempt starts from. */
+  startHead: string;
   signal: AbortSignal;
 }
 
@@ -94,7 +96,7 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
   const { record, signal } = running;
   const startedMs = deps.timers.monotonicMs();
   const elapsedMs = (): number => deps.timers.monotonicMs() - startedMs;
-  if (running.created && deps.config.setup !== null) {
+  if (setupDue(running) && deps.config.setup !== null) {
     const setupStop = await runSetup(deps, running, options.budgets.timeoutMs);
     if (setupStop) return signal.aborted ? null : setupStop;
   }
@@ -142,6 +144,15 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
   }
 }
 
+/**
+ * Setup runs in a new worktree, and again in a kept one whose last run recorded no attempt:
+ * its setup failed (the person was told to fix it and run again) or it was stopped before
+ * setup could be known to have passed.
+ */
+function setupDue(running: Running): boolean {
+  return running.created || running.plan.previousRun?.attempts.length === 0;
+}
+
 async function runSetup(deps: RunTaskDeps, running: Running, timeoutMs: number): Promise<Stop | null> {
   const command = deps.config.setup as string;
   const result = await deps.commands.run(command, { cwd: running.record.worktree, env: deps.env, timeoutMs, signal: running.signal });
@@ -160,10 +171,25 @@ async function commitSuccess(deps: RunTaskDeps, running: Running, result: Attemp
   const { record } = running;
   const counted = record.attempts.filter((attempt) => attempt.verdict !== 'rate_limited').length;
   const message = commitMessage(running.task, result.report, { runNumber: record.run, attempts: counted });
-  const commit = (await deps.workspace.commitAll(record.worktree, message)) ?? (await deps.workspace.head(record.worktree));
+  const commit = (await deps.workspace.commitAll(record.worktree, message)) ?? (await rewordCheckpoint(deps, running, message));
   record.commit = commit;
   record.checkpoint = commit;
   return decision;
+}
+
+/**
+ * A passing attempt with nothing new to commit (the attempt before it failed only on its
+ * report, or on a flaky check) leaves HEAD at that attempt's checkpoint, whose message says
+ * the checks failed: the checkpoint is rewritten as the commit for review, same tree, review
+ * message. A HEAD this run did not commit (a previous run's checkpoint) is left as it is.
+ */
+async function rewordCheckpoint(deps: RunTaskDeps, running: Running, message: string): Promise<string> {
+  const { worktree, attempts } = running.record;
+  const head = await deps.workspace.head(worktree);
+  const starts = [running.startHead, ...attempts.map((attempt) => attempt.checkpoint)];
+  const made = starts.findLastIndex((commit, index) => index > 0 && commit === head && starts[index - 1] !== head);
+  const base = made > 0 ? starts[made - 1] : undefined;
+  return base === undefined ? head : deps.workspace.squash(worktree, base, message);
 }
 
 async function scopeRulesFor(deps: RunTaskDeps, task: Task, worktree: string): Promise<ScopeRules> {
