@@ -80,13 +80,16 @@ describe('GitWorkspace', () => {
       expect(readFileSync(join(wt, 'a.txt'), 'utf8')).toBe('on the branch\n');
     });
 
-    it('refuses a path that holds a plain directory, naming it', async () => {
+    it('refuses a path that holds a plain directory, naming it, and changes nothing in the repository', async () => {
       write(wt, 'notes.txt', 'mine\n');
+      const excludePath = join(repo.dir, '.git', 'info', 'exclude');
+      const excludeBefore = existsSync(excludePath) ? readFileSync(excludePath, 'utf8') : null;
       const error = await rejection(workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' }));
       expect(error.code).toBe('CONFLICT');
       expect(error.message).toContain(wt);
       expect(error.message).toContain('move or delete it');
       expect(git(repo.dir, ['branch', '--list', branch])).toBe('');
+      expect(existsSync(excludePath) ? readFileSync(excludePath, 'utf8') : null).toBe(excludeBefore);
     });
 
     it("refuses a path that is another branch's worktree, and a branch checked out elsewhere", async () => {

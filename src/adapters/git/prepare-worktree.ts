@@ -24,11 +24,25 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
   const cwd = location.topLevel;
   const branch = await checkedBranchName(git, cwd, request.branch);
   const path = resolve(cwd, request.path);
-  // Before the worktree exists: one under the main worktree's `.baton/` must never show as untracked there.
-  await ensureExcluded(location.commonDir);
   const worktrees = await listWorktrees(git, cwd);
   const atPath = worktrees.find((worktree) => samePath(worktree.path, path));
-  if (atPath?.branch === branch) return { created: false, head: await headOf(git, path) };
+  if (atPath?.branch !== branch) refuseTakenPath(worktrees, atPath, path, branch);
+  // Only once nothing is refused (a refusal changes nothing), and before the worktree exists:
+  // one under the main worktree's `.baton/` must never show as untracked there.
+  await ensureExcluded(location.commonDir);
+  if (atPath) return { created: false, head: await headOf(git, path) };
+  await mkdir(dirname(path), { recursive: true });
+  if (await branchExists(git, cwd, branch)) {
+    await git(['worktree', 'add', '--quiet', path, branch], cwd);
+  } else {
+    const base = await resolveCommit(git, cwd, request.base, 'base');
+    await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
+  }
+  return { created: true, head: await headOf(git, path) };
+}
+
+/** Refuses a path held by another worktree or other files, and a branch checked out elsewhere. */
+function refuseTakenPath(worktrees: readonly WorktreeEntry[], atPath: WorktreeEntry | undefined, path: string, branch: string): void {
   if (atPath) {
     const holding = atPath.branch === null ? 'a worktree with a detached HEAD' : `a worktree of branch ${atPath.branch}`;
     throw conflict(`${path} is already ${holding}, not of ${branch}; remove it (git worktree remove ${path}) or choose another worktree path`, path, branch);
@@ -41,14 +55,6 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
   if (existsSync(path) && !isEmptyDirectory(path)) {
     throw conflict(`${path} already exists and is not a worktree of ${branch}; move or delete it, or choose another worktree path`, path, branch);
   }
-  await mkdir(dirname(path), { recursive: true });
-  if (await branchExists(git, cwd, branch)) {
-    await git(['worktree', 'add', '--quiet', path, branch], cwd);
-  } else {
-    const base = await resolveCommit(git, cwd, request.base, 'base');
-    await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
-  }
-  return { created: true, head: await headOf(git, path) };
 }
 
 /** The repository's worktrees, after forgetting those whose directory was deleted by hand. */
