@@ -1,5 +1,6 @@
 /**
- * `baton run` refuses what it cannot do before it touches anything: each refusal exits with
+ * `baton run` refuses what it cannot do before it touches anything (and `runs` and `run-log`
+ * what they cannot show): each refusal exits with
  * the documented code (0 ok, 1 failed, 2 usage, 3 not found, 4 conflict), names the field or
  * thing at fault and the fix, and leaves the board byte-for-byte as it was, with no worktree,
  * branch or run evidence created.
@@ -106,6 +107,13 @@ const CASES: Refusal[] = [
   { name: 'zero attempts', args: ['run', '1', ...QUICK, '--max-attempts', '0'], exit: 2, code: 'INVALID_INPUT', says: ['--max-attempts', "'0'", 'whole number from 1 to 100'] },
   { name: 'timeout that is not a duration', args: ['run', '1', ...QUICK, '--timeout', 'soon'], exit: 2, code: 'INVALID_INPUT', says: ['--timeout', "'soon'", '30m'] },
   { name: 'negative dollar budget', args: ['run', '1', ...QUICK, '--budget-usd', '-1'], exit: 2, code: 'INVALID_INPUT', says: ['--budget-usd', "'-1'", 'above 0, e.g. 2.50'] },
+  { name: 'runs of a task that does not exist', args: ['runs', '99'], exit: 3, code: 'TASK_NOT_FOUND', says: ['#99 does not exist', 'baton list'] },
+  { name: 'runs with an id that is not one', args: ['runs', 'abc'], exit: 2, code: 'INVALID_INPUT', says: ["'abc' is not a task id", 'like 12'] },
+  { name: 'run-log of a task that does not exist', args: ['run-log', '99'], exit: 3, code: 'TASK_NOT_FOUND', says: ['#99 does not exist', 'baton list'] },
+  { name: 'run-log of a task never run', args: ['run-log', '2'], exit: 3, code: 'NOT_FOUND', says: ['#2 has no runs', '`baton run 2`'] },
+  { name: 'run-log of a run that does not exist', args: ['run-log', '4', '--run', '7'], exit: 3, code: 'NOT_FOUND', says: ['#4 has no run 7', 'its runs are 1'] },
+  { name: 'run-log of an attempt that does not exist', args: ['run-log', '4', '--attempt', '5'], exit: 3, code: 'NOT_FOUND', says: ['run 1 of task #4 has no attempt 5', 'it has 1'] },
+  { name: 'run-log with attempt 0', args: ['run-log', '4', '--attempt', '0'], exit: 2, code: 'INVALID_INPUT', says: ['--attempt', "'0'", 'from 1 up'] },
   { name: 'lease that is not a duration', args: ['run', '1', ...QUICK, '--ttl', 'forever'], exit: 2, code: 'INVALID_INPUT', says: ['--ttl', "'forever'", '30m'] },
 ];
 
@@ -116,7 +124,7 @@ function says(text: string, expected: (string | RegExp)[]): void {
   }
 }
 
-describe('baton run refuses bad input before touching anything', () => {
+describe('baton run, runs and run-log refuse bad input before touching anything', () => {
   let repo: RunRepo;
   const cli = (args: string[], env?: Record<string, string>): BatonResult => baton(args, { cwd: repo.dir, ...(env ? { env } : {}) });
 

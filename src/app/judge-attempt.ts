@@ -1,4 +1,4 @@
-import type { CheckFailure, CheckKind, CheckOutcome } from '../core/run/check-failure.js';
+import { checkLogName, type CheckFailure, type CheckKind, type CheckOutcome } from '../core/run/check-failure.js';
 import { forbiddenPatternFailures } from '../core/run/forbidden-patterns.js';
 import { readAgentReport, type ReportReading } from '../core/run/agent-report.js';
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
@@ -89,9 +89,9 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
 
 async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
   const commands = [
-    ...deps.config.checks.map((check) => ({ checkId: `command:${check.id}`, kind: 'command' as const, run: check.run, timeoutMs: check.timeoutMs, log: `checks/${check.id}.log` })),
+    ...deps.config.checks.map((check) => ({ checkId: `command:${check.id}`, kind: 'command' as const, run: check.run, timeoutMs: check.timeoutMs })),
     ...request.task.verify
-      .map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: request.timeLeftMs, log: `checks/verify-${index + 1}.log` }))
+      .map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: request.timeLeftMs }))
       // A verify command the project already checks would only fail twice with the same output.
       .filter((verify) => !deps.config.checks.some((check) => check.run.trim() === verify.run.trim())),
   ];
@@ -104,7 +104,7 @@ async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<
       timeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),
     });
-    await request.evidence.write(command.log, `$ ${command.run}\n${result.output}\n[exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''} after ${result.durationMs} ms]\n`);
+    await request.evidence.write(checkLogName(command.checkId), `$ ${command.run}\n${result.output}\n[exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''} after ${result.durationMs} ms]\n`);
     const passed = result.exitCode === 0 && !result.timedOut;
     const how = result.timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : result.exitCode === null ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
     outcomes.push({

@@ -1,4 +1,6 @@
+import { loadTask } from '../../app/load-task.js';
 import { InvalidInputError, BatonError } from '../../core/errors.js';
+import { checkLogName } from '../../core/run/check-failure.js';
 import type { RunRecord } from '../../core/run/run-record.js';
 import type { CommandInput } from '../command.js';
 import { stringOption } from '../command.js';
@@ -12,6 +14,7 @@ import { attemptLine, elapsedMs, seconds, usageText } from './run-format.js';
 export async function runsCommandRun(ctx: CommandContext, { args }: CommandInput): Promise<CommandOutput> {
   const taskId = args[0] === undefined ? null : idArgument(args[0]);
   const runs = await evidenceStoreFor(ctx).listRuns(taskId);
+  if (taskId !== null && runs.length === 0) await requireTask(ctx, taskId);
   const p = paint(ctx.color);
   const empty = taskId === null ? 'no runs yet; start one with `baton run ID`' : `task #${taskId} has not been run yet; start with \`baton run ${taskId}\``;
   return { json: { runs }, text: runs.length === 0 ? empty : runs.map((run) => runLine(run, p)).join('\n') };
@@ -33,6 +36,7 @@ export async function runLogCommandRun(ctx: CommandContext, { args, options }: C
   const runs = await store.listRuns(taskId);
   const runText = stringOption(options, 'run');
   const record = runText === undefined ? runs.at(-1) : runs.find((run) => run.run === positive(runText, '--run'));
+  if (runs.length === 0) await requireTask(ctx, taskId);
   if (!record) {
     throw new BatonError('NOT_FOUND', runs.length === 0 ? `task #${taskId} has no runs; start one with \`baton run ${taskId}\`` : `task #${taskId} has no run ${runText}; its runs are ${runs.map((run) => run.run).join(', ')}`);
   }
@@ -46,11 +50,17 @@ export async function runLogCommandRun(ctx: CommandContext, { args, options }: C
   const summary = record.attempts.find((item) => item.attempt === attempt);
   if (!summary) throw new BatonError('NOT_FOUND', `run ${record.run} of task #${taskId} has no attempt ${attempt}; it has ${record.attempts.length}`);
   const files: Record<string, string | null> = {};
-  for (const name of [...ATTEMPT_FILES, ...summary.failures.filter((f) => f.kind === 'command' || f.kind === 'verify').map((f) => `checks/${f.checkId.replace('command:', '').replace('verify:', 'verify-')}.log`)]) {
+  const failedCommands = summary.failures.filter((failure) => failure.kind === 'command' || failure.kind === 'verify');
+  for (const name of [...ATTEMPT_FILES, ...failedCommands.map((failure) => checkLogName(failure.checkId))]) {
     files[name] = await store.readAttemptFile(taskId, record.run, attempt, name);
   }
   const sections = Object.entries(files).filter(([, text]) => text !== null).map(([name, text]) => `${p.bold(`--- ${name}`)}\n${(text as string).trimEnd()}`);
   return { json: { run: record.run, attempt: summary, files }, text: [attemptLine(summary, p), ...sections].join('\n') };
+}
+
+/** A task without runs may just not exist: say so, rather than suggest running it. */
+async function requireTask(ctx: CommandContext, taskId: number): Promise<void> {
+  await ctx.openStore().read((tx) => loadTask(tx, taskId));
 }
 
 function positive(text: string, field: string): number {

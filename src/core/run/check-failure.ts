@@ -19,6 +19,11 @@ export interface CheckFailure {
   detail: string;
 }
 
+/** Where a command check's output is kept in an attempt's evidence: `checks/test.log`, `checks/verify-1.log`. */
+export function checkLogName(checkId: string): string {
+  return `checks/${checkId.replace(/^command:/, '').replace(/^verify:/, 'verify-')}.log`;
+}
+
 /** One check as it ran, passed or not; the evidence keeps every one. */
 export interface CheckOutcome {
   checkId: string;
