@@ -1,7 +1,7 @@
 // The runner's own overhead: everything `baton run` does per attempt besides the agent and the
 // check commands (worktree creation, prompt building, check orchestration, evidence writing),
 // on a repository of 5,000 files. Targets: at most 1 s per attempt, and at most 150 MB of
-// resident memory for the runner (the `baton run` process and its crash guardian).
+// resident memory for the runner (the `baton run` process and its watchdog).
 // Prints a Markdown table and writes bench/results/runner.json. Run with `npm run bench:runner`.
 // Knobs: BENCH_FILES, BENCH_RUNS (rounds), BENCH_WARMUP, BENCH_AGENT_MS (how long the stand-in agent
 // works per attempt), BENCH_KEEP=1 (keep the scratch folder), TMPDIR (where the repository goes).
@@ -113,14 +113,14 @@ const results = {
   // Less the checkout, whose time varies most and which every run does once.
   extraAttemptMs: round(median(samples.retry.map((r) => r.overheadMs - r.git.worktreeAddMs)) - median(samples.single.map((r) => r.overheadMs - r.git.worktreeAddMs))),
   rssMB: spread(bothKinds.map((r) => r.rssMB)),
-  guardianRssMB: spread(bothKinds.map((r) => r.guardianRssMB)),
+  watchdogRssMB: spread(bothKinds.map((r) => r.watchdogRssMB)),
   // Both at their peaks at once: more than the two ever hold together.
-  withGuardianRssMB: spread(bothKinds.map((r) => r.rssMB + (r.guardianRssMB ?? 0))),
+  withWatchdogRssMB: spread(bothKinds.map((r) => r.rssMB + (r.watchdogRssMB ?? 0))),
   samples: { single: samples.single, retry: samples.retry },
 };
 results.pass = {
   overhead: single.overheadPerAttemptMs.p90 <= OVERHEAD_TARGET_MS && retry.overheadPerAttemptMs.p90 <= OVERHEAD_TARGET_MS,
-  rss: results.withGuardianRssMB.max <= RSS_TARGET_MB,
+  rss: results.withWatchdogRssMB.max <= RSS_TARGET_MB,
 };
 
 const passText = (pass) => (pass ? 'pass' : '**FAIL**');
@@ -147,8 +147,8 @@ const rows = [
   row('  overhead per attempt less the checkout', retry.overheadPerAttemptLessCheckoutMs, ms),
   ['  an extra attempt (median overhead less the checkout, 2-attempt run − 1-attempt run)', ms(results.extraAttemptMs), '–', '–', '–', 'info'],
   row('peak RSS of the `baton run` process (both kinds of run)', results.rssMB, mb),
-  row('peak RSS of its crash guardian (a Node process beside each agent)', results.guardianRssMB, mb),
-  row('**peak RSS of the runner: `baton run` + guardian**', results.withGuardianRssMB, mb, `≤ ${RSS_TARGET_MB} MB`, passText(results.pass.rss)),
+  row('peak RSS of its watchdog (one small Node process per run)', results.watchdogRssMB, mb),
+  row('**peak RSS of the runner: `baton run` + watchdog**', results.withWatchdogRssMB, mb, `≤ ${RSS_TARGET_MB} MB`, passText(results.pass.rss)),
   row('peak RSS of `baton list` (reference)', results.baseline.listRssMB, mb),
 ];
 

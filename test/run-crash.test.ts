@@ -6,7 +6,8 @@
  * agents are small shell scripts (`cmd:`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/core/run/run-record.js';
@@ -82,6 +83,16 @@ function events(repo: RunRepo): { type: string; actor: string; payload: Record<s
 
 function task(repo: RunRepo): { status: string; assignee: string | null; leaseExpiresAt: string | null } {
   return json<{ task: { status: string; assignee: string | null; leaseExpiresAt: string | null } }>(baton(['show', '1', '--json'], { cwd: repo.dir })).task;
+}
+
+/** Alive and not a zombie (PID 1 here does not reap orphans). */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
 }
 
 /** Kills what a test left running in a group, so a failed assertion leaves no sleeper behind. */
@@ -163,6 +174,24 @@ describe('baton run survives its own death', () => {
     expect(first.endedAt).not.toBeNull();
     expect(events(repo).find((event) => event.type === 'run_started' && event.payload['run'] === 2)?.payload['resumedFrom']).toBe(1);
     console.log(`after baton's SIGKILL: agent gone in ${agentGoneMs} ms, its whole group in ${groupGoneMs} ms`);
+  });
+
+  it('SIGKILL during a check: the check, and what it started in the background, die with baton', { timeout: 60_000 }, async () => {
+    const pids = mkdtempSync(join(tmpdir(), 'baton-check-pids-'));
+    cleanups.push(() => rmSync(pids, { recursive: true, force: true }));
+    const check = `echo $$ > '${pids}/check'; setsid sleep 300 & echo $! > '${pids}/escaped'; sleep 300`;
+    const repo = repoFor({ checks: [{ id: 'slow', run: check }] });
+    const live = startRun(repo, ['1', '--agent', agentScript(repo, 'writer', 'echo work > work.txt')]);
+    const pidOf = (name: string): number => Number(readFileSync(join(pids, name), 'utf8').trim());
+    await waitUntil(() => ['check', 'escaped'].every((name) => existsSync(join(pids, name)) && readFileSync(join(pids, name), 'utf8').trim() !== ''), 20_000, `the check to start; baton said:\n${live.output()}`);
+    const [checkPid, escapedPid] = [pidOf('check'), pidOf('escaped')];
+    cleanups.push(() => [checkPid, escapedPid].forEach((pid) => processAlive(pid) && process.kill(pid, 'SIGKILL')));
+    expect(processAlive(checkPid) && processAlive(escapedPid)).toBe(true);
+
+    live.child.kill('SIGKILL');
+    await live.exited;
+
+    await waitUntil(() => !processAlive(checkPid) && !processAlive(escapedPid), 5_000, `the check ${checkPid} and its background sleep ${escapedPid} to die`);
   });
 
   it('another agent takes over a task whose runner died once its lease ran out, without a reap, resuming the same branch', { timeout: 60_000 }, async () => {

@@ -1,5 +1,5 @@
 // Preloaded into measured Node processes (`--require`, or NODE_OPTIONS to reach the Node
-// processes they start, such as the runner's crash guardian): at exit, each writes its own
+// processes they start, such as the runner's watchdog): at exit, each writes its own
 // peak resident set size (KiB, getrusage's ru_maxrss; children not included) with its pid,
 // parent pid and title to <BENCH_RSS_DIR>/<pid>.json.
 'use strict';

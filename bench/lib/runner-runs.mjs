@@ -82,14 +82,33 @@ const nsToMs = (text) => Number(BigInt(text) / 1000n) / 1000;
  * Runs a Node command with the RSS preload in NODE_OPTIONS, so Node processes it starts report
  * too. Returns its wall time and exit, its own peak RSS and its Node children's, in MB.
  */
-export function timeNode(args, { cwd, env, rssDir }) {
+export function timeNode(args, { cwd, env, rssDir, awaitTitles = [] }) {
   rmSync(rssDir, { recursive: true, force: true });
   mkdirSync(rssDir, { recursive: true });
   const result = timeCommand(process.execPath, args, { cwd, env: { ...env, NODE_OPTIONS: `--require ${REPORT_RSS}`, BENCH_RSS_DIR: rssDir } });
-  const reports = readdirSync(rssDir).map((name) => JSON.parse(readFileSync(join(rssDir, name), 'utf8')));
+  const reports = rssReports(rssDir, awaitTitles);
   const self = reports.find((report) => report.ppid === process.pid);
   const children = reports.filter((report) => report !== self).map((report) => report.maxRssKiB * KIB_TO_MB);
   return { ...result, rssMB: self ? self.maxRssKiB * KIB_TO_MB : null, childRssMB: children };
+}
+
+/** How long to wait for a process that outlives baton by a moment (the watchdog) to report. */
+const LATE_REPORT_WAIT_MS = 2_000;
+
+/** The RSS reports in `dir`, once one from each of `titles` is there (or the wait is over). */
+function rssReports(dir, titles) {
+  const deadline = Date.now() + LATE_REPORT_WAIT_MS;
+  for (;;) {
+    const reports = readdirSync(dir).flatMap((name) => {
+      try {
+        return [JSON.parse(readFileSync(join(dir, name), 'utf8'))];
+      } catch {
+        return []; // Being written.
+      }
+    });
+    if (titles.every((title) => reports.some((report) => report.title === title)) || Date.now() > deadline) return reports;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
 }
 
 /**
@@ -102,7 +121,7 @@ export function measureRun(setup, taskId, { passFrom, label, agentMs }) {
   const gitTrace = join(setup.tools, `git-${taskId}.jsonl`);
   const env = { ...cliEnv(AGENT), BENCH_AGENT_LOG: agentLog, BENCH_PASS_FROM: String(passFrom), BENCH_AGENT_SECONDS: String(agentMs / 1000), GIT_TRACE2_EVENT: gitTrace };
   const spawnedAt = epochMs();
-  const run = timeNode([BATON_BIN, 'run', String(taskId), '--agent', setup.agent, '--json'], { cwd: setup.repo, env, rssDir: join(setup.tools, 'rss') });
+  const run = timeNode([BATON_BIN, 'run', String(taskId), '--agent', setup.agent, '--json'], { cwd: setup.repo, env, rssDir: join(setup.tools, 'rss'), awaitTitles: ['baton-watchdog'] });
   const exitedAt = spawnedAt + run.ms;
   if (run.code !== 0) throw new Error(`${label}: baton run ${taskId} exited ${run.code}:\n${tail(run.stdout)}\n${tail(run.stderr)}`);
   const record = JSON.parse(run.stdout).run;
@@ -127,8 +146,8 @@ export function measureRun(setup, taskId, { passFrom, label, agentMs }) {
     overheadMs,
     overheadPerAttemptMs: overheadMs / record.attempts.length,
     rssMB: run.rssMB,
-    // The crash guardian: one small Node process per attempt, beside the agent.
-    guardianRssMB: run.childRssMB.length > 0 ? Math.max(...run.childRssMB) : null,
+    // The watchdog: one small Node process per run, beside baton.
+    watchdogRssMB: run.childRssMB.length > 0 ? Math.max(...run.childRssMB) : null,
     git,
     phases: {
       // Node start-up, config, the plan's refusals, `git worktree add`, the claim, run.json.

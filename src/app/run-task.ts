@@ -279,7 +279,7 @@ async function recordAttempt(deps: RunTaskDeps, record: RunRecord, result: Attem
 
 /**
  * A run whose baton died: its record says what happened. Its agent is already gone: the
- * guardian ended it when baton's pipe closed (a recorded group id may belong to someone else by now).
+ * watchdog ended it when baton's pipe closed (a recorded group id may belong to someone else by now).
  */
 async function markInterrupted(deps: RunTaskDeps, previous: RunRecord): Promise<void> {
   await deps.evidence.saveRun({ ...previous, status: 'interrupted', reason: `baton (pid ${previous.pid}) stopped during the run`, endedAt: deps.board.clock.now().toISOString(), agentPgid: null });

@@ -10,7 +10,7 @@ import { acpExecutor } from './acp-executor.js';
 
 const AGENT = resolve(import.meta.dirname, '../../../test/fixtures/acp-echo-agent.mjs');
 const COMMAND = `'${nodeProcess.execPath}' '${AGENT}'`;
-const options = { execPath: nodeProcess.execPath, killGraceMs: 1_000 };
+const options = { killGraceMs: 1_000 };
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();

@@ -2,19 +2,17 @@ import type { Writable } from 'node:stream';
 import type { AgentRequest, AgentResult, Environment, Executor } from '../../app/run-ports.js';
 import { sumUsage } from '../../core/agent-stream/agent-event.js';
 import { classifyAttempt } from '../../core/agent-stream/classify-attempt.js';
-import { spawnGuarded } from '../process/guardian.js';
 import type { AcpTurnState } from './acp-client.js';
 import { EventLog, processRun, withCancel, type ExecutorOptions } from './agent-process.js';
 import { requireCommandOnPath } from './installed.js';
-import { killMarkedProcesses, markedEnvironment } from './stray-processes.js';
+import { killMarkedProcesses, markedEnvironment } from '../process/marked-processes.js';
+import { spawnGroup } from '../process/spawn-group.js';
 
 /**
  * Any Agent Client Protocol agent (`acp:gemini --experimental-acp`): the command runs through
  * `/bin/sh` in the worktree, JSON-RPC on its stdin and stdout, for one prompt turn; then baton
- * stops it. Its stdin comes through the crash guardian, so the agent still cannot outlive
- * baton: when baton dies the guardian stops the whole group (and the agent sees its stdin
- * end, which alone ends most ACP agents). Usage is what the agent reports per turn; the cost
- * some agents report is a session total priced as Claude, so none is counted.
+ * stops it. Usage is what the agent reports per turn; the cost some agents report is a session
+ * total priced as Claude, so none is counted.
  */
 export function acpExecutor(command: string, options: ExecutorOptions): Executor {
   const name = `acp:${command}`;
@@ -37,9 +35,8 @@ async function runAcp(command: string, request: AgentRequest, options: ExecutorO
   const incoming = new LineChannel();
   const marked = markedEnvironment(request.env);
   // `exec` so the agent itself gets the group's signals; extra arguments follow as "$@".
-  const group = await spawnGuarded(['/bin/sh', '-c', `exec ${command} "$@"`, 'sh', ...request.extraArgs], {
-    execPath: options.execPath,
-    relayStdin: true,
+  const group = await spawnGroup(['/bin/sh', '-c', `exec ${command} "$@"`, 'sh', ...request.extraArgs], {
+    stdin: { kind: 'pipe' },
     cwd: request.cwd,
     env: marked.env,
     timeoutMs: request.wallTimeoutMs,

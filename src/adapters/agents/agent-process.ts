@@ -1,14 +1,11 @@
 import type { AgentRequest, Environment } from '../../app/run-ports.js';
 import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
 import type { AgentExit, AttemptOutcome } from '../../core/agent-stream/classify-attempt.js';
-import { spawnGuarded } from '../process/guardian.js';
-import type { GroupExit } from '../process/spawn-group.js';
-import { killMarkedProcesses, markedEnvironment } from './stray-processes.js';
+import { killMarkedProcesses, markedEnvironment } from '../process/marked-processes.js';
+import { spawnGroup, type GroupExit } from '../process/spawn-group.js';
 
 /** What every executor needs from the composition root. */
 export interface ExecutorOptions {
-  /** The Node binary that runs the crash guardian: baton's own `process.execPath`. */
-  execPath: string;
   /** Between SIGTERM and SIGKILL when baton stops an agent (spawnGroup's default otherwise). */
   killGraceMs?: number;
 }
@@ -43,7 +40,7 @@ export interface LineReader {
 }
 
 /**
- * Runs an agent CLI under the crash guardian with the request's directory, environment,
+ * Runs an agent CLI in a process group of its own with the request's directory, environment,
  * limits and signal; every stdout line goes to `onOutput` and, through `reader`, into `log`.
  * A line that is not JSON still reaches the reader, which keeps it as an `unknown` event.
  * Once the agent is over, nothing it started is left running, in its group or out of it.
@@ -55,8 +52,7 @@ export async function runAgentProcess(
 ): Promise<AgentProcessRun> {
   const { reader, log } = options;
   const marked = markedEnvironment(options.env ?? request.env);
-  const group = await spawnGuarded(argv, {
-    execPath: options.execPath,
+  const group = await spawnGroup(argv, {
     cwd: request.cwd,
     env: marked.env,
     timeoutMs: request.wallTimeoutMs,

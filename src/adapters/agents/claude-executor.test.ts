@@ -5,7 +5,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../app/run-ports.js';
 import { startModelServer, type ModelServer } from '../scripted-model/model-server.js';
@@ -15,7 +14,7 @@ import { groupMembers } from '../../../test/model-server/agent-cli.js';
 import { claudeArgv, claudeExecutor } from './claude-executor.js';
 
 const TEST_TIMEOUT_MS = 60_000;
-const executor = claudeExecutor({ execPath: nodeProcess.execPath, killGraceMs: 2_000 });
+const executor = claudeExecutor({ killGraceMs: 2_000 });
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../app/run-ports.js';
 import { startModelServer, type ModelServer } from '../scripted-model/model-server.js';
@@ -16,7 +15,7 @@ import { groupMembers } from '../../../test/model-server/agent-cli.js';
 import { codexArgv, codexExecutor } from './codex-executor.js';
 
 const TEST_TIMEOUT_MS = 60_000;
-const executor = codexExecutor({ execPath: nodeProcess.execPath, killGraceMs: 2_000 });
+const executor = codexExecutor({ killGraceMs: 2_000 });
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

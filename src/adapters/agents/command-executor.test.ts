@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../app/run-ports.js';
 import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
 import { groupMembers } from '../../../test/model-server/agent-cli.js';
 import { commandExecutor } from './command-executor.js';
 
-const options = { execPath: nodeProcess.execPath, killGraceMs: 1_000 };
+const options = { killGraceMs: 1_000 };
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();

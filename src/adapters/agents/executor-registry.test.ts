@@ -1,14 +1,13 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../../core/errors.js';
 import { agentPath } from '../../../test/helpers/agent-env.js';
 import { resolveExecutor } from './executor-registry.js';
 import { findOnPath, firstProgram } from './installed.js';
 
-const options = { execPath: nodeProcess.execPath };
+const options = {};
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();

@@ -55,6 +55,15 @@ describe('ShellCommandRunner.run', () => {
     await expect.poll(() => isRunning(sleepPid), { timeout: 2_000, interval: 20 }).toBe(false);
   });
 
+  it('leaves nothing running that the command started in the background, in its group or in a session of its own', async () => {
+    const pidFile = join(dir, 'servers.pid');
+    const result = await runner.run(`sleep 30 & echo $! > ${pidFile}; setsid sleep 30 & echo $! >> ${pidFile}; echo up`, { cwd: dir, env, timeoutMs: 10_000 });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false, output: 'up\n' });
+    const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(2);
+    await expect.poll(() => pids.filter(isRunning), { timeout: 2_000, interval: 20 }).toEqual([]);
+  });
+
   it('stops the group when the signal aborts, without calling it a timeout', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);

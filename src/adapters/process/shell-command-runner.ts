@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import type { CommandResult, CommandRunner, Environment } from '../../app/run-ports.js';
+import { killMarkedProcesses, markedEnvironment } from './marked-processes.js';
 import { runGroup } from './spawn-group.js';
 
 export interface ShellCommandRunnerOptions {
@@ -32,7 +33,8 @@ const OPERATOR_CHARS = ';&|<>()';
 
 /**
  * Runs check and setup commands with `/bin/sh -c` in a process group of their own, stdin
- * closed, the whole group killed at the timeout. Output keeps stdout and stderr interleaved
+ * closed, the whole group killed at the timeout, and anything the command left running
+ * (in its group or, marked, outside it) killed once it is over. Output keeps stdout and stderr interleaved
  * line by line in the order the lines arrived, and only its tail when it is long: the end of
  * a failing command's output is where the failure is.
  */
@@ -42,9 +44,10 @@ export class ShellCommandRunner implements CommandRunner {
   async run(command: string, options: { cwd: string; env: Environment; timeoutMs: number; signal?: AbortSignal }): Promise<CommandResult> {
     const output = new OutputTailLines(this.options.outputLimitChars ?? COMMAND_OUTPUT_LIMIT_CHARS);
     const onLine = (line: string) => output.push(line);
+    const marked = markedEnvironment(options.env);
     const exit = await runGroup([command], {
       cwd: options.cwd,
-      env: options.env,
+      env: marked.env,
       shell: true,
       stdin: { kind: 'closed' },
       timeoutMs: options.timeoutMs,
@@ -55,6 +58,8 @@ export class ShellCommandRunner implements CommandRunner {
       // The interleaved tail above is the output; the group's own per-stream tails are not used.
       tailChars: 1,
     });
+    // A server or watcher the command started in the background is not a result of it.
+    killMarkedProcesses(marked.mark);
     return { exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut !== null, output: output.text(), durationMs: exit.durationMs };
   }
 

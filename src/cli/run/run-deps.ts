@@ -8,6 +8,7 @@ import { loadProjectConfig } from '../../adapters/config/load-project-config.js'
 import { FileEvidenceStore } from '../../adapters/evidence/file-evidence-store.js';
 import { GitWorkspace } from '../../adapters/git/git-workspace.js';
 import { procProcessTable } from '../../adapters/process/process-table.js';
+import { guardChildren } from '../../adapters/process/watchdog.js';
 import { ShellCommandRunner } from '../../adapters/process/shell-command-runner.js';
 import { BatonError } from '../../core/errors.js';
 import type { ProjectConfig } from '../../core/run/project-config.js';
@@ -32,9 +33,12 @@ export function evidenceStoreFor(ctx: CommandContext): FileEvidenceStore {
 export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, agentName: string, onProgress: (note: RunProgressNote) => void): Promise<RunTaskDeps> {
   const repoRoot = mainWorktreeRoot(ctx);
   const env = ctx.io.env;
+  // Nothing the run starts may outlive it. Started first, so that the watchdog's own start-up
+  // overlaps the worktree's checkout rather than delaying an attempt.
+  guardChildren({ execPath: nodeProcess.execPath });
   return {
     board: await ctx.deps(),
-    executor: resolveExecutor(agentName, { execPath: nodeProcess.execPath }),
+    executor: resolveExecutor(agentName, {}),
     workspace: new GitWorkspace({ env }),
     commands: new ShellCommandRunner(),
     evidence: evidenceStoreFor(ctx),

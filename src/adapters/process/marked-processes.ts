@@ -1,23 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import nodeProcess from 'node:process';
-import type { Environment } from '../../app/run-ports.js';
+import type { Environment } from './spawn-group.js';
 
 /*
- * Killing the agent's process group is not enough: agent CLIs start their tools in sessions of
- * their own (Claude Code's Bash tool runs each command under setsid), so a command the agent
- * left running in the background (`npm run dev &`) is in no group baton knows. Every process
- * of an agent inherits its environment, so baton marks the agent's environment with a value
- * of its own and, once the agent is over, kills whatever still carries it.
+ * Killing a process group is not enough: agent CLIs start their tools in sessions of their
+ * own (Claude Code's Bash tool runs each command under setsid), and a check may leave a server
+ * running, so a command left in the background (`npm run dev &`) is in no group baton knows.
+ * Every process inherits its parent's environment, so baton marks the environment of each
+ * command it starts with a value of its own and, once the command is over, kills whatever
+ * still carries it. Marks share a prefix per baton process, so that the watchdog can find
+ * every one of them if baton dies (see watchdog.ts).
  */
 
-/** The variable that marks an agent's processes. No KEY, SECRET or TOKEN in its name: Codex would drop it from its tools' environment. */
-export const AGENT_MARK_VARIABLE = 'BATON_AGENT_MARK';
+/** The variable that marks baton's processes. No KEY, SECRET or TOKEN in its name: Codex would drop it from its tools' environment. */
+export const MARK_VARIABLE = 'BATON_PROCESS_MARK';
 
-/** The agent's environment, marked with a value no other agent session has. */
+/** What every mark of this baton process starts with. */
+export const MARK_PREFIX = `${randomUUID()}.`;
+
+/** `env`, marked with a value no other command has. */
 export function markedEnvironment(env: Environment): { env: Environment; mark: string } {
-  const mark = randomUUID();
-  return { env: { ...env, [AGENT_MARK_VARIABLE]: mark }, mark };
+  const mark = `${MARK_PREFIX}${randomUUID()}`;
+  return { env: { ...env, [MARK_VARIABLE]: mark }, mark };
 }
 
 /** Passes over /proc: a process caught between fork and kill shows up on the next one. */
@@ -28,7 +33,7 @@ const MAX_PASSES = 5;
  * Where there is no /proc (macOS), there is nothing to find and it returns nothing.
  */
 export function killMarkedProcesses(mark: string): number[] {
-  const needle = `\0${AGENT_MARK_VARIABLE}=${mark}\0`;
+  const needle = `\0${MARK_VARIABLE}=${mark}\0`;
   const killed: number[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
     const found = markedPids(needle).filter((pid) => pid !== nodeProcess.pid);

@@ -1,12 +1,12 @@
 /**
- * Finding and killing what an agent left running outside its process group, with real
+ * Finding and killing what a command left running outside its process group, with real
  * processes started in sessions of their own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_MARK_VARIABLE, killMarkedProcesses, markedEnvironment } from './stray-processes.js';
+import { killMarkedProcesses, MARK_PREFIX, MARK_VARIABLE, markedEnvironment } from './marked-processes.js';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -37,13 +37,15 @@ async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void>
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-describe('stray agent processes', () => {
+describe('marked processes', () => {
   it('marks each environment with a value of its own, keeping the rest', () => {
     const first = markedEnvironment({ PATH: '/bin' });
     const second = markedEnvironment({ PATH: '/bin' });
-    expect(first.env).toEqual({ PATH: '/bin', [AGENT_MARK_VARIABLE]: first.mark });
+    expect(first.env).toEqual({ PATH: '/bin', [MARK_VARIABLE]: first.mark });
     expect(first.mark).not.toBe(second.mark);
-    expect(AGENT_MARK_VARIABLE).not.toMatch(/KEY|SECRET|TOKEN/);
+    // One prefix per baton process: the watchdog finds every mark by it.
+    expect(first.mark.startsWith(MARK_PREFIX) && second.mark.startsWith(MARK_PREFIX)).toBe(true);
+    expect(MARK_VARIABLE).not.toMatch(/KEY|SECRET|TOKEN/);
   });
 
   it.runIf(nodeProcess.platform === 'linux')('kills the processes carrying the mark, and only those', async () => {
