@@ -45,6 +45,7 @@ const OUTPUT_TAIL_CHARS = 4_000;
  */
 export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Promise<Judgement> {
   const { workspace } = deps;
+  await workspace.stageAll(request.worktree);
   const changes = await workspace.changes(request.worktree, request.checkpoint);
   const changedPaths = changes.map((change) => change.path);
   await request.evidence.write('diff.patch', await workspace.diff(request.worktree, request.checkpoint));

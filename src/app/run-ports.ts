@@ -91,11 +91,17 @@ export interface Workspace {
   prepareWorktree(repoRoot: string, request: { path: string; branch: string; base: string }): Promise<{ created: boolean; head: string }>;
   /** The commit the worktree's HEAD is at. */
   head(worktree: string): Promise<string>;
-  /** Everything changed since `since` (a commit), untracked files included, ignored files not. */
+  /**
+   * Takes the worktree as it is now, untracked files included and ignored files not, for the
+   * three reads below: they see the worktree as of the last `stageAll`, so that one snapshot
+   * serves them all.
+   */
+  stageAll(worktree: string): Promise<void>;
+  /** Everything changed since `since` (a commit), as of the last `stageAll`. */
   changes(worktree: string, since: string): Promise<ChangedFile[]>;
-  /** The unified diff since `since`, untracked files included. */
+  /** The unified diff since `since`, as of the last `stageAll`. */
   diff(worktree: string, since: string): Promise<string>;
-  /** Lines added since `since`, for forbidden-pattern checks. */
+  /** Lines added since `since`, as of the last `stageAll`, for forbidden-pattern checks. */
   addedLines(worktree: string, since: string): Promise<AddedLine[]>;
   /** Commits everything changed (nothing ignored); null when there was nothing to commit. */
   commitAll(worktree: string, message: string): Promise<string | null>;

@@ -136,6 +136,7 @@ describe('GitWorkspace', () => {
       write(wt, 'ignored.log', 'noise\n');
       write(wt, 'node_modules/pkg/index.js', 'x\n');
       write(wt, '.baton/report.json', '{}\n');
+      await workspace.stageAll(wt);
       const changes = await workspace.changes(wt, base);
       expect([...changes].sort((x, y) => x.path.localeCompare(y.path))).toEqual([
         { path: 'a.txt', change: 'modified', fromPath: null, emptied: false },
@@ -149,9 +150,19 @@ describe('GitWorkspace', () => {
       expect(git(repo.dir, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
     });
 
+    it('reads the worktree as the last stageAll took it', async () => {
+      write(wt, 'a.txt', 'staged\n');
+      await workspace.stageAll(wt);
+      write(wt, 'later.txt', 'after the snapshot\n');
+      expect((await workspace.changes(wt, base)).map((change) => change.path)).toEqual(['a.txt']);
+      await workspace.stageAll(wt);
+      expect((await workspace.changes(wt, base)).map((change) => change.path).sort()).toEqual(['a.txt', 'later.txt']);
+    });
+
     it('diffs untracked and binary files', async () => {
       write(wt, 'new.txt', 'fresh line\n');
       write(wt, 'image.bin', Buffer.from([0, 1, 2, 0, 255, 0]));
+      await workspace.stageAll(wt);
       const patch = await workspace.diff(wt, base);
       expect(patch).toContain('diff --git a/new.txt b/new.txt');
       expect(patch).toContain('+fresh line');
@@ -164,6 +175,7 @@ describe('GitWorkspace', () => {
       write(wt, 'quo"te é.txt', lines('quoted'));
       rmSync(join(wt, 'b.txt'));
       write(wt, 'data.bin', Buffer.from([0, 0, 0, 10, 65, 10]));
+      await workspace.stageAll(wt);
       const added = await workspace.addedLines(wt, base);
       expect([...added].sort((x, y) => x.path.localeCompare(y.path) || x.line - y.line)).toEqual([
         { path: 'a.txt', line: 1, text: 'first' },
@@ -203,6 +215,12 @@ describe('GitWorkspace', () => {
         write(wt, 'a.txt', 'changed\n');
         const sha = await new GitWorkspace({ env: bare }).commitAll(wt, 'no identity');
         expect(git(wt, ['log', '-1', '--format=%an <%ae>', sha as string]).trim()).toBe('baton <baton@localhost>');
+        // Only what is missing is filled in; an empty value counts as missing.
+        git(repo.dir, ['config', 'user.name', 'Ada Lovelace']);
+        git(repo.dir, ['config', 'user.email', '']);
+        write(wt, 'a.txt', 'changed again\n');
+        const named = await new GitWorkspace({ env: bare }).commitAll(wt, 'half an identity');
+        expect(git(wt, ['log', '-1', '--format=%an <%ae>', named as string]).trim()).toBe('Ada Lovelace <baton@localhost>');
       } finally {
         rmSync(home, { recursive: true, force: true });
       }

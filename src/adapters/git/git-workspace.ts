@@ -29,11 +29,13 @@ const FALLBACK_IDENTITY = { name: 'baton', email: 'baton@localhost' };
 
 /**
  * The runner's `Workspace` over the git command line. What changed since a checkpoint is
- * read by staging everything (`git add -A`) and diffing the index against the checkpoint:
+ * read by staging everything (`git add --all`) and diffing the index against the checkpoint:
  * untracked files count, ignored ones do not, and only that worktree's index is touched.
  */
 export class GitWorkspace implements Workspace {
   private readonly git: GitRunner;
+  /** Full commit ids already seen to exist, per worktree (see `commitId`). */
+  private readonly knownCommits = new Map<string, string>();
 
   constructor(private readonly options: GitWorkspaceOptions) {
     this.git = (args, cwd, extra = {}) => runGit(args, { cwd, env: options.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...extra });
@@ -59,8 +61,15 @@ export class GitWorkspace implements Workspace {
     return (await this.git(['rev-parse', '--verify', 'HEAD'], requireRepository(worktree).topLevel)).stdout.trim();
   }
 
+  /** Stages everything in the worktree (its own index only), baton's files excluded. */
+  async stageAll(worktree: string): Promise<void> {
+    const location = requireRepository(worktree);
+    await ensureExcluded(location.commonDir);
+    await this.git(['add', '--all'], location.topLevel);
+  }
+
   async changes(worktree: string, since: string): Promise<ChangedFile[]> {
-    const { cwd, sinceId } = await this.stageAll(worktree, since);
+    const { cwd, sinceId } = await this.sinceCommit(worktree, since);
     const { stdout } = await this.git(['diff', '--cached', '-z', '--name-status', '-M', '--no-ext-diff', '--no-relative', sinceId, '--'], cwd);
     return mapLimited(parseNameStatus(stdout), READ_PARALLELISM, async (entry) => ({
       ...entry,
@@ -70,12 +79,12 @@ export class GitWorkspace implements Workspace {
 
   /** Binary files show as `Binary files ... differ`, enough for evidence. */
   async diff(worktree: string, since: string): Promise<string> {
-    const { cwd, sinceId } = await this.stageAll(worktree, since);
+    const { cwd, sinceId } = await this.sinceCommit(worktree, since);
     return (await this.git(['diff', '--cached', ...PATCH_OPTIONS, sinceId, '--'], cwd)).stdout;
   }
 
   async addedLines(worktree: string, since: string): Promise<AddedLine[]> {
-    const { cwd, sinceId } = await this.stageAll(worktree, since);
+    const { cwd, sinceId } = await this.sinceCommit(worktree, since);
     const { stdout } = await this.git(['diff', '--cached', '-U0', '--inter-hunk-context=0', ...PATCH_OPTIONS, sinceId, '--'], cwd);
     return parseAddedLines(stdout);
   }
@@ -86,7 +95,8 @@ export class GitWorkspace implements Workspace {
    * `--cleanup=whitespace` keeps lines starting with `#`, such as a task id.
    */
   async commitAll(worktree: string, message: string): Promise<string | null> {
-    const { cwd } = await this.stageAll(worktree, null);
+    const cwd = requireRepository(worktree).topLevel;
+    await this.stageAll(cwd);
     const staged = await this.git(['diff', '--cached', '--quiet', '--no-ext-diff'], cwd, { okExitCodes: [0, 1] });
     if (staged.exitCode === 0) return null;
     const identity = await this.identityArgs(cwd);
@@ -98,7 +108,7 @@ export class GitWorkspace implements Workspace {
   async resetTo(worktree: string, commit: string): Promise<void> {
     const location = requireRepository(worktree);
     const cwd = location.topLevel;
-    const id = await resolveCommit(this.git, cwd, commit, 'commit');
+    const id = await this.commitId(cwd, commit, 'commit');
     await ensureExcluded(location.commonDir);
     await this.git(['reset', '--quiet', '--hard', id, '--'], cwd);
     await this.git(['clean', '-f', '-d', '--quiet'], cwd);
@@ -112,7 +122,7 @@ export class GitWorkspace implements Workspace {
    */
   async squash(worktree: string, onto: string, message: string): Promise<string> {
     const cwd = requireRepository(worktree).topLevel;
-    const [ontoId, headId] = await Promise.all([resolveCommit(this.git, cwd, onto, 'onto'), this.head(cwd)]);
+    const [ontoId, headId] = await Promise.all([this.commitId(cwd, onto, 'onto'), this.head(cwd)]);
     if (ontoId === headId) return ontoId;
     const ancestor = await this.git(['merge-base', '--is-ancestor', ontoId, headId], cwd, { okExitCodes: [0, 1] });
     if (ancestor.exitCode !== 0) {
@@ -133,17 +143,22 @@ export class GitWorkspace implements Workspace {
     return fileState(worktree, path);
   }
 
+  private async sinceCommit(worktree: string, since: string): Promise<{ cwd: string; sinceId: string }> {
+    const cwd = requireRepository(worktree).topLevel;
+    return { cwd, sinceId: await this.commitId(cwd, since, 'since') };
+  }
+
   /**
-   * Stages everything in the worktree (its own index only) after making sure baton's files
-   * are excluded, and resolves `since` to a commit id.
+   * `resolveCommit`, remembered for full commit ids: an id names the same commit for good, and
+   * the runner asks about its checkpoints again and again.
    */
-  private async stageAll(worktree: string, since: string | null): Promise<{ cwd: string; sinceId: string }> {
-    const location = requireRepository(worktree);
-    const cwd = location.topLevel;
-    const sinceId = since === null ? '' : await resolveCommit(this.git, cwd, since, 'since');
-    await ensureExcluded(location.commonDir);
-    await this.git(['add', '--all'], cwd);
-    return { cwd, sinceId };
+  private async commitId(cwd: string, revision: string, field: string): Promise<string> {
+    const key = `${cwd}\0${revision}`;
+    const known = this.knownCommits.get(key);
+    if (known !== undefined) return known;
+    const id = await resolveCommit(this.git, cwd, revision, field);
+    if (id === revision) this.knownCommits.set(key, id);
+    return id;
   }
 
   private async treeOf(cwd: string, commit: string): Promise<string> {
@@ -152,9 +167,9 @@ export class GitWorkspace implements Workspace {
 
   /** `-c user.name=... -c user.email=...` for what git has no value for; env variables still win. */
   private async identityArgs(cwd: string): Promise<string[]> {
-    const read = async (key: string) => (await this.git(['config', '--get', key], cwd, { okExitCodes: [0, 1] })).stdout.trim();
-    const [name, email] = await Promise.all([read('user.name'), read('user.email')]);
-    return [...(name ? [] : ['-c', `user.name=${FALLBACK_IDENTITY.name}`]), ...(email ? [] : ['-c', `user.email=${FALLBACK_IDENTITY.email}`])];
+    const { stdout } = await this.git(['config', '--get-regexp', '^user\\.(name|email)$'], cwd, { okExitCodes: [0, 1] });
+    const keys = new Set(stdout.split('\n').filter((line) => / \S/.test(line)).map((line) => line.slice(0, line.indexOf(' ')).toLowerCase()));
+    return [...(keys.has('user.name') ? [] : ['-c', `user.name=${FALLBACK_IDENTITY.name}`]), ...(keys.has('user.email') ? [] : ['-c', `user.email=${FALLBACK_IDENTITY.email}`])];
   }
 }
 

@@ -34,11 +34,11 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
   await mkdir(dirname(path), { recursive: true });
   if (await branchExists(git, cwd, branch)) {
     await git(['worktree', 'add', '--quiet', path, branch], cwd);
-  } else {
-    const base = await resolveCommit(git, cwd, request.base, 'base');
-    await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
+    return { created: true, head: await headOf(git, path) };
   }
-  return { created: true, head: await headOf(git, path) };
+  const base = await resolveCommit(git, cwd, request.base, 'base');
+  await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
+  return { created: true, head: base };
 }
 
 /** Refuses a path held by another worktree or other files, and a branch checked out elsewhere. */
