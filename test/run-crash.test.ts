@@ -129,8 +129,8 @@ describe('baton run survives its own death', () => {
     live.child.kill('SIGKILL');
     expect((await live.exited).signal).toBe('SIGKILL');
     const killedAtMs = Date.now();
-    // The guardian sees baton's pipe close and stops the group: SIGTERM at once, SIGKILL after 3 s.
-    await waitUntil(() => !groupMembers(pgid).includes(agentPid), 2_000, `the agent ${agentPid} to die of the guardian's SIGTERM`);
+    // The watchdog sees baton's pipe close and stops the group: SIGTERM at once, SIGKILL after 3 s.
+    await waitUntil(() => !groupMembers(pgid).includes(agentPid), 2_000, `the agent ${agentPid} to die of the watchdog's SIGTERM`);
     const agentGoneMs = Date.now() - killedAtMs;
     await waitUntil(() => groupMembers(pgid).length === 0, 6_000, `the agent's group ${pgid} to die (left: ${groupMembers(pgid).join(', ')})`);
     const groupGoneMs = Date.now() - killedAtMs;

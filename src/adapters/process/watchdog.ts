@@ -13,8 +13,8 @@ import { MARK_PREFIX, MARK_VARIABLE } from './marked-processes.js';
  * line): SIGTERM, then SIGKILL after a grace period for whatever is left. With nothing left it
  * exits at once, so a baton that ended normally leaves no watchdog behind.
  *
- * One watchdog per run, rather than a guardian per command, costs one Node start-up per run,
- * started while the worktree is being made, instead of one on the path of every attempt.
+ * One watchdog per run, rather than a guardian process leading each command, costs one Node
+ * start-up per run, while the worktree is being made, instead of one on every attempt's path.
  *
  * Arguments: `<graceMs> <needle>`, where the needle is `MARK_VARIABLE=MARK_PREFIX`.
  */
