@@ -33,10 +33,11 @@ const OPERATOR_CHARS = ';&|<>()';
 
 /**
  * Runs check and setup commands with `/bin/sh -c` in a process group of their own, stdin
- * closed, the whole group killed at the timeout, and anything the command left running
- * (in its group or, marked, outside it) killed once it is over. Output keeps stdout and stderr interleaved
- * line by line in the order the lines arrived, and only its tail when it is long: the end of
- * a failing command's output is where the failure is.
+ * closed, the whole group killed at the timeout, and anything the command left running (in
+ * its group or, marked, outside it) killed once it is over: a service the checks need is
+ * started by the check that needs it. Output keeps stdout and stderr interleaved line by line
+ * in the order the lines arrived, and only its tail when it is long: the end of a failing
+ * command's output is where the failure is.
  */
 export class ShellCommandRunner implements CommandRunner {
   constructor(private readonly options: ShellCommandRunnerOptions = {}) {}
