@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/core/run/run-record.js';
 import { baton, BATON_BIN, boardFingerprint, git, json } from './helpers/baton.js';
 import { agentScript, makeRunRepo, repoSnapshot, runRecords, waitUntil, type RunRepo } from './helpers/run-fixture.js';
-import { groupMembers } from './model-server/agent-cli.js';
+import { groupMembers, processAlive } from './model-server/agent-cli.js';
 
 const CONFIG = { checks: [{ id: 'fixed', run: 'test -f fixed.txt' }] };
 const RETRY = 'Previous attempt failed because';
@@ -83,16 +83,6 @@ function events(repo: RunRepo): { type: string; actor: string; payload: Record<s
 
 function task(repo: RunRepo): { status: string; assignee: string | null; leaseExpiresAt: string | null } {
   return json<{ task: { status: string; assignee: string | null; leaseExpiresAt: string | null } }>(baton(['show', '1', '--json'], { cwd: repo.dir })).task;
-}
-
-/** Alive and not a zombie (PID 1 here does not reap orphans). */
-function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
 }
 
 /** Kills what a test left running in a group, so a failed assertion leaves no sleeper behind. */

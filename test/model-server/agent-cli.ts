@@ -158,6 +158,20 @@ export function groupMembers(pgid: number): number[] {
   });
 }
 
+/**
+ * Whether `pid` is a live process. A killed process nobody has reaped yet is a zombie: dead,
+ * yet `kill(pid, 0)` still succeeds, so the state in /proc decides (Linux only).
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** True while any process of the group is alive. */
 export function groupAlive(pgid: number): boolean {
   return groupMembers(pgid).length > 0;

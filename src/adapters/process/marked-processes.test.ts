@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { processAlive } from '../../../test/model-server/agent-cli.js';
 import { killMarkedProcesses, MARK_PREFIX, MARK_VARIABLE, markedEnvironment } from './marked-processes.js';
 
 const started: ChildProcess[] = [];
@@ -21,15 +22,6 @@ function detachedSleep(env: Record<string, string | undefined>): Promise<ChildPr
     child.once('spawn', () => resolve(child));
     child.once('error', reject);
   });
-}
-
-function alive(pid: number | undefined): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
 }
 
 async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
@@ -55,9 +47,9 @@ describe('marked processes', () => {
     await until(() => readFileSync(`/proc/${stray.pid}/environ`, 'latin1').includes(mark));
 
     expect(killMarkedProcesses(mark)).toEqual([stray.pid]);
-    await until(() => !alive(stray.pid));
-    expect(alive(stray.pid)).toBe(false);
-    expect(alive(other.pid)).toBe(true);
+    await until(() => !processAlive(stray.pid as number));
+    expect(processAlive(stray.pid as number)).toBe(false);
+    expect(processAlive(other.pid as number)).toBe(true);
     expect(killMarkedProcesses(mark)).toEqual([]);
   });
 });

@@ -1,25 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodeProcess, { env } from 'node:process';
+import { env } from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../../test/model-server/agent-cli.js';
 import { firstCommandWord, OutputTailLines, ShellCommandRunner } from './shell-command-runner.js';
 
 const runner = new ShellCommandRunner({ killGraceMs: 300 });
-
-/** A live process, not a zombie (see spawn-group.test.ts for why /proc decides). */
-function isRunning(pid: number): boolean {
-  try {
-    nodeProcess.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('ShellCommandRunner.run', () => {
   let dir: string;
@@ -52,7 +39,7 @@ describe('ShellCommandRunner.run', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
     const sleepPid = Number(readFileSync(pidFile, 'utf8').trim());
     expect(sleepPid).toBeGreaterThan(0);
-    await expect.poll(() => isRunning(sleepPid), { timeout: 2_000, interval: 20 }).toBe(false);
+    await expect.poll(() => processAlive(sleepPid), { timeout: 2_000, interval: 20 }).toBe(false);
   });
 
   it('leaves nothing running that the command started in the background, in its group or in a session of its own', async () => {
@@ -61,7 +48,7 @@ describe('ShellCommandRunner.run', () => {
     expect(result).toMatchObject({ exitCode: 0, timedOut: false, output: 'up\n' });
     const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
-    await expect.poll(() => pids.filter(isRunning), { timeout: 2_000, interval: 20 }).toEqual([]);
+    await expect.poll(() => pids.filter(processAlive), { timeout: 2_000, interval: 20 }).toEqual([]);
   });
 
   it('stops the group when the signal aborts, without calling it a timeout', async () => {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../../test/model-server/agent-cli.js';
 import { LineSplitter } from './output-lines.js';
 import { ProcessError } from './process-error.js';
 import { requireSuccess, runGroup, spawnGroup } from './spawn-group.js';
@@ -17,31 +18,12 @@ const cwd = tmpdir();
 const STUBBORN = `trap '' TERM; sleep 300 & echo "$$ $!"; wait`;
 
 /**
- * Whether `pid` is still a live process. A killed process that nobody has reaped yet is a
- * zombie: dead, yet `kill(pid, 0)` still succeeds (containers whose pid 1 never reaps keep
- * orphans that way), so on Linux the state in /proc decides.
- */
-function isRunning(pid: number): boolean {
-  try {
-    nodeProcess.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  if (!existsSync('/proc/self/stat')) return true;
-  try {
-    return !/^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Waits until none of `pids` runs. A killed process closes its pipes while it exits, a moment
  * before it is gone, so the group's output can close just before its last process is dead.
  */
 async function expectGone(pids: readonly number[]): Promise<void> {
   expect(pids.length).toBeGreaterThan(0);
-  await expect.poll(() => pids.filter(isRunning), { timeout: 1_000, interval: 20 }).toEqual([]);
+  await expect.poll(() => pids.filter(processAlive), { timeout: 1_000, interval: 20 }).toEqual([]);
 }
 
 function pidsOf(line: string): number[] {
@@ -164,7 +146,7 @@ describe('spawnGroup', () => {
     try {
       const exit = await runGroup([script, pidFile], { cwd, shell: true, killGraceMs: GRACE_MS, onStdoutLine: (line) => (escaped = Number(line)) });
       expect(exit).toMatchObject({ exitCode: 0, timedOut: null, stdoutTail: `${escaped}\n` });
-      expect(isRunning(escaped)).toBe(true);
+      expect(processAlive(escaped)).toBe(true);
     } finally {
       if (escaped > 0) nodeProcess.kill(escaped, 'SIGKILL');
       rmSync(join(pidFile, '..'), { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupMembers } from '../../../test/model-server/agent-cli.js';
+import { groupMembers, processAlive } from '../../../test/model-server/agent-cli.js';
 import { signalGroup } from './group-registry.js';
 import { MARK_VARIABLE } from './marked-processes.js';
 import { watchdogArgv } from './watchdog.js';
@@ -25,16 +25,6 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return true;
-}
-
-/** Alive and not a zombie (PID 1 here does not reap orphans). */
-function isLive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !['Z', 'X'].includes(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -92,12 +82,12 @@ describe.runIf(nodeProcess.platform === 'linux')('watchdog', () => {
   it('stops a group it was told of, grandchildren included, when baton is SIGKILLed, then exits', { timeout: 20_000 }, async () => {
     const { parentPid, pgid, watchdog } = await startParent({ command: 'sleep 300 & sleep 300' });
     expect(await waitFor(() => groupMembers(pgid).length >= 3, 5_000), `members: ${groupMembers(pgid).join(',')}`).toBe(true);
-    expect(isLive(watchdog)).toBe(true);
+    expect(processAlive(watchdog)).toBe(true);
 
     nodeProcess.kill(parentPid, 'SIGKILL');
 
     expect(await waitFor(() => groupMembers(pgid).length === 0, 5_000), `left alive: ${groupMembers(pgid).join(',')}`).toBe(true);
-    expect(await waitFor(() => !isLive(watchdog), 2_000), 'the watchdog to exit').toBe(true);
+    expect(await waitFor(() => !processAlive(watchdog), 2_000), 'the watchdog to exit').toBe(true);
   });
 
   it('kills what carries a mark with its prefix outside any group it knows, and nothing with another mark', { timeout: 20_000 }, async () => {
@@ -114,13 +104,13 @@ describe.runIf(nodeProcess.platform === 'linux')('watchdog', () => {
     expect(await waitFor(() => [ours, theirs].every((file) => existsSync(file) && readFileSync(file, 'utf8').trim() !== ''), 5_000)).toBe(true);
     const [stray, foreign] = [pidIn(ours), pidIn(theirs)];
     cleanups.push(() => [stray, foreign].forEach((pid) => signalGroup(pid, 'SIGKILL')));
-    expect(isLive(stray) && isLive(foreign)).toBe(true);
+    expect(processAlive(stray) && processAlive(foreign)).toBe(true);
 
     nodeProcess.kill(parentPid, 'SIGKILL');
 
-    expect(await waitFor(() => !isLive(stray), 5_000), `pid ${stray} outlived baton`).toBe(true);
+    expect(await waitFor(() => !processAlive(stray), 5_000), `pid ${stray} outlived baton`).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(isLive(foreign)).toBe(true);
+    expect(processAlive(foreign)).toBe(true);
   });
 
   it('SIGKILLs a command that ignores SIGTERM once the grace period is over', { timeout: 20_000 }, async () => {
@@ -151,6 +141,6 @@ describe.runIf(nodeProcess.platform === 'linux')('watchdog', () => {
   it('exits at once when baton exits with nothing left to stop', { timeout: 20_000 }, async () => {
     const { pgid, watchdog } = await startParent({ command: 'true', exit: true });
     expect(await waitFor(() => groupMembers(pgid).length === 0, 5_000)).toBe(true);
-    expect(await waitFor(() => !isLive(watchdog), 2_000), 'the watchdog to exit').toBe(true);
+    expect(await waitFor(() => !processAlive(watchdog), 2_000), 'the watchdog to exit').toBe(true);
   });
 });
