@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { claudeEnvFor } from '../../src/adapters/scripted-model/claude-env.js';
+import { procProcessTable } from '../../src/adapters/process/process-table.js';
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 export const CLAUDE_BIN = join(BIN, 'claude');
@@ -158,18 +159,9 @@ export function groupMembers(pgid: number): number[] {
   });
 }
 
-/**
- * Whether `pid` is a live process. A killed process nobody has reaped yet is a zombie: dead,
- * yet `kill(pid, 0)` still succeeds, so the state in /proc decides (Linux only).
- */
+/** Whether `pid` is a live process, not a zombie (see process-table.ts). */
 export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  return procProcessTable.isAlive(pid);
 }
 
 /** True while any process of the group is alive. */
