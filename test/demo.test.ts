@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baton, BATON_BIN, batonAsync, git, json, type BatonResult } from './helpers/baton.js';
+import { baton, BATON_BIN, batonAsync, git, json, nodeScriptAsync } from './helpers/baton.js';
 
 interface DemoDocument {
   schemaVersion: number;
@@ -78,18 +78,6 @@ function pathWithoutClaude(root: string): string {
   symlinkSync(process.execPath, join(bin, 'node'));
   symlinkSync(gitPath, join(bin, 'git'));
   return bin;
-}
-
-function runScript(script: string, args: readonly string[], cwd: string, env: Record<string, string>): Promise<BatonResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 describe('baton demo', () => {
@@ -244,7 +232,7 @@ describe('baton demo', () => {
     'without a claude CLI, says how to get one, skips the run part and still passes',
     async () => {
       const script = installWithoutDevDependencies(home);
-      const result = await runScript(script, ['demo', '--agents', '1', '--tasks', '2', '--json'], home, { PATH: pathWithoutClaude(home) });
+      const result = await nodeScriptAsync(script, ['demo', '--agents', '1', '--tasks', '2', '--json'], { cwd: home, env: { PATH: pathWithoutClaude(home), BATON_AGENT: undefined } });
       expect(result.code, result.stderr).toBe(0);
       const doc = json<DemoDocument>(result);
       expect(doc).toMatchObject({ ok: true, problems: [] });
@@ -252,7 +240,7 @@ describe('baton demo', () => {
         kind: 'skipped',
         reason: 'skipping the `baton run` part: the claude CLI is not installed; run `npm install` in the baton folder, or `npm i -g @anthropic-ai/claude-code`',
       });
-      const text = await runScript(script, ['demo', '--agents', '1', '--tasks', '1'], home, { PATH: pathWithoutClaude(join(home, 'again')) });
+      const text = await nodeScriptAsync(script, ['demo', '--agents', '1', '--tasks', '1'], { cwd: home, env: { PATH: pathWithoutClaude(join(home, 'again')), BATON_AGENT: undefined } });
       expect(text.code, text.stderr).toBe(0);
       expect(text.stdout.match(/the claude CLI is not installed/g)).toHaveLength(1);
     },

@@ -40,8 +40,13 @@ export function baton(args: readonly string[], options: RunOptions): BatonResult
 
 /** Runs the real binary without blocking the test, for races between processes. */
 export function batonAsync(args: readonly string[], options: RunOptions): Promise<BatonResult> {
+  return nodeScriptAsync(BATON_BIN, args, options);
+}
+
+/** Runs a Node script (a baton binary installed elsewhere, say) as `batonAsync` runs baton's. */
+export function nodeScriptAsync(script: string, args: readonly string[], options: RunOptions): Promise<BatonResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
