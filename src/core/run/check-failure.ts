@@ -15,8 +15,13 @@ export interface CheckFailure {
   kind: CheckKind;
   /** One line a person and the agent can act on. */
   summary: string;
-  /** The exact evidence (an output tail, the offending lines), possibly empty. */
+  /** The exact evidence (the failing tests, the output around errors, the offending lines), possibly empty. */
   detail: string;
+  /**
+   * What identifies this failure for fingerprints, when the check knows better than its text
+   * (the failing tests with their values); absent: the summary and detail are signed.
+   */
+  signature?: string;
 }
 
 /** Where a command check's output is kept in an attempt's evidence: `checks/test.log`, `checks/verify-1.log`. */
@@ -31,10 +36,13 @@ export interface CheckOutcome {
   passed: boolean;
   summary: string;
   detail: string;
+  signature?: string;
   durationMs: number;
 }
 
 /** The failures among a set of check outcomes. */
 export function failuresOf(outcomes: readonly CheckOutcome[]): CheckFailure[] {
-  return outcomes.filter((outcome) => !outcome.passed).map(({ checkId, kind, summary, detail }) => ({ checkId, kind, summary, detail }));
+  return outcomes
+    .filter((outcome) => !outcome.passed)
+    .map(({ checkId, kind, summary, detail, signature }) => ({ checkId, kind, summary, detail, ...(signature === undefined ? {} : { signature }) }));
 }

@@ -1,6 +1,12 @@
+/* eslint-disable no-restricted-imports -- the recorded outputs are files beside the tests; the signatures never read files */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CheckFailure } from './check-failure.js';
-import { attemptFingerprint, errorSignature, fnv1a64 } from './fingerprint.js';
+import { attemptFingerprint, errorSignature, fnv1a64, reportSignature } from './fingerprint.js';
+import type { TestCaseResult, TestReport } from './test-results.js';
+
+/** Real outputs of node 20, vitest 4 and pytest 9; test/fixtures/test-reports/README.md says how each was made. */
+const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/test-reports/${name}`, import.meta.url), 'utf8');
 
 /** A vitest failure as a check's output tail shows it, with what differs from run to run filled in. */
 function vitestOutput(run: { time: string; ms: number; tmp: string; port: number; expected: string }): string {
@@ -74,19 +80,45 @@ describe('errorSignature', () => {
     expect(errorSignature('Error:   boom\r\n\r\n\tError: boom  \r\nError: bang')).toBe('Error: boom\nError: bang');
   });
 
-  it('keeps at most twenty lines: the first ten and the last ten', () => {
-    const text = Array.from({ length: 50 }, (_, index) => `error number ${index + 1}`).join('\n');
+  it('keeps at most forty lines: the first twenty and the last twenty', () => {
+    const text = Array.from({ length: 90 }, (_, index) => `error number ${index + 1}`).join('\n');
     const lines = errorSignature(text).split('\n');
-    expect(lines).toHaveLength(20);
+    expect(lines).toHaveLength(40);
     expect(lines[0]).toBe('error number 1');
-    expect(lines[9]).toBe('error number 10');
-    expect(lines[10]).toBe('error number 41');
-    expect(lines[19]).toBe('error number 50');
+    expect(lines[19]).toBe('error number 20');
+    expect(lines[20]).toBe('error number 71');
+    expect(lines[39]).toBe('error number 90');
   });
 
   it('recognises the error words of other tools', () => {
     const text = 'compiling\nthread main panicked\nok\n✗ login works\nModule not found: x\ncannot find name y\ndone';
     expect(errorSignature(text).split('\n')).toEqual(['thread main panicked', '✗ login works', 'Module not found: x', 'cannot find name y']);
+  });
+
+  it('keeps the values after an error line, which carry no error word', () => {
+    const strict = (actual: number): string => `AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n${actual} !== 1800\n\n    at f (file:///repo/a.js:1:1)`;
+    expect(errorSignature(strict(1990))).toContain('1990 !== 1800');
+    expect(errorSignature(strict(1990))).not.toBe(errorSignature(strict(1900)));
+    const jest = (received: number): string => `expect(received).toBe(expected) // Object.is equality\n\nExpected: 5\nReceived: ${received}`;
+    expect(errorSignature(jest(4))).not.toBe(errorSignature(jest(3)));
+    const diff = (lines: number): string => `AssertionError: objects differ\n+ actual - expected\n\n  {\n+   lines: ${lines},\n-   lines: 3,\n  }`;
+    expect(errorSignature(diff(2))).not.toBe(errorSignature(diff(4)));
+    expect(errorSignature(diff(2))).toContain('+ lines: 2,');
+  });
+
+  it('does not keep value-like lines far from any error line, or rules of dashes', () => {
+    const text = ['Error: boom', ...Array.from({ length: 20 }, (_, index) => `step ${index}`), '+ 1990', '- 1800', 'FAIL x', '---------- section ----------'].join('\n');
+    expect(errorSignature(text).split('\n')).toEqual(['Error: boom', 'FAIL x']);
+  });
+
+  it('tells two wrong values apart in the real output of node, vitest and pytest, and not two runs of the same failure', () => {
+    for (const runner of ['node-spec', 'vitest-default', 'pytest-plain']) {
+      const [first, again, other] = ['a', 'a-again', 'b'].map((run) => errorSignature(fixture(`${runner}-${run}.txt`)));
+      expect(first, runner).toBe(again);
+      expect(first, runner).not.toBe(other);
+    }
+    expect(errorSignature(fixture('node-spec-a.txt'))).toContain('1990 !== 1800');
+    expect(errorSignature(fixture('node-spec-b.txt'))).toContain('1900 !== 1800');
   });
 
   it('is empty for empty text', () => {
@@ -126,6 +158,67 @@ describe('attemptFingerprint', () => {
   it('does not mistake the same text under another check for the same failure', () => {
     const a: CheckFailure = { checkId: 'verify:1', kind: 'verify', summary: 'x', detail: 'error' };
     expect(attemptFingerprint([a])).not.toBe(attemptFingerprint([{ ...a, checkId: 'verify:2' }]));
+  });
+});
+
+const failedTest = (over: Partial<TestCaseResult>): TestCaseResult => ({
+  file: 'test/cart.test.js',
+  name: 'cart > adds tax',
+  status: 'failed',
+  message: 'Expected values to be strictly equal:\n\n1990 !== 1800',
+  expected: '1800',
+  actual: '1990',
+  location: 'test/cart.test.js:8:14',
+  block: 'not ok 1 - adds tax\n  duration_ms: 2.9',
+  ...over,
+});
+const passedTest = (name: string): TestCaseResult => ({ ...failedTest({ name }), status: 'passed', message: null, expected: null, actual: null, location: null, block: '' });
+const junit = (...tests: TestCaseResult[]): TestReport => ({ format: 'junit', tests });
+
+describe('reportSignature', () => {
+  it('names each failing test with its message and values', () => {
+    expect(reportSignature(junit(failedTest({}), passedTest('cart > counts')))).toBe(
+      'test/cart.test.js::cart > adds tax | Expected values to be strictly equal: ⏎ 1990 !== 1800 | expected 1800 | actual 1990',
+    );
+  });
+
+  it('differs when a value differs, even with the same message', () => {
+    const first = reportSignature(junit(failedTest({ message: 'values differ' })));
+    expect(reportSignature(junit(failedTest({ message: 'values differ', actual: '1900' })))).not.toBe(first);
+    expect(reportSignature(junit(failedTest({ message: 'values differ', expected: '1700' })))).not.toBe(first);
+    expect(reportSignature(junit(failedTest({ message: 'values differ', name: 'cart > adds vat' })))).not.toBe(first);
+  });
+
+  it('ignores times, ports, temporary paths, locations, blocks, passing tests and order', () => {
+    const run = (port: number, tmp: string, ms: number, line: number): TestReport =>
+      junit(
+        passedTest(`warm-up ${ms}`),
+        failedTest({ name: 'printer', message: `not reachable at 127.0.0.1:${port} after ${ms}ms (spool /tmp/${tmp})`, expected: null, actual: null, location: `test/p.test.js:${line}:3` }),
+        failedTest({ block: `duration_ms: ${ms}` }),
+      );
+    const first = run(35017, 'spool-qgNxPv', 12, 20);
+    const second = run(44787, 'spool-0mDZgf', 480, 23);
+    expect(reportSignature(second)).toBe(reportSignature(first));
+    expect(reportSignature(junit(...[...first.tests].reverse()))).toBe(reportSignature(first));
+  });
+
+  it('is empty when no test failed', () => {
+    expect(reportSignature(junit(passedTest('a')))).toBe('');
+  });
+});
+
+describe('attemptFingerprint with report signatures', () => {
+  const check: CheckFailure = { checkId: 'command:test', kind: 'command', summary: '`npm test` exited with 1', detail: 'ok 1 - a\nok 2 - b\n# fail 1' };
+
+  it('uses a check\'s report signature in place of its detail', () => {
+    const wrong = (actual: string): Map<string, string> => new Map([['command:test', reportSignature(junit(failedTest({ actual })))]]);
+    expect(attemptFingerprint([check], wrong('1990'))).not.toBe(attemptFingerprint([check], wrong('1900')));
+    expect(attemptFingerprint([check], wrong('1990'))).toBe(attemptFingerprint([{ ...check, detail: 'other text' }], wrong('1990')));
+  });
+
+  it('falls back to the detail when the signature is empty or missing', () => {
+    expect(attemptFingerprint([check], new Map([['command:test', '']]))).toBe(attemptFingerprint([check]));
+    expect(attemptFingerprint([check], new Map([['command:lint', 'x']]))).toBe(attemptFingerprint([check]));
   });
 });
 

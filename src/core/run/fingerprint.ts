@@ -1,25 +1,21 @@
 import type { CheckFailure } from './check-failure.js';
+import { errorLineIndexes, stripTerminalCodes } from './error-lines.js';
+import { failedTests, testKey, type TestReport } from './test-results.js';
 
 /*
  * Two attempts that fail the same way must get the same fingerprint, or a run going in circles
  * is never noticed; two that fail differently must not, or a run making progress is stopped.
  * So the signature drops what changes between identical failures (colours, clocks, durations,
  * addresses, temporary directories, process ids, ports, seeds) and keeps what identifies the
- * failure: messages, file names and their line numbers, counts of failing tests.
+ * failure: messages, the values an assertion compared, file names and their line numbers,
+ * counts of failing tests.
  */
 
-const MAX_SIGNATURE_LINES = 20;
-
-const ERROR_WORDS = /error|fail|expected|assert|exception|not found|cannot|panic|fatal|traceback|✗|×/i;
+/** Value lines now count beside error lines, so a failure takes about twice the lines it did with error lines alone. */
+const MAX_SIGNATURE_LINES = 40;
 
 /** Each rule replaces one kind of noise; the order matters (timestamps before durations...). */
 const NOISE: readonly (readonly [RegExp, string])[] = [
-  // ANSI colour and cursor codes, and OSC sequences (hyperlinks, titles): control characters are the point.
-  /* eslint-disable no-control-regex */
-  [/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, ''],
-  [/\u001b\[[0-?]*[ -/]*[@-~]/g, ''],
-  [/\u001b[@-Z\\-_]/g, ''],
-  /* eslint-enable no-control-regex */
   // Dates and times: 2024-05-01T12:00:00.123Z, 2024-05-01 12:00:00, 12:00:00.123.
   [/\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g, '<time>'],
   [/\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '<time>'],
@@ -45,20 +41,36 @@ const NOISE: readonly (readonly [RegExp, string])[] = [
 /**
  * The error text with what changes between identical failures removed (see above), each line
  * trimmed with its whitespace collapsed, repeated lines kept once. When some lines carry error
- * words only those are kept; at most 20 lines: the first and last ten, where test runners
- * print the first failure and the summary.
+ * words only those are kept, with the value lines just after them (`1990 !== 1800`, diff
+ * lines, `Received: 4`: without them two different wrong answers would look alike); at most
+ * 40 lines: the first and last twenty, where test runners print the first failures and the summary.
  */
 export function errorSignature(text: string): string {
   const lines = normaliseLines(text);
-  const errorLines = lines.filter((line) => ERROR_WORDS.test(line));
+  const errorLines = errorLineIndexes(lines).map((index) => lines[index] as string);
   const kept = [...new Set(errorLines.length > 0 ? errorLines : lines)];
   const half = MAX_SIGNATURE_LINES / 2;
   const bounded = kept.length > MAX_SIGNATURE_LINES ? [...kept.slice(0, half), ...kept.slice(-half)] : kept;
   return bounded.join('\n');
 }
 
+/**
+ * What identifies a test report's failures: each failing test (file and name) with its
+ * message and the expected and actual values, noise removed as for `errorSignature`, in a
+ * fixed order. Unlike an output's signature it is not cut short, so a different wrong value in
+ * any failing test is a different failure. Empty when no test failed: the command failed for
+ * another reason, which its output's signature says better.
+ */
+export function reportSignature(report: TestReport): string {
+  const clean = (text: string | null): string => (text === null ? '' : normaliseLines(text).join(' ⏎ '));
+  return failedTests(report)
+    .map((test) => [clean(testKey(test)), clean(test.message), `expected ${clean(test.expected)}`, `actual ${clean(test.actual)}`].join(' | '))
+    .sort()
+    .join('\n');
+}
+
 function normaliseLines(text: string): string[] {
-  let clean = text.replace(/\r\n?/g, '\n');
+  let clean = stripTerminalCodes(text).replace(/\r\n?/g, '\n');
   for (const [pattern, replacement] of NOISE) clean = clean.replace(pattern, replacement);
   return clean
     .split('\n')
@@ -70,11 +82,14 @@ function normaliseLines(text: string): string[] {
  * A stable id for an attempt's failures: the same checks failing with the same signatures give
  * the same id in any order. 16 hex digits (FNV-1a, 64 bits); null when nothing failed. The
  * summary is signed apart from the detail, so that its one line (`exited with 1` or `timed
- * out`) always counts, even when the detail's error lines would crowd it out.
+ * out`) always counts, even when the detail's error lines would crowd it out. A check whose
+ * output was a test report passes its `reportSignature` in `signatures` (by check id), which
+ * then stands for its detail (unless it is empty: no test failed); so does a failure's own
+ * `signature`, which the judge sets from the failing tests.
  */
-export function attemptFingerprint(failures: readonly CheckFailure[]): string | null {
+export function attemptFingerprint(failures: readonly CheckFailure[], signatures: ReadonlyMap<string, string> = new Map()): string | null {
   if (failures.length === 0) return null;
-  const parts = failures.map((failure) => [failure.checkId, errorSignature(failure.summary), errorSignature(failure.detail)].join('\u0000')).sort();
+  const parts = failures.map((failure) => [failure.checkId, errorSignature(failure.summary), signatures.get(failure.checkId) || failure.signature || errorSignature(failure.detail)].join('\u0000')).sort();
   return fnv1a64(parts.join('\u0001'));
 }
 
