@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkCommandPaths, protectedCheckFiles } from './check-files.js';
+import { checkCommandPaths, fileLikeWord, protectedCheckFiles } from './check-files.js';
 import { DEFAULT_TEST_FILE_GLOBS, type CheckCommand } from './project-config.js';
 
-function check(run: string, files: string[] = []): CheckCommand {
-  return { id: 'c', run, timeoutMs: 1_000, files };
+function check(run: string, files: string[] = []): Pick<CheckCommand, 'run' | 'files'> {
+  return { run, files };
 }
 
 describe('the files of check commands', () => {
@@ -16,6 +16,12 @@ describe('the files of check commands', () => {
 
   it('leaves out options, shell syntax, absolute paths, parent paths and folders', () => {
     expect(checkCommandPaths([check('node --test test/ src/tests | tee /tmp/out.log && echo $HOME.x ../up.sh *.js')])).toEqual([]);
+  });
+
+  it('takes a word as a file name only when it has an extension and stays inside the repository', () => {
+    expect(['./scripts/a.sh', 'vitest.config.ts', 'test/', 'npm', '../x.js', '/etc/x.conf', '--x=y.js', '$A.js', "'q.js'"].map(fileLikeWord)).toEqual([
+      'scripts/a.sh', 'vitest.config.ts', null, null, null, null, null, null, null,
+    ]);
   });
 
   it('protects named files and the existing files the commands run, but never a test file', () => {

@@ -29,6 +29,11 @@ describe('allowedPaths', () => {
     ]);
   });
 
+  it('ignores resources of other kinds, a test resource among them', () => {
+    const task = { resources: ['removes:test:cart > adds items', 'modifies:file:src/cart.ts'].map((r) => parseResource(r)), links: [] };
+    expect(allowedPaths(task, [])).toEqual(['src/cart.ts']);
+  });
+
   it('is empty when the task declares no files, whatever the config allows', () => {
     const task = { resources: [parseResource('modifies:endpoint:POST /login')], links: [parseLink('https://example.com')] };
     expect(allowedPaths(task, ['package-lock.json'])).toEqual([]);
@@ -77,8 +82,47 @@ describe('scopeViolations', () => {
     expect(failures[0]?.summary).toBe('the attempt deleted or emptied 3 test files: src/a.test.ts, test/b.ts, tests/c.py');
   });
 
-  it('lets tests be added, changed and moved among the tests', () => {
-    expect(scopeViolations([added('src/new.test.ts'), modified('test/a.ts'), renamed('test/old.ts', 'test/new.ts')], RULES)).toEqual([]);
+  it('lets new tests be added, and reports existing ones modified or moved, saying what happened to each', () => {
+    expect(scopeViolations([added('src/new.test.ts'), added('test/fixtures/new.json'), added('src/__snapshots__/new.test.ts.snap')], RULES)).toEqual([]);
+    const [failure, ...rest] = scopeViolations([modified('test/cart.test.js'), renamed('test/old.ts', 'test/new.ts'), modified('src/__snapshots__/cart.test.ts.snap')], RULES);
+    expect(rest).toEqual([]);
+    expect(failure).toMatchObject({ checkId: 'scope:test-edited', kind: 'scope' });
+    expect(failure?.summary).toBe('the attempt changed 3 existing test files: test/cart.test.js, test/old.ts, src/__snapshots__/cart.test.ts.snap');
+    expect(failure?.detail.split('\n')).toEqual([
+      'test/cart.test.js (modified)',
+      'test/old.ts (renamed to test/new.ts)',
+      'src/__snapshots__/cart.test.ts.snap (modified)',
+      '',
+      "Existing tests are the task's contract: add new tests, do not edit, rename or remove existing ones (declare modifies:file:<path> on the task to allow it).",
+    ]);
+  });
+
+  it('lets a task change the tests it declares, and the config the tests it lists', () => {
+    const changes = [modified('test/cart.test.js'), deleted('test/old.test.js'), modified('test/helpers/db.ts')];
+    expect(scopeViolations(changes, { ...RULES, editableTests: ['test/cart.test.js', 'test/old.test.js', 'test/helpers/**'] })).toEqual([]);
+    expect(scopeViolations(changes, { ...RULES, editableTests: ['test/cart.test.js'] }).map((failure) => failure.checkId)).toEqual(['scope:test-deleted', 'scope:test-edited']);
+  });
+
+  it('judges the tests by what the task changed since it started: its own new tests stay its to change', () => {
+    // The attempt changes a test an earlier attempt added (a checkpoint holds it): since the fork it is new.
+    expect(scopeViolations([modified('test/new.test.ts')], RULES, { taskChanges: [added('test/new.test.ts')] })).toEqual([]);
+    expect(scopeViolations([modified('src/a.ts')], RULES, { taskChanges: [modified('test/a.test.ts')] }).map((failure) => failure.checkId)).toEqual(['scope:test-edited']);
+  });
+
+  it('merges the edits to check definitions into one failure, each with what changed', () => {
+    const definitionEdits = [
+      { path: 'package.json', reason: 'package.json script "test" changed from `vitest run` to `echo ok`' },
+      { path: 'baton.config.json', reason: 'baton.config.json was changed (the baton config)' },
+    ];
+    const [failure, ...rest] = scopeViolations([modified('package.json'), modified('baton.config.json')], RULES, { definitionEdits });
+    expect(rest).toEqual([]);
+    expect(failure?.summary).toBe("the attempt changed 2 files that define baton's checks: baton.config.json, package.json");
+    expect(failure?.detail.split('\n')).toEqual([
+      'package.json script "test" changed from `vitest run` to `echo ok`',
+      'baton.config.json was changed (the baton config)',
+      '',
+      "The files that define the checks, and the baton config, are not the attempt's to change.",
+    ]);
   });
 
   it('reports a change to a check file or to the baton config', () => {
@@ -97,8 +141,8 @@ describe('scopeViolations', () => {
 
   it('reports each broken rule once, in a fixed order', () => {
     const rules: ScopeRules = { allowed: ['src'], protected: ['secrets/**'], testFiles: ['**/*.test.ts'], checkFiles: ['vitest.config.ts'] };
-    const failures = scopeViolations([modified('vitest.config.ts'), deleted('src/a.test.ts'), modified('secrets/key.pem')], rules);
-    expect(failures.map((failure) => failure.checkId)).toEqual(['scope:outside', 'scope:protected', 'scope:test-deleted', 'scope:check-edited']);
+    const failures = scopeViolations([modified('vitest.config.ts'), deleted('src/a.test.ts'), modified('src/b.test.ts'), modified('secrets/key.pem')], rules);
+    expect(failures.map((failure) => failure.checkId)).toEqual(['scope:outside', 'scope:protected', 'scope:test-deleted', 'scope:test-edited', 'scope:check-edited']);
     expect(failures[0]?.summary).toContain('vitest.config.ts, secrets/key.pem');
   });
 });

@@ -1,8 +1,10 @@
 import type { Task } from '../task.js';
 import type { ChangedFile } from './changed-file.js';
 import type { CheckFailure } from './check-failure.js';
+import type { DefinitionEdit } from './check-definitions.js';
 import { globMatcher } from './path-glob.js';
 import { CONFIG_FILE_NAME } from './project-config.js';
+import { testContractBreaches } from './test-contract.js';
 
 /** What an attempt may change; every list holds globs (see path-glob.ts). */
 export interface ScopeRules {
@@ -10,8 +12,13 @@ export interface ScopeRules {
   allowed: string[];
   /** Paths no attempt may touch. */
   protected: string[];
-  /** Files that may not be deleted or emptied. */
+  /**
+   * What counts as a test (the config's `scope.testFiles`; test-contract.ts adds the files tests
+   * stand on): an existing one may not be modified, renamed, deleted or emptied.
+   */
   testFiles: string[];
+  /** The existing tests this task may change anyway (editableTestPaths); absent: none. */
+  editableTests?: string[];
   /** Files that define the checks; the config file is always one of them. */
   checkFiles: string[];
 }
@@ -21,6 +28,22 @@ const BATON_DIR = '.baton/';
 
 /** How many paths a summary names before it says how many more there are. */
 const PATHS_IN_SUMMARY = 5;
+
+const TEST_DELETED_RULE = 'Existing tests are the task\'s contract: never delete or empty one (declare removes:file:<path> on the task to allow it).';
+const TEST_EDITED_RULE =
+  'Existing tests are the task\'s contract: add new tests, do not edit, rename or remove existing ones (declare modifies:file:<path> on the task to allow it).';
+const CHECK_EDITED_RULE = 'The files that define the checks, and the baton config, are not the attempt\'s to change.';
+
+/** What a scope check knows besides this attempt's changes. */
+export interface ScopeEvidence {
+  /**
+   * What the task changed since its fork commit, for the test contract: a test an earlier
+   * attempt added is the task's own. Absent: `changes` stand in for it.
+   */
+  taskChanges?: readonly ChangedFile[];
+  /** Changes to what defines the checks (checkDefinitionEdits). */
+  definitionEdits?: readonly DefinitionEdit[];
+}
 
 /**
  * The paths a task may change: the names of its file resources (any mode: a task that reads a
@@ -40,22 +63,28 @@ export function allowedPaths(task: Pick<Task, 'resources' | 'links'>, configAllo
 /**
  * The scope violations of one attempt, one failure per rule broken, in this order:
  * `scope:outside` (a changed path outside `allowed`, when that is not empty; a rename counts
- * both its paths), `scope:protected` (any change touching a protected path), `scope:test-deleted`
- * (a test file deleted, emptied, or renamed to a path that is no test file) and
- * `scope:check-edited` (a check's file or `baton.config.json` changed in any way).
- * Paths under `.baton/` are baton's own and never count.
+ * both its paths), `scope:protected` (any change touching a protected path),
+ * `scope:test-deleted` (an existing test deleted, emptied, or renamed to a path that is no test),
+ * `scope:test-edited` (an existing test modified or renamed, or a test hook such as conftest.py
+ * added; see test-contract.ts) and `scope:check-edited` (a check's file or `baton.config.json`
+ * changed in any way, and every edit in `evidence.definitionEdits`). Tests in
+ * `rules.editableTests` are exempt from the test rules. Paths under `.baton/` are baton's own
+ * and never count.
  */
-export function scopeViolations(changes: readonly ChangedFile[], rules: ScopeRules): CheckFailure[] {
+export function scopeViolations(changes: readonly ChangedFile[], rules: ScopeRules, evidence: ScopeEvidence = {}): CheckFailure[] {
   const considered = changes.filter((change) => touchedPaths(change).length > 0);
   const isAllowed = globMatcher(rules.allowed);
   const isProtected = globMatcher(rules.protected);
-  const isTest = globMatcher(rules.testFiles);
   const isCheck = globMatcher([...rules.checkFiles, CONFIG_FILE_NAME]);
 
   const outside = rules.allowed.length === 0 ? [] : considered.flatMap((change) => touchedPaths(change).filter((path) => !isAllowed(path)));
   const protectedHits = considered.flatMap((change) => touchedPaths(change).filter(isProtected));
-  const testsLost = considered.filter((change) => losesTest(change, isTest)).map((change) => change.fromPath ?? change.path);
-  const checksEdited = considered.flatMap((change) => touchedPaths(change).filter(isCheck));
+  const taskChanges = (evidence.taskChanges ?? changes).filter((change) => touchedPaths(change).length > 0);
+  const tests = testContractBreaches(taskChanges, rules.testFiles, rules.editableTests ?? []);
+  const checksEdited = [
+    ...considered.flatMap((change) => touchedPaths(change).filter(isCheck).map((path) => ({ path, reason: path }))),
+    ...(evidence.definitionEdits ?? []),
+  ];
 
   const failures: CheckFailure[] = [];
   if (outside.length > 0) {
@@ -64,14 +93,25 @@ export function scopeViolations(changes: readonly ChangedFile[], rules: ScopeRul
   if (protectedHits.length > 0) {
     failures.push(violation('scope:protected', protectedHits, (n) => `changed ${files(n, 'protected ')}`, `Protected paths: ${rules.protected.join(', ')}`));
   }
-  if (testsLost.length > 0) {
-    failures.push(violation('scope:test-deleted', testsLost, (n) => `deleted or emptied ${files(n, 'test ')}`, 'Tests may be changed, never deleted or emptied.'));
+  if (tests.lost.length > 0) {
+    failures.push(violation('scope:test-deleted', tests.lost, (n) => `deleted or emptied ${files(n, 'test ')}`, TEST_DELETED_RULE));
+  }
+  if (tests.edited.length > 0) {
+    const lines = tests.edited.map((edit) => `${edit.path} (${edit.how})`);
+    failures.push(violation('scope:test-edited', tests.edited.map((edit) => edit.path), (n) => `changed ${files(n, 'existing test ')}`, TEST_EDITED_RULE, lines));
   }
   if (checksEdited.length > 0) {
-    const rule = 'The files that define the checks, and the baton config, are not the attempt\'s to change.';
-    failures.push(violation('scope:check-edited', checksEdited, (n) => `changed ${files(n)} that ${n === 1 ? 'defines' : 'define'} baton's checks`, rule));
+    const describe = (n: number): string => `changed ${files(n)} that ${n === 1 ? 'defines' : 'define'} baton's checks`;
+    failures.push(violation('scope:check-edited', checksEdited.map((edit) => edit.path), describe, CHECK_EDITED_RULE, definitionLines(checksEdited)));
   }
   return failures;
+}
+
+/** One line per edit; a bare path gives way to an edit of the same file that says what changed. */
+function definitionLines(edits: readonly DefinitionEdit[]): string[] {
+  const explained = new Set(edits.filter((edit) => edit.reason !== edit.path).map((edit) => edit.path));
+  const lines = edits.filter((edit) => edit.reason !== edit.path || !explained.has(edit.path)).map((edit) => edit.reason);
+  return [...new Set(lines)];
 }
 
 /** The paths a change touches that are not baton's own: both paths of a rename. */
@@ -80,14 +120,8 @@ function touchedPaths(change: ChangedFile): string[] {
   return paths.filter((path) => !path.startsWith(BATON_DIR));
 }
 
-/** A test file gone: deleted, emptied, or moved to where it is no longer a test. */
-function losesTest(change: ChangedFile, isTest: (path: string) => boolean): boolean {
-  if (change.change === 'deleted' || change.emptied) return isTest(change.path) || (change.fromPath !== null && isTest(change.fromPath));
-  return change.change === 'renamed' && change.fromPath !== null && isTest(change.fromPath) && !isTest(change.path);
-}
-
-/** One failure naming the paths: the first few in the summary, all of them in the detail. */
-function violation(checkId: string, touched: readonly string[], describe: (count: number) => string, rule: string): CheckFailure {
+/** One failure naming the paths: the first few in the summary, every one (or `lines` about them) in the detail. */
+function violation(checkId: string, touched: readonly string[], describe: (count: number) => string, rule: string, lines?: readonly string[]): CheckFailure {
   const paths = [...new Set(touched)];
   const shown = paths.slice(0, PATHS_IN_SUMMARY).join(', ');
   const more = paths.length > PATHS_IN_SUMMARY ? ` and ${paths.length - PATHS_IN_SUMMARY} more` : '';
@@ -95,7 +129,7 @@ function violation(checkId: string, touched: readonly string[], describe: (count
     checkId,
     kind: 'scope',
     summary: `the attempt ${describe(paths.length)}: ${shown}${more}`,
-    detail: [...paths, '', rule].join('\n'),
+    detail: [...(lines ?? paths), '', rule].join('\n'),
   };
 }
 
