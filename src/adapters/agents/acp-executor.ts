@@ -62,7 +62,7 @@ async function runAcp(command: string, request: AgentRequest, options: ExecutorO
   return {
     events: log.events,
     exit: run.exit,
-    outcome: withCancel(classifyAttempt('acp', log.events, run.exit), run),
+    outcome: withCancel(classifyAttempt('acp', log.events, run.exit, run.stderr), run),
     resumeSession: state.sessionId,
     usage: sumUsage(log.events),
     usageBaseline: null,

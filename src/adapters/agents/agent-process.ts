@@ -1,8 +1,12 @@
 import type { AgentRequest, Environment } from '../../app/run-ports.js';
 import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
+import { announcedRateLimitWaitMs } from '../../core/agent-stream/api-errors.js';
 import type { AgentExit, AttemptOutcome } from '../../core/agent-stream/classify-attempt.js';
 import { killMarkedProcesses, markedEnvironment } from '../process/marked-processes.js';
-import { spawnGroup, type GroupExit } from '../process/spawn-group.js';
+import { spawnGroup, type GroupExit, type RunningGroup } from '../process/spawn-group.js';
+
+/** How long an agent that is retrying a rate limit without saying how long may stay silent, on top of the idle timeout. */
+const UNANNOUNCED_RATE_LIMIT_WAIT_MS = 2 * 60_000;
 
 /** What every executor needs from the composition root. */
 export interface ExecutorOptions {
@@ -30,6 +34,8 @@ export interface AgentProcessRun {
   /** The request's signal stopped it. */
   cancelled: boolean;
   durationMs: number;
+  /** The end of its stderr, as printed (`classifyAttempt` cuts it down). */
+  stderr: string;
 }
 
 /** How an executor turns the agent's stdout into events. */
@@ -43,7 +49,9 @@ export interface LineReader {
  * Runs an agent CLI in a process group of its own with the request's directory, environment,
  * limits and signal; every stdout line goes to `onOutput` and, through `reader`, into `log`.
  * A line that is not JSON still reaches the reader, which keeps it as an `unknown` event.
- * Once the agent is over, nothing it started is left running, in its group or out of it.
+ * When the agent announces it is waiting out a rate limit, that wait does not count against
+ * the idle timeout. Once the agent is over, nothing it started is left running, in its group
+ * or out of it.
  */
 export async function runAgentProcess(
   argv: readonly string[],
@@ -52,7 +60,9 @@ export async function runAgentProcess(
 ): Promise<AgentProcessRun> {
   const { reader, log } = options;
   const marked = markedEnvironment(options.env ?? request.env);
-  const group = await spawnGroup(argv, {
+  // Output is read in later turns of the event loop than the one spawnGroup returns in.
+  let group: RunningGroup | undefined = undefined;
+  group = await spawnGroup(argv, {
     cwd: request.cwd,
     env: marked.env,
     timeoutMs: request.wallTimeoutMs,
@@ -62,7 +72,12 @@ export async function runAgentProcess(
     onStdoutLine: (line) => {
       request.onOutput?.(line, 'stdout');
       const trimmed = line.trim();
-      if (trimmed !== '') log.add(reader.line(trimmed));
+      if (trimmed === '') return;
+      const events = reader.line(trimmed);
+      log.add(events);
+      const waitMs = announcedRateLimitWaitMs(events);
+      // Codex says it is retrying a 429 but not for how long: allow a wait of the usual length.
+      if (waitMs !== null) group?.extendIdle(waitMs > 0 ? waitMs : UNANNOUNCED_RATE_LIMIT_WAIT_MS);
     },
     onStderrLine: (line) => request.onOutput?.(line, 'stderr'),
   });
@@ -76,7 +91,7 @@ export async function runAgentProcess(
 /** The exit as the classifier reads it; `cancelled` only when the request's signal stopped it. */
 export function processRun(exit: GroupExit, signal: AbortSignal | undefined): AgentProcessRun {
   const cancelled = exit.cancelled && signal?.aborted === true;
-  return { exit: { exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut }, cancelled, durationMs: exit.durationMs };
+  return { exit: { exitCode: exit.exitCode, signal: exit.signal, timedOut: exit.timedOut }, cancelled, durationMs: exit.durationMs, stderr: exit.stderrTail };
 }
 
 /** A run the request's signal stopped ended because baton asked, whatever the agent said. */

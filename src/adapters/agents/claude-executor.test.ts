@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../app/run-ports.js';
 import { startModelServer, type ModelServer } from '../scripted-model/model-server.js';
@@ -80,6 +81,56 @@ describe('claude executor', () => {
     const result = await executor.run(request({ prompt: 'Say hello' }));
     expect(result.outcome.kind, JSON.stringify(result.events)).toBe('rate_limited');
     expect(result.exit.exitCode).toBe(1);
+  });
+
+  it('waits out a rate limit Claude Code announced, though it is longer than the idle timeout', { timeout: TEST_TIMEOUT_MS }, async () => {
+    // Claude Code honours retry-after: it prints `api_retry` with retry_delay_ms 8000, then nothing for 8 s.
+    // The idle timeout leaves Claude Code's start-up (about a second) room on a busy machine.
+    const { server, request } = await setUp([rateLimited(1, 8), say('Hello after the wait.')]);
+    const result = await executor.run(request({ prompt: 'Say hello', idleTimeoutMs: 4_000 }));
+
+    expect(result.outcome, JSON.stringify(result.events)).toEqual({ kind: 'succeeded', reason: 'the agent finished its turn' });
+    expect(result.exit.timedOut).toBeNull();
+    expect(result.events).toContainEqual({ kind: 'error', message: 'rate_limit', httpStatus: 429, retrying: true, retryDelayMs: 8_000 });
+    expect(result.events).toContainEqual({ kind: 'assistant_text', text: 'Hello after the wait.' });
+    expect(result.durationMs).toBeGreaterThanOrEqual(8_000);
+    expect(server.conversation().map((request) => request.turn)).toEqual([0, 1]);
+  });
+
+  it('ends rate_limited, not hung, when the rate limit outlasts the retries it waited', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { server, request } = await setUp([rateLimited(Infinity, 7)]);
+    const result = await executor.run(request({ prompt: 'Say hello', idleTimeoutMs: 4_000 }));
+
+    expect(result.outcome.kind, JSON.stringify(result.events)).toBe('rate_limited');
+    expect(result.exit).toEqual({ exitCode: 1, signal: null, timedOut: null });
+    expect(result.durationMs).toBeGreaterThanOrEqual(7_000);
+    // CLAUDE_CODE_MAX_RETRIES=1: the first request and one retry.
+    expect(server.conversation()).toHaveLength(2);
+  });
+
+  it('says why Claude Code would not start: its own words from stderr, and a person must act', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { server, request } = await setUp([say('never asked')]);
+    const result = await executor.run(request({ extraArgs: ['--no-such-flag'] }));
+
+    expect(result.outcome).toEqual({
+      kind: 'environment_error',
+      reason: `the agent refused its command line: error: unknown option '--no-such-flag'; check "agent.args" in baton.config.json`,
+      detail: "error: unknown option '--no-such-flag'",
+    });
+    expect(result.exit.exitCode).toBe(1);
+    expect(server.conversation()).toEqual([]);
+  });
+
+  it.skipIf(nodeProcess.getuid?.() !== 0)('as root without IS_SANDBOX: Claude Code refuses, and the outcome says so', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { request } = await setUp([say('never asked')]);
+    const env = Object.fromEntries(Object.entries(request().env).filter(([name]) => name !== 'IS_SANDBOX'));
+    const stderr: string[] = [];
+    const result = await executor.run({ ...request({ env }), onOutput: (line, stream) => void (stream === 'stderr' && stderr.push(line)) });
+
+    expect(stderr).toEqual(['--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons']);
+    expect(result.outcome.kind).toBe('environment_error');
+    expect(result.outcome.reason).toContain('the agent refuses to run as root: --dangerously-skip-permissions cannot be used with root/sudo privileges');
+    expect(result.outcome.detail).toBe(stderr[0]);
   });
 
   it('kills a session waiting on a silent model at the idle timeout: hung, group gone', { timeout: TEST_TIMEOUT_MS }, async () => {

@@ -57,7 +57,7 @@ async function runClaude(request: AgentRequest, options: ExecutorOptions): Promi
   return {
     events: log.events,
     exit: run.exit,
-    outcome: withCancel(classifyAttempt('claude', log.events, run.exit), run),
+    outcome: withCancel(classifyAttempt('claude', log.events, run.exit, run.stderr), run),
     resumeSession: started?.kind === 'session_started' ? started.sessionId : sessionId,
     usage: sumUsage(log.events),
     usageBaseline: parser.usageBaseline(),

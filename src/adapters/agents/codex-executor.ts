@@ -46,7 +46,7 @@ async function runCodex(request: AgentRequest, options: ExecutorOptions): Promis
   return {
     events: log.events,
     exit: run.exit,
-    outcome: withCancel(classifyAttempt('codex', log.events, run.exit), run),
+    outcome: withCancel(classifyAttempt('codex', log.events, run.exit, run.stderr), run),
     resumeSession: started?.kind === 'session_started' ? started.sessionId : request.resumeSession,
     usage: sumUsage(log.events),
     usageBaseline: parser.usageBaseline(),

@@ -65,6 +65,19 @@ describe('cmd: executor', () => {
     expect(result.outcome).toEqual({ kind: 'failed', reason: 'the command exited with 3' });
   });
 
+  it('names a failure by what the command said on stderr, and keeps the end of stderr', async () => {
+    const result = await commandExecutor('echo working; echo "note: step 1" >&2; echo "fatal: cannot lock ref" >&2; exit 2', options).run(request());
+    expect(result.outcome).toEqual({ kind: 'failed', reason: 'the command exited with 2: fatal: cannot lock ref', detail: 'note: step 1\nfatal: cannot lock ref' });
+  });
+
+  it('reports a command the shell cannot find as a problem for a person', async () => {
+    const result = await commandExecutor('baton-no-such-agent --fast', options).run(request());
+    expect(result.exit.exitCode).toBe(127);
+    expect(result.outcome.kind).toBe('environment_error');
+    expect(result.outcome.reason).toMatch(/^the agent's program could not be started: \S*sh: \d+: baton-no-such-agent: not found; install it/);
+    expect(result.outcome.detail).toMatch(/baton-no-such-agent: not found$/);
+  });
+
   it('kills a silent command at the idle timeout: hung, and nothing of it is left', async () => {
     const pgids: number[] = [];
     const result = await commandExecutor('sleep 300 & sleep 300', options).run({ ...request({ idleTimeoutMs: 300 }), onStarted: (pgid) => pgids.push(pgid) });

@@ -2,7 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentRequest, AgentResult, Environment, Executor } from '../../app/run-ports.js';
 import { NO_TOKENS } from '../../core/agent-stream/agent-event.js';
-import type { AgentExit, AttemptOutcome } from '../../core/agent-stream/classify-attempt.js';
+import { withStderrDetail, type AgentExit, type AttemptOutcome } from '../../core/agent-stream/classify-attempt.js';
+import { setupProblemIn } from '../../core/agent-stream/setup-problem.js';
+import { stderrTail, telltaleLine } from '../../core/agent-stream/stderr-tail.js';
 import { EventLog, runAgentProcess, withCancel, type ExecutorOptions } from './agent-process.js';
 import { requireCommandOnPath } from './installed.js';
 
@@ -43,7 +45,7 @@ async function runCommand(command: string, request: AgentRequest, options: Execu
   return {
     events: log.events,
     exit: run.exit,
-    outcome: withCancel(classifyCommand(run.exit), run),
+    outcome: withCancel(classifyCommand(run.exit, run.stderr), run),
     resumeSession: null,
     usage: { ...NO_TOKENS },
     usageBaseline: null,
@@ -51,12 +53,26 @@ async function runCommand(command: string, request: AgentRequest, options: Execu
   };
 }
 
-/** A command has only its exit to go by. */
-export function classifyCommand(exit: AgentExit): AttemptOutcome {
+/**
+ * A command has only its exit and its stderr to go by. Its stderr is also what every program
+ * it ran printed, so only a command that could not be started (exit 127, a shell saying "not
+ * found") counts as a problem for a person; any other failure just carries its stderr's end.
+ */
+export function classifyCommand(exit: AgentExit, stderr = ''): AttemptOutcome {
+  const tail = stderrTail(stderr);
+  return withStderrDetail(commandOutcome(exit, tail), tail);
+}
+
+function commandOutcome(exit: AgentExit, tail: string): AttemptOutcome {
   if (exit.timedOut === 'idle') return { kind: 'hung', reason: 'the command printed nothing for the idle timeout and was killed' };
   if (exit.timedOut === 'wall') return { kind: 'hung', reason: 'the command was still running at the wall-clock timeout and was killed' };
   if (exit.exitCode === 0) return { kind: 'succeeded', reason: 'the command exited 0' };
-  if (exit.signal) return { kind: 'crashed', reason: `the command was killed by ${exit.signal}` };
-  if (exit.exitCode === 127) return { kind: 'crashed', reason: 'the command was not found (exit 127)' };
-  return { kind: 'failed', reason: `the command exited with ${exit.exitCode}` };
+  const line = telltaleLine(tail);
+  const because = line === null ? '' : `: ${line}`;
+  if (exit.signal) return { kind: 'crashed', reason: `the command was killed by ${exit.signal}${because}` };
+  if (exit.exitCode === 127) {
+    const problem = setupProblemIn(tail);
+    return problem?.kind === 'environment_error' ? problem : { kind: 'crashed', reason: `the command was not found (exit 127)${because}` };
+  }
+  return { kind: 'failed', reason: `the command exited with ${exit.exitCode}${because}` };
 }

@@ -68,11 +68,12 @@ export function tool(name: string, input: Record<string, unknown>): ToolCall {
 }
 
 /**
- * A 429 with the protocol's rate-limit body and `retry-after: 0` (Codex retries a 429 only when
- * told when to; Claude Code backs off on its own). `times: Infinity` outlasts every client retry.
+ * A 429 with the protocol's rate-limit body and a `retry-after` header (Codex retries a 429 only
+ * when told when to; Claude Code waits what it is told, announcing it in an `api_retry` line,
+ * then is silent for that long). `times: Infinity` outlasts every client retry.
  */
-export function rateLimited(times = Infinity): Turn {
-  return { kind: 'error', status: 429, message: 'scripted rate limit', retryAfterSeconds: 0, times };
+export function rateLimited(times = Infinity, retryAfterSeconds = 0): Turn {
+  return { kind: 'error', status: 429, message: 'scripted rate limit', retryAfterSeconds, times };
 }
 
 export function hang(): Turn {

@@ -1,4 +1,5 @@
 import type { RunProgressNote } from '../../app/run-task.js';
+import { stderrTail, STDERR_TAIL_MAX_LINES } from '../../core/agent-stream/stderr-tail.js';
 import type { AttemptSummary, RunRecord, RunUsage } from '../../core/run/run-record.js';
 import type { Paint } from '../output.js';
 
@@ -12,6 +13,11 @@ export function progressLine(note: RunProgressNote, p: Paint): string | null {
     }
     case 'setup':
       return `setup: \`${note.command}\` ${note.passed ? p.green('passed') : p.red('failed')} (${seconds(note.durationMs)})`;
+    case 'baseline': {
+      const parts = [listed('ran', note.ran), listed('cached', note.cached), listed('no baseline for', note.missing)].filter((part) => part !== null);
+      const failing = note.knownFailures.length > 0 ? p.yellow(`; already failing on the base: ${note.knownFailures.map((failure) => failure.checkId).join(', ')}`) : '';
+      return parts.length === 0 && failing === '' ? null : `baseline: ${parts.join('; ')} (${seconds(note.durationMs)})${failing}`;
+    }
     case 'attempt_started':
       return p.dim(`attempt ${note.counted}/${note.maxAttempts}${note.resumedSession ? ', continuing the session' : ''}...`);
     case 'attempt_finished':
@@ -46,6 +52,21 @@ function verdictText(summary: AttemptSummary, p: Paint): string {
     case 'needs_human':
       return p.red(`needs a human: ${summary.outcomeReason}`);
   }
+}
+
+function listed(label: string, names: readonly string[]): string | null {
+  return names.length === 0 ? null : `${label} ${names.join(', ')}`;
+}
+
+/**
+ * The end of an attempt's `stderr.log` as a `run-log` section: where a crashed agent said why.
+ * Null when it printed nothing there but blank lines.
+ */
+export function stderrSection(stderr: string, p: Paint): string | null {
+  const tail = stderrTail(stderr);
+  if (tail === '') return null;
+  const cut = stderr.split('\n').filter((line) => line.trim() !== '').length > tail.split('\n').length;
+  return `${p.bold(`--- stderr.log${cut ? ` (the end: at most ${STDERR_TAIL_MAX_LINES} lines)` : ''}`)}\n${tail}`;
 }
 
 /** The closing summary of `baton run`. */

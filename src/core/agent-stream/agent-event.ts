@@ -67,6 +67,11 @@ export interface AgentErrorEvent {
   message: string;
   httpStatus: number | null;
   retrying: boolean;
+  /**
+   * How long the CLI said it waits before that next try (Claude Code's `api_retry`); null when
+   * it did not say. The CLI prints nothing while it waits.
+   */
+  retryDelayMs: number | null;
 }
 
 /** Something the CLI wanted noticed that does not stop it (a missing model profile...). */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent, FinishedEvent } from './agent-event.js';
-import { classifyAttempt, type AgentExit } from './classify-attempt.js';
+import { classifyAttempt, needsHuman, type AgentExit } from './classify-attempt.js';
 
 const exited = (exitCode: number): AgentExit => ({ exitCode, signal: null, timedOut: null });
 const killed = (signal: string): AgentExit => ({ exitCode: null, signal, timedOut: null });
 const finished = (fields: Partial<FinishedEvent> = {}): FinishedEvent => ({ kind: 'finished', status: 'success', message: null, httpStatus: null, deniedTools: [], turns: null, ...fields });
-const apiError = (message: string, httpStatus: number | null = null): AgentEvent => ({ kind: 'error', message, httpStatus, retrying: false });
+const apiError = (message: string, httpStatus: number | null = null): AgentEvent => ({ kind: 'error', message, httpStatus, retrying: false, retryDelayMs: null });
 
 describe('classifyAttempt', () => {
   it('succeeds only on a final success together with exit 0', () => {
@@ -74,6 +74,33 @@ describe('classifyAttempt', () => {
       kind: 'crashed',
       reason: 'the agent was killed by SIGTERM before it finished',
     });
+  });
+
+  it('names a crash by the line of stderr that says why, and keeps the end of stderr as its detail', () => {
+    const stderr = 'Warning: slow disk\n\u001b[31mError: ENOSPC: no space left on device, write\u001b[0m\n    at writeSync (node:fs:1)\n\nNode.js v20.20.2\n';
+    expect(classifyAttempt('claude', [], exited(1), stderr)).toEqual({
+      kind: 'crashed',
+      reason: 'the agent exited with 1 without reporting how its session ended: Error: ENOSPC: no space left on device, write',
+      detail: 'Warning: slow disk\nError: ENOSPC: no space left on device, write\n    at writeSync (node:fs:1)\nNode.js v20.20.2',
+    });
+    expect(classifyAttempt('codex', [], killed('SIGSEGV'), 'panicked at src/main.rs:1\n')).toMatchObject({ reason: 'the agent was killed by SIGSEGV before it finished: panicked at src/main.rs:1' });
+    expect(classifyAttempt('claude', [finished()], exited(2), 'error: lost the session file\n')).toMatchObject({ kind: 'crashed', reason: 'the agent reported success but exited with 2: error: lost the session file' });
+  });
+
+  it('keeps stderr out of an outcome the stream told in its own words', () => {
+    expect(classifyAttempt('claude', [finished()], exited(0), 'Warning: deprecated flag\n')).toEqual({ kind: 'succeeded', reason: 'the agent finished its turn' });
+    const limited = classifyAttempt('claude', [finished({ status: 'error', httpStatus: 429, message: 'API Error: 429' })], exited(1), 'not logged in\n');
+    expect(limited).toEqual({ kind: 'rate_limited', reason: 'rate limited: API Error: 429' });
+    expect(classifyAttempt('acp', [finished({ status: 'error', message: 'refusal' })], killed('SIGTERM'), 'agent ready\n')).toEqual({ kind: 'failed', reason: 'the agent reported an error: refusal' });
+    // A timeout or a crash after the final event is not the stream's to tell.
+    expect(classifyAttempt('claude', [finished()], { exitCode: null, signal: 'SIGTERM', timedOut: 'wall' }, 'busy\n').detail).toBe('busy');
+    expect(classifyAttempt('claude', [], { exitCode: null, signal: 'SIGTERM', timedOut: 'idle' }, 'still thinking\n').detail).toBe('still thinking');
+    expect(classifyAttempt('claude', [], exited(1), ' \n').detail).toBeUndefined();
+  });
+
+  it('tells which outcomes need a person before another attempt', () => {
+    const kinds = ['succeeded', 'failed', 'rate_limited', 'auth_error', 'turn_limit', 'budget_exceeded', 'permission_denied', 'environment_error', 'hung', 'crashed'] as const;
+    expect(kinds.filter((kind) => needsHuman({ kind }))).toEqual(['auth_error', 'permission_denied', 'environment_error']);
   });
 
   it('ignores the exit of an ACP agent, which the client ends itself', () => {

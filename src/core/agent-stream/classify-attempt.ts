@@ -1,10 +1,19 @@
 import type { AgentEvent, AgentFamily, FinishedEvent } from './agent-event.js';
+import { apiErrorKind } from './api-errors.js';
+import { setupProblemIn } from './setup-problem.js';
+import { stderrTail, telltaleLine } from './stderr-tail.js';
 
 /** How one agent session ended, as the runner acts on it. */
 export interface AttemptOutcome {
   kind: AttemptOutcomeKind;
   /** One plain sentence for the run report. */
   reason: string;
+  /**
+   * The end of what the agent printed on stderr (see `stderrTail`: plain text, at most 20
+   * lines and 2,000 characters) when its stream did not say how the session ended, or its exit
+   * contradicted the stream, and it printed anything there.
+   */
+  detail?: string;
 }
 
 export type AttemptOutcomeKind =
@@ -15,8 +24,18 @@ export type AttemptOutcomeKind =
   | 'turn_limit'
   | 'budget_exceeded'
   | 'permission_denied'
+  /** The agent cannot work as it is run here (as root, a path it may not use, its program missing, a command line it refuses). */
+  | 'environment_error'
   | 'hung'
   | 'crashed';
+
+/** Outcomes no further attempt can change: a person must act, so the run stops and the task is blocked. */
+const NEEDS_HUMAN: ReadonlySet<AttemptOutcomeKind> = new Set(['auth_error', 'permission_denied', 'environment_error']);
+
+/** Whether a person must act before another attempt can do better. */
+export function needsHuman(outcome: Pick<AttemptOutcome, 'kind'>): boolean {
+  return NEEDS_HUMAN.has(outcome.kind);
+}
 
 /** How the agent's process ended (the fields of the process-group spawner's result). */
 export interface AgentExit {
@@ -44,18 +63,34 @@ const EXIT_CODES: Partial<Record<AgentFamily, ExitCodeTable>> = {
 };
 
 /**
- * The attempt's outcome from its events and its exit together: a final event alone can claim
- * success for a run that crashed afterwards, and an exit code alone cannot tell a rate limit
- * from a failed task. A timeout wins over everything (the agent stopped making progress).
+ * The attempt's outcome from its events, its exit and its stderr together: a final event alone
+ * can claim success for a run that crashed afterwards, and an exit code alone cannot tell a
+ * rate limit from a failed task. A timeout wins over everything (the agent stopped making
+ * progress). An agent that ends without a final event is read from its stderr: a problem a
+ * person must fix (see `setupProblemIn`), else a crash named by its telltale line; such an
+ * outcome, and a crash after a final event, carry the stderr's tail as their `detail`.
  */
-export function classifyAttempt(family: AgentFamily, events: readonly AgentEvent[], exit: AgentExit): AttemptOutcome {
-  if (exit.timedOut === 'idle') return { kind: 'hung', reason: 'the agent printed nothing for the idle timeout and was killed' };
-  if (exit.timedOut === 'wall') return { kind: 'hung', reason: 'the agent was still running at the wall-clock timeout and was killed' };
+export function classifyAttempt(family: AgentFamily, events: readonly AgentEvent[], exit: AgentExit, stderr = ''): AttemptOutcome {
+  const tail = stderrTail(stderr);
   const finished = events.findLast((event): event is FinishedEvent => event.kind === 'finished');
-  return finished ? fromFinished(family, finished, events, exit) : withoutFinished(family, events, exit);
+  const outcome = outcomeOf(family, finished, events, exit, tail);
+  // A final event says in its own words how the session ended; stderr adds only noise to that.
+  const streamSaid = finished !== undefined && exit.timedOut === null && outcome.kind !== 'crashed';
+  return streamSaid ? outcome : withStderrDetail(outcome, tail);
 }
 
-function fromFinished(family: AgentFamily, finished: FinishedEvent, events: readonly AgentEvent[], exit: AgentExit): AttemptOutcome {
+/** The outcome with the stderr tail as its detail, unless the agent succeeded or printed nothing there. */
+export function withStderrDetail(outcome: AttemptOutcome, tail: string): AttemptOutcome {
+  return outcome.kind === 'succeeded' || tail === '' ? outcome : { ...outcome, detail: tail };
+}
+
+function outcomeOf(family: AgentFamily, finished: FinishedEvent | undefined, events: readonly AgentEvent[], exit: AgentExit, tail: string): AttemptOutcome {
+  if (exit.timedOut === 'idle') return { kind: 'hung', reason: 'the agent printed nothing for the idle timeout and was killed' };
+  if (exit.timedOut === 'wall') return { kind: 'hung', reason: 'the agent was still running at the wall-clock timeout and was killed' };
+  return finished ? fromFinished(family, finished, events, exit, tail) : withoutFinished(family, events, exit, tail);
+}
+
+function fromFinished(family: AgentFamily, finished: FinishedEvent, events: readonly AgentEvent[], exit: AgentExit, tail: string): AttemptOutcome {
   const detail = finished.message ? `: ${firstLine(finished.message)}` : '';
   switch (finished.status) {
     case 'turn_limit':
@@ -65,26 +100,34 @@ function fromFinished(family: AgentFamily, finished: FinishedEvent, events: read
     case 'error':
       return apiOutcome(finished, events) ?? EXIT_CODES[family]?.[exit.exitCode ?? -1] ?? { kind: 'failed', reason: `the agent reported an error${detail}` };
     case 'success':
-      return fromSuccess(family, finished, exit);
+      return fromSuccess(family, finished, exit, tail);
   }
 }
 
-function fromSuccess(family: AgentFamily, finished: FinishedEvent, exit: AgentExit): AttemptOutcome {
+function fromSuccess(family: AgentFamily, finished: FinishedEvent, exit: AgentExit, tail: string): AttemptOutcome {
   if (finished.deniedTools.length > 0) {
     const tools = [...new Set(finished.deniedTools)].join(', ');
     return { kind: 'permission_denied', reason: `the agent was refused permission to use ${tools}` };
   }
   // An ACP agent keeps running after its turn; the client ends it, so its exit says nothing.
   if (family === 'acp' || exit.exitCode === 0) return { kind: 'succeeded', reason: 'the agent finished its turn' };
-  if (exit.signal) return { kind: 'crashed', reason: `the agent reported success but was killed by ${exit.signal}` };
-  return EXIT_CODES[family]?.[exit.exitCode ?? -1] ?? { kind: 'crashed', reason: `the agent reported success but exited with ${exit.exitCode}` };
+  if (exit.signal) return { kind: 'crashed', reason: `the agent reported success but was killed by ${exit.signal}${because(tail)}` };
+  return EXIT_CODES[family]?.[exit.exitCode ?? -1] ?? { kind: 'crashed', reason: `the agent reported success but exited with ${exit.exitCode}${because(tail)}` };
 }
 
-function withoutFinished(family: AgentFamily, events: readonly AgentEvent[], exit: AgentExit): AttemptOutcome {
+function withoutFinished(family: AgentFamily, events: readonly AgentEvent[], exit: AgentExit, tail: string): AttemptOutcome {
   const known = EXIT_CODES[family]?.[exit.exitCode ?? -1] ?? apiOutcome(null, events);
   if (known) return known;
-  if (exit.signal) return { kind: 'crashed', reason: `the agent was killed by ${exit.signal} before it finished` };
-  return { kind: 'crashed', reason: `the agent exited with ${exit.exitCode} without reporting how its session ended` };
+  if (exit.signal) return { kind: 'crashed', reason: `the agent was killed by ${exit.signal} before it finished${because(tail)}` };
+  const problem = setupProblemIn(tail);
+  if (problem) return problem;
+  return { kind: 'crashed', reason: `the agent exited with ${exit.exitCode} without reporting how its session ended${because(tail)}` };
+}
+
+/** `: <the stderr line that says why>`, or nothing when stderr says nothing. */
+function because(tail: string): string {
+  const line = telltaleLine(tail);
+  return line === null ? '' : `: ${line}`;
 }
 
 /** Rate limits and refused credentials, from the final event or else the last API error. */
@@ -93,25 +136,10 @@ function apiOutcome(finished: FinishedEvent | null, events: readonly AgentEvent[
   const sources = [finished, lastError?.kind === 'error' ? lastError : null];
   for (const source of sources) {
     if (!source) continue;
-    const kind = outcomeOfStatus(source.httpStatus) ?? outcomeOfMessage(source.message);
+    const kind = apiErrorKind(source.httpStatus, source.message);
     if (kind) return { kind, reason: `${kind === 'rate_limited' ? 'rate limited' : 'refused credentials'}: ${firstLine(source.message ?? String(source.httpStatus))}` };
   }
   return null;
-}
-
-function outcomeOfStatus(status: number | null): 'rate_limited' | 'auth_error' | null {
-  if (status === 429 || status === 529) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth_error';
-  return null;
-}
-
-const RATE_LIMIT_WORDS = /rate.?limit|too many requests|quota exceeded|resource.?exhausted|overloaded/i;
-const AUTH_WORDS = /invalid api key|authentication.?(failed|error)|unauthori[sz]ed|not logged in|please run \/login/i;
-
-function outcomeOfMessage(message: string | null): 'rate_limited' | 'auth_error' | null {
-  if (!message) return null;
-  if (AUTH_WORDS.test(message)) return 'auth_error';
-  return RATE_LIMIT_WORDS.test(message) ? 'rate_limited' : null;
 }
 
 function firstLine(text: string): string {

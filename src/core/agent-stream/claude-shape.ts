@@ -16,7 +16,9 @@ export function systemEvents(line: JsonObject): AgentEvent[] {
   }
   if (subtype === 'api_retry') {
     const httpStatus = numberField(line, 'error_status') ?? null;
-    return [{ kind: 'error', message: stringField(line, 'error') ?? 'API error', httpStatus, retrying: true }];
+    const delay = numberField(line, 'retry_delay_ms');
+    const retryDelayMs = delay === undefined ? null : Math.max(0, Math.round(delay));
+    return [{ kind: 'error', message: stringField(line, 'error') ?? 'API error', httpStatus, retrying: true, retryDelayMs }];
   }
   return [];
 }
@@ -34,7 +36,7 @@ export function assistantEvents(line: JsonObject): AgentEvent[] {
     const text = stringField(block, 'text');
     if (type === 'text' && text && failed) {
       const httpStatus = numberField(line, 'api_error_status') ?? httpStatusIn(text);
-      events.push({ kind: 'error', message: text, httpStatus, retrying: false });
+      events.push({ kind: 'error', message: text, httpStatus, retrying: false, retryDelayMs: null });
     } else if (type === 'text' && text) {
       events.push({ kind: 'assistant_text', text });
     } else if (type === 'tool_use') {

@@ -36,7 +36,8 @@ export function createCodexParser(options: StreamParserOptions = {}): StreamPars
       }
       case 'error': {
         const message = stringField(line, 'message') ?? 'error';
-        return [{ kind: 'error', message, httpStatus: httpStatusIn(message), retrying: message.startsWith('Reconnecting') }];
+        // `Reconnecting... 1/5 (…429…)` announces a retry but not how long Codex waits first.
+        return [{ kind: 'error', message, httpStatus: httpStatusIn(message), retrying: message.startsWith('Reconnecting'), retryDelayMs: null }];
       }
       default:
         return null;

@@ -40,7 +40,7 @@ export function createGeminiParser(): StreamParser {
 function geminiNotice(line: JsonObject): AgentEvent {
   const message = stringField(line, 'message') ?? 'error';
   if (stringField(line, 'severity') === 'warning') return { kind: 'warning', message };
-  return { kind: 'error', message, httpStatus: httpStatusIn(message), retrying: false };
+  return { kind: 'error', message, httpStatus: httpStatusIn(message), retrying: false, retryDelayMs: null };
 }
 
 function geminiResultEvents(line: JsonObject): AgentEvent[] {

@@ -79,5 +79,5 @@ function stepUsage(part: JsonObject | undefined): UsageEvent {
 function errorOf(error: JsonObject | undefined): AgentEvent {
   const data = objectField(error, 'data');
   const message = stringField(data, 'message') ?? stringField(error, 'name') ?? 'error';
-  return { kind: 'error', message, httpStatus: numberField(data, 'statusCode') ?? null, retrying: false };
+  return { kind: 'error', message, httpStatus: numberField(data, 'statusCode') ?? null, retrying: false, retryDelayMs: null };
 }

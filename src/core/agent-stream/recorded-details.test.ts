@@ -31,9 +31,9 @@ describe.skipIf(!present)('recorded streams, event by event', () => {
   it('Claude: a 429 says success in its subtype, but is_error and the API status tell', () => {
     const events = parseAgentStream('claude', read('claude-2.1.197-rate-limit-429.jsonl'));
     expect(events.slice(1)).toEqual([
-      { kind: 'error', message: 'rate_limit', httpStatus: 429, retrying: true },
-      { kind: 'error', message: 'rate_limit', httpStatus: 429, retrying: true },
-      { kind: 'error', message: 'API Error: Request rejected (429) · mock rate limit', httpStatus: 429, retrying: false },
+      { kind: 'error', message: 'rate_limit', httpStatus: 429, retrying: true, retryDelayMs: 1000 },
+      { kind: 'error', message: 'rate_limit', httpStatus: 429, retrying: true, retryDelayMs: 1226 },
+      { kind: 'error', message: 'API Error: Request rejected (429) · mock rate limit', httpStatus: 429, retrying: false, retryDelayMs: null },
       { kind: 'usage', inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 },
       { kind: 'finished', status: 'error', message: 'API Error: Request rejected (429) · mock rate limit', httpStatus: 429, deniedTools: [], turns: 1 },
     ]);
@@ -94,7 +94,7 @@ describe.skipIf(!present)('recorded streams, event by event', () => {
       { ...SUCCESS, message: null, turns: null },
     ]);
     const limited = parseAgentStream('opencode', read('opencode-1.18.33-rate-limit-429.jsonl'));
-    expect(limited.at(-1)).toEqual({ kind: 'error', message: 'mock rate limit', httpStatus: 429, retrying: false });
+    expect(limited.at(-1)).toEqual({ kind: 'error', message: 'mock rate limit', httpStatus: 429, retrying: false, retryDelayMs: null });
     expect(classifyAttempt('opencode', limited, { exitCode: 0, signal: null, timedOut: null }).kind).toBe('rate_limited');
   });
 });

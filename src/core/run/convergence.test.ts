@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckFailure } from './check-failure.js';
-import { budgetLeft, decideAfterAttempt, formatMs, statusAfterRun, type AttemptVerdict, type RunProgress } from './convergence.js';
+import { budgetLeft, crashSignature, decideAfterAttempt, formatMs, statusAfterRun, type AttemptVerdict, type RunProgress } from './convergence.js';
 import { DEFAULT_BUDGETS, type Budgets } from './project-config.js';
 
 const BUDGETS: Budgets = { ...DEFAULT_BUDGETS, maxAttempts: 5, stalledAfter: 2, maxDivergences: 2, maxRateLimitRetries: 2, rateLimitWaitMs: 30_000 };
@@ -11,6 +11,8 @@ const PASSED: AttemptVerdict = { kind: 'passed' };
 const DIVERGED: AttemptVerdict = { kind: 'diverged', failures: [] };
 const RATE_LIMITED: AttemptVerdict = { kind: 'rate_limited', outcome: { kind: 'rate_limited', reason: 'rate limited: 429 Too Many Requests' } };
 const HUNG: AttemptVerdict = { kind: 'agent_failed', outcome: { kind: 'hung', reason: 'the agent printed nothing for the idle timeout and was killed' } };
+const crashed = (reason: string, detail?: string): AttemptVerdict => ({ kind: 'agent_failed', outcome: { kind: 'crashed', reason, ...(detail === undefined ? {} : { detail }) } });
+const NO_REPO = crashed('the agent exited with 1 without reporting how its session ended: Not inside a trusted directory', 'WARNING: no helper binaries under "/tmp/a1b2"\nNot inside a trusted directory');
 const AUTH: AttemptVerdict = { kind: 'needs_human', outcome: { kind: 'auth_error', reason: 'refused credentials: Invalid API key.' } };
 
 const progress = (verdicts: AttemptVerdict[], spent: Partial<Omit<RunProgress, 'verdicts'>> = {}): RunProgress => ({ verdicts, elapsedMs: 60_000, tokens: 0, costUsd: 0, ...spent });
@@ -81,6 +83,36 @@ describe('decideAfterAttempt', () => {
     expect(decideAfterAttempt(progress([failed('a'), failed('a'), failed('a')]), { ...BUDGETS, stalledAfter: 3 })).toMatchObject({ outcome: 'stalled' });
   });
 
+  it('stops as stalled after two crashes alike, rather than spending the attempts left', () => {
+    expect(decideAfterAttempt(progress([NO_REPO]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
+    expect(decideAfterAttempt(progress([NO_REPO, failed('a'), NO_REPO]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
+    expect(decideAfterAttempt(progress([NO_REPO, failed('a'), NO_REPO, RATE_LIMITED, NO_REPO]), BUDGETS)).toEqual({
+      kind: 'stop',
+      outcome: 'stalled',
+      reason: 'the agent crashed the same way on the last 2 attempts (the agent exited with 1 without reporting how its session ended: Not inside a trusted directory); another attempt would likely repeat it.',
+    });
+    // Run-to-run noise (temporary paths, ids, numbers) does not make two crashes different.
+    const again = crashed('the agent exited with 1 without reporting how its session ended: Not inside a trusted directory', 'WARNING: no helper binaries under "/tmp/x9y8"\nNot inside a trusted directory');
+    expect(decideAfterAttempt(progress([NO_REPO, again]), BUDGETS)).toMatchObject({ outcome: 'stalled' });
+  });
+
+  it('goes on after crashes that differ, or a hang between them', () => {
+    expect(decideAfterAttempt(progress([NO_REPO, crashed('the agent was killed by SIGSEGV before it finished')]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
+    expect(decideAfterAttempt(progress([NO_REPO, HUNG, NO_REPO]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
+    expect(decideAfterAttempt(progress([HUNG, HUNG]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
+    expect(decideAfterAttempt(progress([NO_REPO, failed('a')]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
+  });
+
+  it('stops for a person after two crashes alike whose words say a person must act', () => {
+    const root = crashed('the agent reported success but exited with 1', 'Error: EACCES: permission denied, open \'/srv/app/.claude.json\'');
+    expect(decideAfterAttempt(progress([root, root]), BUDGETS)).toEqual({
+      kind: 'stop',
+      outcome: 'needs_human',
+      reason:
+        "the agent crashed the same way 2 times in a row and cannot go on without a person: the agent was denied access to a file or folder: Error: EACCES: permission denied, open '/srv/app/.claude.json'; give the user baton runs as access to it.",
+    });
+  });
+
   it('stops as diverged after too many attempts left the scope, consecutive or not', () => {
     expect(decideAfterAttempt(progress([DIVERGED]), BUDGETS)).toEqual({ kind: 'continue', waitMs: 0 });
     expect(decideAfterAttempt(progress([DIVERGED, failed('a'), DIVERGED]), BUDGETS)).toEqual({
@@ -117,6 +149,16 @@ describe('decideAfterAttempt', () => {
   });
 });
 
+describe('crashSignature', () => {
+  it('blanks out what differs from run to run, and keeps what the agent said', () => {
+    const signature = (detail: string): string => crashSignature({ kind: 'crashed', reason: 'the agent exited with 1', detail });
+    expect(signature('session 1b4dced9-90b8-4416-9681-35b861f348be at /tmp/baton-AbC/x.json, pid 4242, commit 058ea06')).toBe(
+      signature('session 3a0e06c3-8cc9-4abd-aa66-bf49c1ce377c at /tmp/baton-XyZ/x.json, pid 17, commit 45924a5'),
+    );
+    expect(signature('cannot open /home/dev/a.json')).not.toBe(signature('cannot open /home/dev/b.json'));
+  });
+});
+
 describe('budgetLeft', () => {
   it('allows an attempt while every budget has something left', () => {
     expect(budgetLeft(progress([]), BUDGETS)).toEqual({ ok: true });
@@ -135,7 +177,8 @@ describe('statusAfterRun', () => {
   it('sends a success to review, a need for a person to blocked, and the rest to failed', () => {
     expect(statusAfterRun('succeeded')).toBe('review');
     expect(statusAfterRun('needs_human')).toBe('blocked');
-    for (const outcome of ['stalled', 'diverged', 'budget_exceeded', 'rate_limited'] as const) expect(statusAfterRun(outcome)).toBe('failed');
+    expect(statusAfterRun('rate_limited')).toBe('open');
+    for (const outcome of ['stalled', 'diverged', 'budget_exceeded'] as const) expect(statusAfterRun(outcome)).toBe('failed');
   });
 });
 

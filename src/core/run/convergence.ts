@@ -1,4 +1,5 @@
 import type { AttemptOutcome } from '../agent-stream/classify-attempt.js';
+import { setupProblemIn } from '../agent-stream/setup-problem.js';
 import type { CheckFailure } from './check-failure.js';
 import type { Budgets } from './project-config.js';
 
@@ -31,9 +32,11 @@ export type RunDecision = { kind: 'continue'; waitMs: number } | { kind: 'stop';
  * Whether the run goes on after its latest verdict, checked in this order: passed → succeeded;
  * needs_human → stop; rate_limited → wait `rateLimitWaitMs` and go on, unless that happened
  * more than `maxRateLimitRetries` times (→ rate_limited) or the wait would end past a budget
- * (→ budget_exceeded); the last `stalledAfter` counted verdicts all failed the checks with the
- * same fingerprint → stalled; `maxDivergences` attempts reverted → diverged; the attempts, time,
- * tokens or dollars are spent → budget_exceeded. Rate-limited attempts are not counted.
+ * (→ budget_exceeded); the last `REPEATED_CRASHES` counted attempts crashed the same way →
+ * needs_human when what the agent said means a person must act, else stalled; the last
+ * `stalledAfter` counted verdicts all failed the checks with the same fingerprint → stalled;
+ * `maxDivergences` attempts reverted → diverged; the attempts, time, tokens or dollars are
+ * spent → budget_exceeded. Rate-limited attempts are not counted.
  */
 export function decideAfterAttempt(progress: RunProgress, budgets: Budgets): RunDecision {
   const last = progress.verdicts.at(-1);
@@ -41,6 +44,8 @@ export function decideAfterAttempt(progress: RunProgress, budgets: Budgets): Run
   if (last?.kind === 'needs_human') return stop('needs_human', `the agent cannot go on without a person: ${sentence(last.outcome.reason)}`);
   if (last?.kind === 'rate_limited') return afterRateLimit(progress, budgets, last.outcome);
 
+  const crashes = repeatedCrash(progress.verdicts);
+  if (crashes) return crashes;
   const stalled = stalledReason(progress.verdicts, budgets.stalledAfter);
   if (stalled) return stop('stalled', stalled);
   const divergences = progress.verdicts.filter((verdict) => verdict.kind === 'diverged').length;
@@ -73,9 +78,11 @@ export function budgetLeft(progress: RunProgress, budgets: Budgets): { ok: true 
   return { ok: true };
 }
 
-/** The task status a finished run leaves: succeeded → review, needs_human → blocked, else failed. */
-export function statusAfterRun(outcome: RunOutcome): 'review' | 'blocked' | 'failed' {
+/** The task status a finished run leaves: succeeded → review, needs_human → blocked, rate_limited → open, else failed. */
+export function statusAfterRun(outcome: RunOutcome): 'review' | 'blocked' | 'failed' | 'open' {
   if (outcome === 'succeeded') return 'review';
+  // A rate limit says nothing about the task: it goes back to the queue for a later run.
+  if (outcome === 'rate_limited') return 'open';
   return outcome === 'needs_human' ? 'blocked' : 'failed';
 }
 
@@ -100,6 +107,40 @@ function stalledReason(verdicts: readonly AttemptVerdict[], stalledAfter: number
   if (!recent.every((verdict) => verdict.kind === 'checks_failed' && verdict.fingerprint === first.fingerprint)) return null;
   const checks = [...new Set(first.failures.map((failure) => failure.checkId))].join(', ');
   return `the last ${plural(stalledAfter, 'attempt')} failed baton's checks the same way (${checks}); another attempt would likely repeat it.`;
+}
+
+/**
+ * Crashes in a row, alike once normalised, after which another attempt is not worth its cost:
+ * an agent that died the same way twice will most likely die that way again.
+ */
+export const REPEATED_CRASHES = 2;
+
+/** Stops the run when its last counted attempts all crashed the same way; null otherwise. */
+function repeatedCrash(verdicts: readonly AttemptVerdict[]): RunDecision | null {
+  const recent = verdicts.filter((verdict) => verdict.kind !== 'rate_limited').slice(-REPEATED_CRASHES);
+  if (recent.length < REPEATED_CRASHES) return null;
+  const outcomes = recent.map((verdict) => (verdict.kind === 'agent_failed' && verdict.outcome.kind === 'crashed' ? verdict.outcome : null));
+  const first = outcomes[0];
+  if (!first || !outcomes.every((outcome) => outcome !== null && crashSignature(outcome) === crashSignature(first))) return null;
+  const last = outcomes.at(-1) ?? first;
+  // The classifier reads stderr only for an agent whose stream did not finish: look again.
+  const problem = setupProblemIn(last.detail ?? '') ?? setupProblemIn(last.reason);
+  if (problem) return stop('needs_human', `the agent crashed the same way ${REPEATED_CRASHES} times in a row and cannot go on without a person: ${sentence(problem.reason)}`);
+  return stop('stalled', `the agent crashed the same way on the last ${plural(REPEATED_CRASHES, 'attempt')} (${trimPeriod(last.reason)}); another attempt would likely repeat it.`);
+}
+
+/**
+ * What two crashes must share to count as the same: their reason and stderr with the parts
+ * that differ from run to run (ids, hashes, numbers, temporary paths) blanked out.
+ */
+export function crashSignature(outcome: AttemptOutcome): string {
+  return `${outcome.reason}\n${outcome.detail ?? ''}`
+    .replace(/\/tmp\/[^\s'"]*/g, '/tmp/…')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
+    .replace(/\b[0-9a-f]{7,}\b/gi, '<hex>')
+    .replace(/\d+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function countedAttempts(progress: RunProgress): number {
