@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../../test/model-server/agent-cli.js';
 import { LineSplitter } from './output-lines.js';
 import { ProcessError } from './process-error.js';
-import { requireSuccess, runGroup, spawnGroup } from './spawn-group.js';
+import { requireSuccess, runGroup, spawnGroup, type RunningGroup } from './spawn-group.js';
 
 const GRACE_MS = 300;
 const cwd = tmpdir();
@@ -111,6 +111,34 @@ describe('spawnGroup', () => {
     const exit = await runGroup(['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.15; done'], { cwd, idleTimeoutMs: 900, killGraceMs: GRACE_MS });
     expect(exit).toMatchObject({ timedOut: null, exitCode: 0 });
     expect(exit.stdoutTail).toBe('1\n2\n3\n4\n5\n6\n7\n8\n');
+  });
+
+  it('lets a command that announced a wait stay silent that long plus the idle timeout, and no longer', async () => {
+    // "wait N" announces N ms of silence, as an agent waiting out a rate limit does.
+    const announce = (command: string) => {
+      let group: RunningGroup | undefined = undefined;
+      const started = performance.now();
+      const run = spawnGroup(['sh', '-c', command], {
+        cwd,
+        idleTimeoutMs: 400,
+        killGraceMs: GRACE_MS,
+        onStdoutLine: (line) => {
+          const wait = /^wait (\d+)$/.exec(line);
+          if (wait) group?.extendIdle(Number(wait[1]));
+        },
+      }).then((running) => (group = running).done);
+      return run.then((exit) => ({ exit, elapsedMs: performance.now() - started }));
+    };
+    const [waited, overstayed, unannounced] = await Promise.all([
+      announce('echo "wait 1000"; sleep 1.1; echo done'),
+      announce('echo "wait 300"; sleep 30'),
+      announce('echo started; sleep 1.1; echo done'),
+    ]);
+    expect(waited.exit).toMatchObject({ timedOut: null, exitCode: 0, stdoutTail: 'wait 1000\ndone\n' });
+    expect(overstayed.exit).toMatchObject({ timedOut: 'idle', signal: 'SIGTERM' });
+    expect(overstayed.elapsedMs).toBeGreaterThanOrEqual(700);
+    expect(overstayed.elapsedMs).toBeLessThan(5_000);
+    expect(unannounced.exit).toMatchObject({ timedOut: 'idle' });
   });
 
   it('stops the group when the signal is aborted', async () => {

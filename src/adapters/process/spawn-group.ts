@@ -30,6 +30,14 @@ export interface SpawnGroupOptions {
   onStderrLine?: (line: string) => void;
   /** How much of each stream the result keeps. */
   tailChars?: number;
+  /** Starts another command instead, given the one it would start (see containment.ts). */
+  wrap?: (command: CommandLine) => CommandLine;
+}
+
+/** A command as it would be started: the argv (after `shell`) and the environment. */
+export interface CommandLine {
+  argv: readonly string[];
+  env?: Environment;
 }
 
 /** How a group's run ended. A non-zero exit is an answer here, not an error. */
@@ -54,6 +62,12 @@ export interface RunningGroup {
   readonly done: Promise<GroupExit>;
   /** Ends the group now: SIGTERM to every process in it, SIGKILL after the grace period. */
   stop(): void;
+  /**
+   * Silence for the next `ms` does not count against the idle timeout: its deadline moves to at
+   * least now + `ms` + `idleTimeoutMs`. For a command that said it will wait that long (an agent
+   * waiting out a rate limit). Never brings a deadline closer; no effect without an idle timeout.
+   */
+  extendIdle(ms: number): void;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
@@ -74,11 +88,13 @@ export async function spawnGroup(argv: readonly string[], options: SpawnGroupOpt
   // Loaded on first use: most baton commands never start a process.
   const { spawn } = childProcess();
   const startedAt = performance.now();
-  const [file, ...args] = options.shell ? ['/bin/sh', '-c', ...argv.slice(0, 1), 'sh', ...argv.slice(1)] : argv;
+  const direct: CommandLine = { argv: options.shell ? ['/bin/sh', '-c', ...argv.slice(0, 1), 'sh', ...argv.slice(1)] : argv, ...(options.env ? { env: options.env } : {}) };
+  const started = options.wrap ? options.wrap(direct) : direct;
+  const [file, ...args] = started.argv;
   const stdin = options.stdin ?? { kind: 'closed' };
   const child = spawn(file as string, args, {
     cwd: options.cwd,
-    ...(options.env ? { env: options.env } : {}),
+    ...(started.env ? { env: started.env } : {}),
     detached: true,
     stdio: [stdin.kind === 'closed' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
@@ -117,6 +133,10 @@ class GroupRun {
   private readonly stderrTail: OutputTail;
   /** Wall-clock and idle timers: they end with the leader. */
   private readonly limitTimers: NodeJS.Timeout[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+  private lastOutputAt: number;
+  /** `extendIdle`'s floor under the idle deadline (performance.now() time). */
+  private idleFloorAt = 0;
   private closeTimer: NodeJS.Timeout | undefined;
   private readonly untrack: () => void;
   private readonly done: Promise<GroupExit>;
@@ -134,6 +154,7 @@ class GroupRun {
     private readonly startedAt: number,
   ) {
     this.pid = child.pid as number;
+    this.lastOutputAt = performance.now();
     this.untrack = trackGroup(this.pid);
     const tailChars = options.tailChars ?? DEFAULT_TAIL_CHARS;
     this.stdoutTail = new OutputTail(tailChars);
@@ -152,20 +173,45 @@ class GroupRun {
 
   running(): RunningGroup {
     const stdin = this.options.stdin?.kind === 'pipe' ? this.child.stdin : null;
-    return { pid: this.pid, stdin, done: this.done, stop: () => this.stop('cancel') };
+    return { pid: this.pid, stdin, done: this.done, stop: () => this.stop('cancel'), extendIdle: (ms) => this.extendIdle(ms) };
+  }
+
+  private extendIdle(ms: number): void {
+    const idle = this.options.idleTimeoutMs;
+    if (idle === undefined || !(ms >= 0)) return;
+    this.idleFloorAt = Math.max(this.idleFloorAt, performance.now() + ms + idle);
+  }
+
+  /**
+   * The idle deadline is the later of the last output + the idle timeout and `extendIdle`'s
+   * floor. The timer is not reset on every chunk: when it fires early it sleeps to the deadline.
+   */
+  private watchIdle(): void {
+    const idle = this.options.idleTimeoutMs;
+    if (idle === undefined) return;
+    const check = (): void => {
+      const now = performance.now();
+      const deadline = Math.max(this.lastOutputAt + idle, this.idleFloorAt);
+      if (now >= deadline) this.stop('idle');
+      else this.idleTimer = setTimeout(check, Math.ceil(deadline - now));
+    };
+    this.idleTimer = setTimeout(check, idle);
+  }
+
+  private clearLimitTimers(): void {
+    for (const timer of this.limitTimers) clearTimeout(timer);
+    clearTimeout(this.idleTimer);
   }
 
   private watchOutput(): void {
-    const idle = this.options.idleTimeoutMs;
-    const idleTimer = idle === undefined ? undefined : setTimeout(() => this.stop('idle'), idle);
-    if (idleTimer) this.limitTimers.push(idleTimer);
+    this.watchIdle();
     const pipe = (stream: NodeJS.ReadableStream | null, tail: OutputTail, onLine: ((line: string) => void) | undefined) => {
       const splitter = new LineSplitter((line) => {
         tail.append(`${line}\n`);
         this.deliver(onLine, line);
       });
       stream?.on('data', (chunk: Buffer) => {
-        idleTimer?.refresh();
+        this.lastOutputAt = performance.now();
         splitter.push(chunk);
       });
       stream?.on('end', () => splitter.end());
@@ -199,7 +245,7 @@ class GroupRun {
 
   private watchExit(): void {
     this.child.once('exit', (code, signal) => {
-      for (const timer of this.limitTimers) clearTimeout(timer);
+      this.clearLimitTimers();
       // The leader is gone; anything it left running in its group goes too.
       if (!this.stopping && signalGroup(this.pid, 0)) this.stop('leftovers');
       // A process that left the group may still hold the output pipes open: stop waiting for it.
@@ -228,7 +274,7 @@ class GroupRun {
     this.settle = undefined;
     // Once the group is over, its id may be reused: a late stop() must not signal anything.
     this.stopping = true;
-    for (const timer of this.limitTimers) clearTimeout(timer);
+    this.clearLimitTimers();
     clearTimeout(this.closeTimer);
     if (this.killTimer && signalGroup(this.pid, 0)) {
       // Some process of the group outlived the leader: its SIGKILL stays due, without keeping baton alive.

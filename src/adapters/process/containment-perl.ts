@@ -1,0 +1,169 @@
+import type { CommandLine, Environment } from './spawn-group.js';
+import type { MountStep } from './containment-plan.js';
+
+/*
+ * Containment with nothing but Perl, which every Debian and Ubuntu system has (perl-base is
+ * Essential). One `perl` process makes the namespaces and the mounts with system calls, where
+ * util-linux needs a chain of `unshare`, `sh` and one `mount` process per path: each process
+ * start costs milliseconds, and the chain took 40-100 ms on the two-core machine this was
+ * written on, more than the 50 ms an attempt may spend on containment.
+ *
+ * The processes, for `perl -e SOURCE -- ... -- command`:
+ *   wrapper   the perl process baton started. It stays in baton's PID namespace, so that it
+ *             can die of the very signal that killed the command (a PID 1 cannot) and baton
+ *             sees the command's exit code or signal unchanged.
+ *   init      PID 1 of the new PID namespace: reaps orphans (SIGCHLD ignored) and exits when
+ *             the wrapper's end of a pipe closes, which happens however the wrapper ends,
+ *             SIGKILL included, with no race. When a namespace's PID 1 exits, the kernel kills
+ *             every process left in it, whatever session, group or environment they moved to.
+ *   command   PID 2: gets a fresh /proc, enters a user namespace of its own, and runs the
+ *             command. Its parent is the wrapper, in baton's process group, so a SIGTERM to
+ *             the group reaches it directly; the wrapper ignores that SIGTERM and waits for it.
+ *
+ * Root keeps uid 0, in a user namespace that maps every uid to itself: file access works as
+ * before, but its capabilities stop at the namespace, so it can neither remount nor mount a
+ * disk. Another user first becomes root of a user namespace of its own (to mount) and then,
+ * for the command, its own uid again, without capabilities. Either way the command's mount
+ * namespace belongs to a user namespace in which it has no power, so its read-only mounts
+ * cannot be made writable or unmounted, not even from a new user namespace.
+ *
+ * Read-only mounts are recursive (mount_setattr, Linux 5.12) so that a mount inside a
+ * read-only directory is read-only too; older kernels get a remount of the top mount only.
+ * A setup failure prints `baton containment: ...` and exits 125; a command that cannot be
+ * started exits 127 (not found) or 126, like a shell.
+ *
+ * Arguments: `<syscall numbers> <PERL_BADLANG> <n> <mode path>*n -- <argv>`. PERL_BADLANG=0
+ * keeps perl quiet about a locale that is not installed; the argument says how to put the
+ * variable back for the command (`-` unset, `=value`). `-t` makes perl ignore PERL5OPT and
+ * PERL5LIB (and only warn, silenced, about tainted data): the environment is the command's.
+ * Every system call argument that perl passes as a pointer must be a variable, not a literal.
+ */
+export const PERL_CONTAINMENT_SOURCE = String.raw`
+$SIG{__WARN__} = sub {};
+my ($numbers, $badlang, $count) = splice @ARGV, 0, 3;
+my ($UNSHARE, $MOUNT, $SETATTR, $PRCTL, $EXIT) = split /,/, $numbers;
+my @steps = splice @ARGV, 0, 2 * $count;
+shift @ARGV;
+my @command = @ARGV;
+$0 = join ' ', 'baton-containment', @command;
+if ($badlang eq '-') { delete $ENV{PERL_BADLANG} } else { $ENV{PERL_BADLANG} = substr $badlang, 1 }
+my ($NEWNS, $NEWUSER, $NEWPID) = (0x20000, 0x10000000, 0x20000000);
+my ($RDONLY, $REMOUNT, $BIND, $REC, $PRIVATE) = (1, 32, 4096, 16384, 0x40000);
+my %ATTRIBUTE = (nosuid => 2, nodev => 4, noexec => 8, noatime => 1024, nodiratime => 2048, relatime => 0x200000);
+sub leave { syscall($EXIT, $_[0] + 0) }
+sub fail { print STDERR "baton containment: @_\n"; leave(125) }
+sub put {
+  my ($file, $text) = @_;
+  open(my $fh, '>', $file) or fail("cannot open $file: $!");
+  defined syswrite($fh, $text) or fail("cannot write $file: $!");
+}
+sub kept_flags {
+  my ($path) = @_;
+  open(my $fh, '<', '/proc/self/mountinfo') or fail("cannot read /proc/self/mountinfo: $!");
+  my $options = '';
+  while (my $line = <$fh>) {
+    my @field = split / /, $line;
+    (my $point = $field[4]) =~ s/\\([0-7]{3})/chr oct $1/ge;
+    $options = $field[5] if $point eq $path;
+  }
+  my $flags = 0;
+  $flags |= $ATTRIBUTE{$_} // 0 for split /,/, $options;
+  return $flags & (1024 | 0x200000) ? $flags : $flags | 0x1000000;
+}
+my $root = $> == 0;
+my ($uid, $gid) = ($>, (split ' ', $))[0]);
+syscall($UNSHARE, $NEWNS | $NEWPID | ($root ? 0 : $NEWUSER)) == 0 or fail("cannot create namespaces: $!");
+unless ($root) { put('/proc/self/setgroups', 'deny'); put('/proc/self/uid_map', "0 $uid 1"); put('/proc/self/gid_map', "0 $gid 1") }
+my $slash = '/';
+syscall($MOUNT, 0, $slash, 0, $REC | $PRIVATE, 0) == 0 or fail("cannot make the mounts private: $!");
+pipe(my $lifeRead, my $lifeWrite) or fail("cannot make a pipe: $!");
+defined(my $init = fork) or fail("cannot fork: $!");
+if ($init == 0) {
+  $0 = 'baton-init';
+  close $lifeWrite;
+  $SIG{CHLD} = 'IGNORE';
+  open(STDIN, '<', '/dev/null'); open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '/dev/null');
+  chdir $slash;
+  1 while !defined sysread($lifeRead, my $byte, 1) && $! == 4;
+  leave(0);
+}
+close $lifeRead;
+for (my $i = 0; $i < @steps; $i += 2) {
+  my ($mode, $path) = @steps[$i, $i + 1];
+  my $ro = $mode eq 'ro';
+  syscall($MOUNT, $path, $path, 0, $BIND | $REC, 0) == 0 or fail("cannot bind $path: $!");
+  my $attributes = pack('Q4', $ro ? 1 : 0, $ro ? 0 : 1, 0, 0);
+  next if syscall($SETATTR, -100, $path, $ro ? 0x8000 : 0, $attributes, 32) == 0;
+  $! == 38 or fail("cannot make $path " . ($ro ? 'read-only' : 'writable') . ": $!");
+  syscall($MOUNT, 0, $path, 0, $REMOUNT | $BIND | ($ro ? $RDONLY : 0) | kept_flags($path), 0) == 0 or fail("cannot remount $path: $!");
+}
+my $cwd = readlink('/proc/self/cwd') // fail("cannot read the working directory: $!");
+chdir($cwd) or fail("cannot enter $cwd again: $!");
+pipe(my $readyRead, my $readyWrite) && pipe(my $goRead, my $goWrite) or fail("cannot make a pipe: $!");
+defined(my $child = fork) or fail("cannot fork: $!");
+if ($child == 0) {
+  close $readyRead; close $goWrite;
+  my ($proc, $procfs) = ('/proc', 'proc');
+  syscall($UNSHARE, $NEWNS) == 0 or fail("cannot create a mount namespace: $!");
+  syscall($MOUNT, $procfs, $proc, $procfs, 2 | 4 | 8, 0) == 0 or fail("cannot mount /proc: $!");
+  syscall($UNSHARE, $NEWUSER) == 0 or fail("cannot create a user namespace: $!");
+  syswrite($readyWrite, 'u');
+  sysread($goRead, my $go, 1) or leave(125);
+  exec { $command[0] } @command;
+  my $error = $! + 0;
+  print STDERR "baton containment: cannot run $command[0]: $!\n";
+  leave($error == 2 ? 127 : 126);
+}
+close $readyWrite; close $goRead;
+if (sysread($readyRead, my $ready, 1)) {
+  put("/proc/$child/uid_map", $root ? '0 0 4294967295' : "$uid 0 1");
+  put("/proc/$child/gid_map", $root ? '0 0 4294967295' : "$gid 0 1");
+  syswrite($goWrite, 'g');
+}
+close $goWrite;
+$SIG{$_} = sub {} for qw(TERM INT HUP);
+waitpid($child, 0);
+my $status = $?;
+if (my $signal = $status & 127) {
+  $SIG{$_} = 'DEFAULT' for qw(TERM INT HUP);
+  syscall($PRCTL, 4, 0);
+  kill $signal, $$;
+  leave(128 + $signal);
+}
+leave($status >> 8);
+`;
+
+/** unshare, mount, mount_setattr, prctl and exit_group, by `process.arch`. */
+const SYSCALL_NUMBERS: Readonly<Record<string, string>> = {
+  x64: '272,165,442,157,231',
+  // arm64 and riscv64 share the generic table.
+  arm64: '97,40,442,167,94',
+  riscv64: '97,40,442,167,94',
+};
+
+/** The system call numbers the perl script needs on `arch`, or null where they are not known. */
+export function perlSyscallNumbers(arch: string): string | null {
+  return SYSCALL_NUMBERS[arch] ?? null;
+}
+
+/** `command` run through the perl script at `perlPath`, with `steps` mounted (see PERL_CONTAINMENT_SOURCE). */
+export function perlContainedCommand(perlPath: string, syscallNumbers: string, steps: readonly MountStep[], command: CommandLine, baseEnv: Environment): CommandLine {
+  const env = command.env ?? baseEnv;
+  const badlang = env.PERL_BADLANG === undefined ? '-' : `=${env.PERL_BADLANG}`;
+  return {
+    argv: [
+      perlPath,
+      '-t',
+      '-e',
+      PERL_CONTAINMENT_SOURCE,
+      '--',
+      syscallNumbers,
+      badlang,
+      String(steps.length),
+      ...steps.flatMap((step) => [step.mode, step.path]),
+      '--',
+      ...command.argv,
+    ],
+    env: { ...env, PERL_BADLANG: '0' },
+  };
+}

@@ -1,0 +1,45 @@
+/** Which paths a contained command may not write, and which paths inside those it still may. */
+export interface ContainmentPolicy {
+  /** Files and directories to make read-only, everything below a directory included. */
+  readOnly: readonly string[];
+  /** Files and directories inside read-only ones that stay writable (a writable path elsewhere is writable anyway). */
+  writable: readonly string[];
+}
+
+/** One bind mount of a path onto itself, read-only or writable. */
+export interface MountStep {
+  path: string;
+  mode: 'ro' | 'rw';
+}
+
+/**
+ * The bind mounts that carry out `policy`, parents before children: each mount shadows what is
+ * below it, so a writable worktree inside a read-only checkout is bound after the checkout.
+ * A path listed in both lists is read-only. A path gets no mount of its own when it would
+ * only repeat the mode of the nearest listed path above it (everything below a read-only
+ * directory is read-only already), or when it is writable with nothing read-only above it.
+ * Paths must be absolute and canonical (no symbolic links, no trailing slash).
+ */
+export function planMounts(policy: ContainmentPolicy): MountStep[] {
+  const modes = new Map<string, MountStep['mode']>();
+  for (const path of policy.writable) modes.set(path, 'rw');
+  for (const path of policy.readOnly) modes.set(path, 'ro');
+  const steps = [...modes].map(([path, mode]) => ({ path, mode })).sort(parentsFirst);
+  return steps.filter((step, index) => {
+    const parent = steps.slice(0, index).findLast((candidate) => contains(candidate.path, step.path));
+    return step.mode !== (parent?.mode ?? 'rw');
+  });
+}
+
+/** True when `path` is `dir` or lies below it. */
+export function contains(dir: string, path: string): boolean {
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+}
+
+function parentsFirst(a: MountStep, b: MountStep): number {
+  return depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+function depth(path: string): number {
+  return path === '/' ? 0 : path.split('/').length - 1;
+}

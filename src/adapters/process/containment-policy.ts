@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { ContainmentPolicy } from './containment-plan.js';
+
+/** Where a task's worktree and the repository around it are. */
+export interface WorktreeLayout {
+  /** The repository's main worktree (its checkout). */
+  mainCheckout: string;
+  /** The git directory every worktree shares (`git rev-parse --git-common-dir`), usually `<mainCheckout>/.git`. */
+  gitCommonDir: string;
+  /** The task's worktree, where the agent and the checks run. */
+  worktree: string;
+  /** The task worktree's own git directory (`git rev-parse --git-dir` in it): `<gitCommonDir>/worktrees/<name>`. */
+  worktreeGitDir: string;
+  /**
+   * The directory task worktrees are made in (the project's `worktreeRoot`): read-only as a
+   * whole, so that a worktree another task makes while the command runs is covered too.
+   */
+  worktreeRoot?: string;
+  /** The repository's other worktrees (`git worktree list`); those inside the main checkout or `worktreeRoot` are covered already. */
+  otherWorktrees?: readonly string[];
+}
+
+/**
+ * What a command working in a task's worktree may write: its worktree, and the parts of the
+ * shared git directory that `git commit`, `git branch` and `git fetch` in that worktree write
+ * (objects, LFS objects, refs, reflogs, packed-refs, the worktree's own HEAD and index). The rest of the
+ * repository is read-only: the main checkout, the other worktrees, the board and run evidence
+ * (`<gitCommonDir>/baton`), hooks and config, which would otherwise let a command run code or
+ * change settings outside its attempt. The board and hooks are listed even though the main
+ * checkout covers them, so that the policy still holds when the git directory is elsewhere.
+ */
+export function worktreeContainmentPolicy(layout: WorktreeLayout): ContainmentPolicy {
+  const git = (name: string) => join(layout.gitCommonDir, name);
+  // `git worktree list` names the task's own worktree too; read-only would win over writable.
+  const others = (layout.otherWorktrees ?? []).filter((path) => path !== layout.worktree);
+  return {
+    readOnly: [layout.mainCheckout, layout.gitCommonDir, git('baton'), git('hooks'), git('config'), ...(layout.worktreeRoot ? [layout.worktreeRoot] : []), ...others],
+    writable: [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
+  };
+}
