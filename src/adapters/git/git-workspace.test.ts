@@ -300,6 +300,84 @@ describe('GitWorkspace', () => {
     });
   });
 
+  describe('with code planted in the repository', () => {
+    const ran = (): string => join(repo.dir, 'ran.txt');
+    const plant = (path: string, script: string): void => {
+      write(repo.dir, path, `#!/bin/sh\n${script}\n`);
+      chmodSync(join(repo.dir, path), 0o755);
+    };
+
+    it('runs no post-checkout hook when adding the worktree, none from core.hooksPath, and no fsmonitor', async () => {
+      plant('.git/hooks/post-checkout', `echo post-checkout >> '${ran()}'`);
+      plant('hooks-elsewhere/post-checkout', `echo hooksPath >> '${ran()}'`);
+      plant('fsmonitor.sh', `echo fsmonitor >> '${ran()}'`);
+      git(repo.dir, ['config', 'core.fsmonitor', join(repo.dir, 'fsmonitor.sh')]);
+      await workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' });
+      write(wt, 'a.txt', 'changed\n');
+      await workspace.stageAll(wt);
+      await workspace.changes(wt, base);
+      git(repo.dir, ['config', 'core.hooksPath', join(repo.dir, 'hooks-elsewhere')]);
+      await workspace.prepareWorktree(repo.dir, { path: join(repo.dir, '.baton', 'worktrees', '2-task'), branch: 'baton/2-task', base: 'main' });
+      expect(existsSync(ran())).toBe(false);
+      // The same hooks do run for a person's git: the test would pass without planting anything otherwise.
+      git(repo.dir, ['-c', 'core.fsmonitor=false', 'worktree', 'add', '-q', join(repo.dir, '.baton', 'worktrees', '3-task')]);
+      expect(readFileSync(ran(), 'utf8')).toBe('hooksPath\n');
+    });
+
+    it('commits exactly what it staged although a post-commit hook would amend the commit', async () => {
+      await workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' });
+      plant('.git/hooks/post-commit', 'echo planted > planted.txt && git add planted.txt && git commit -q --amend --no-edit --no-verify');
+      plant('.git/hooks/reference-transaction', `echo "$1" >> '${ran()}'`);
+      write(wt, 'a.txt', 'checked\n');
+      const sha = (await workspace.commitAll(wt, 'for review')) as string;
+      expect(git(wt, ['rev-parse', 'HEAD']).trim()).toBe(sha);
+      expect(git(wt, ['show', '--name-only', '--format=', sha]).trim()).toBe('a.txt');
+      expect(existsSync(join(wt, 'planted.txt'))).toBe(false);
+      expect(existsSync(ran())).toBe(false);
+    });
+  });
+
+  describe('snapshotTree and commitTree', () => {
+    beforeEach(async () => {
+      await workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' });
+    });
+
+    it('commits the tree that was snapshot, not what the files hold later, on the branch guarded by its parent', async () => {
+      write(wt, 'a.txt', 'checked\n');
+      write(wt, 'new.txt', 'new\n');
+      write(wt, 'ignored.log', 'noise\n');
+      const tree = await workspace.snapshotTree(wt);
+      expect(git(wt, ['ls-tree', '--name-only', tree]).split('\n')).toContain('new.txt');
+      write(wt, 'a.txt', 'changed after the checks\n');
+      const sha = await workspace.commitTree(wt, { tree, parent: base, message: '#1 For review  \n\n\n\nBody\n\n', branch });
+      expect(git(wt, ['rev-parse', `refs/heads/${branch}`]).trim()).toBe(sha);
+      expect(git(wt, ['rev-parse', `${sha}^{tree}`]).trim()).toBe(tree);
+      expect(git(wt, ['rev-parse', `${sha}^`]).trim()).toBe(base);
+      expect(git(wt, ['cat-file', 'commit', sha]).split('\n\n').slice(1).join('\n\n')).toBe('#1 For review\n\nBody\n');
+      expect(git(wt, ['show', `${sha}:a.txt`])).toBe('checked\n');
+      expect(readFileSync(join(wt, 'a.txt'), 'utf8')).toBe('changed after the checks\n');
+      expect(git(wt, ['status', '--porcelain'])).toBe(' M a.txt\n');
+      expect(await workspace.treeOf(wt, sha)).toBe(tree);
+    });
+
+    it('refuses to move a branch that is no longer at the parent, and a HEAD that is not on the branch', async () => {
+      write(wt, 'a.txt', 'checked\n');
+      const tree = await workspace.snapshotTree(wt);
+      write(wt, 'b.txt', 'moved meanwhile\n');
+      git(wt, ['commit', '-q', '-am', 'someone else']);
+      const moved = git(wt, ['rev-parse', 'HEAD']).trim();
+      const stale = await rejection(workspace.commitTree(wt, { tree, parent: base, message: 'late' }));
+      expect(stale.code).toBe('CONFLICT');
+      expect(git(wt, ['rev-parse', 'HEAD']).trim()).toBe(moved);
+
+      git(wt, ['switch', '-q', '--detach']);
+      const detached = await rejection(workspace.commitTree(wt, { tree, parent: moved, message: 'x', branch }));
+      expect(detached.code).toBe('CONFLICT');
+      expect(detached.message).toContain('detached');
+      expect(git(wt, ['rev-parse', 'HEAD']).trim()).toBe(moved);
+    });
+  });
+
   it('lists tracked files changed in the main worktree, staged or not, and ignores untracked ones', async () => {
     write(repo.dir, 'a.txt', 'modified\n');
     rmSync(join(repo.dir, 'b.txt'));

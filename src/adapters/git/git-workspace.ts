@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import type { Workspace } from '../../app/run-ports.js';
 import type { AddedLine, ChangedFile } from '../../core/run/changed-file.js';
 import { BatonError } from '../../core/errors.js';
+import { restoreBranch, verifyBranch, type BranchExpectation, type BranchVerdict } from './branch-guard.js';
+import { moveRef, writeCommit } from './commit-tree.js';
 import { defaultBaseBranch, requireRepository } from './default-base-branch.js';
 import { parseAddedLines, parseNameStatus } from './diff-output.js';
 import { fileState, holdsSomething } from './file-content.js';
+import { readFilesAtCommit, readStagedFiles } from './file-at-commit.js';
 import { ensureExcluded } from './info-exclude.js';
 import { mapLimited } from './map-limited.js';
-import { prepareWorktree, type WorktreeRequest } from './prepare-worktree.js';
+import { compareOutside, snapshotOutside, type OutsideSnapshot, type OutsideWrite } from './outside-writes.js';
+import { branchExists, prepareWorktree, type WorktreeRequest } from './prepare-worktree.js';
+import { quarantine } from './quarantine.js';
 import { resolveCommit, type GitRunner } from './resolve-commit.js';
 import { runGit, type Environment } from './run-git.js';
 
@@ -25,7 +30,6 @@ export interface GitWorkspaceOptions {
 const PATCH_OPTIONS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/', '-M'];
 /** Files read at once to tell emptied ones. */
 const READ_PARALLELISM = 16;
-const FALLBACK_IDENTITY = { name: 'baton', email: 'baton@localhost' };
 
 /**
  * The runner's `Workspace` over the git command line. What changed since a checkpoint is
@@ -38,7 +42,9 @@ export class GitWorkspace implements Workspace {
   private readonly knownCommits = new Map<string, string>();
 
   constructor(private readonly options: GitWorkspaceOptions) {
-    this.git = (args, cwd, extra = {}) => runGit(args, { cwd, env: options.env, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...extra });
+    // Every command runs with hooks and fsmonitor off: the agent may have planted either, and
+    // nothing baton commits may be changed by code running behind its back.
+    this.git = (args, cwd, extra = {}) => runGit(args, { cwd, env: options.env, noHooks: true, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...extra });
   }
 
   async defaultBaseBranch(repoRoot: string): Promise<string> {
@@ -90,18 +96,53 @@ export class GitWorkspace implements Workspace {
   }
 
   /**
-   * `--no-verify`: the project's pre-commit and commit-msg hooks are for people, and baton's
-   * own checks have just run (prepare-commit-msg and post-commit hooks still run).
-   * `--cleanup=whitespace` keeps lines starting with `#`, such as a task id.
+   * Stages everything (like `stageAll`) and commits that tree on HEAD with plumbing (see
+   * `commitTree`), so no hook can change what is committed. Null when the tree is HEAD's.
+   * The message is cleaned up like `--cleanup=whitespace`: lines starting with `#` stay.
    */
   async commitAll(worktree: string, message: string): Promise<string | null> {
     const cwd = requireRepository(worktree).topLevel;
+    const tree = await this.snapshotTree(cwd);
+    const parent = await this.headOrNull(cwd);
+    if (parent !== null && (await this.treeOf(cwd, parent)) === tree) return null;
+    return this.commitTree(cwd, { tree, parent, message });
+  }
+
+  /**
+   * Stages everything like `stageAll` and writes the index as a tree object: the id of
+   * exactly what was staged, to be checked and later committed with `commitTree`.
+   */
+  async snapshotTree(worktree: string): Promise<string> {
+    const cwd = requireRepository(worktree).topLevel;
     await this.stageAll(cwd);
-    const staged = await this.git(['diff', '--cached', '--quiet', '--no-ext-diff'], cwd, { okExitCodes: [0, 1] });
-    if (staged.exitCode === 0) return null;
-    const identity = await this.identityArgs(cwd);
-    await this.git([...identity, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '--file=-'], cwd, { input: message });
-    return this.head(cwd);
+    return (await this.git(['write-tree'], cwd)).stdout.trim();
+  }
+
+  /**
+   * Commits `tree` (a `snapshotTree` id) with `parent` as its only parent and moves HEAD's
+   * branch to it, only if the branch is still at `parent` (CONFLICT otherwise). With `branch`,
+   * HEAD must also be on that branch (CONFLICT otherwise). The commit is made even when
+   * `tree` is the parent's tree (compare with `treeOf` first). Files and index are untouched.
+   */
+  async commitTree(worktree: string, request: { tree: string; parent: string | null; message: string; branch?: string }): Promise<string> {
+    const cwd = requireRepository(worktree).topLevel;
+    if (request.branch !== undefined) await this.requireOnBranch(cwd, request.branch);
+    const commit = await writeCommit(this.git, cwd, request);
+    await moveRef(this.git, cwd, 'HEAD', commit, request.parent, 'baton: commit');
+    return commit;
+  }
+
+  async readFilesAt(worktree: string, commit: string, paths: readonly string[]): Promise<(string | null)[]> {
+    return readFilesAtCommit(requireRepository(worktree).topLevel, commit, paths, { env: this.options.env });
+  }
+
+  async readStagedFiles(worktree: string, paths: readonly string[]): Promise<(string | null)[]> {
+    return readStagedFiles(requireRepository(worktree).topLevel, paths, { env: this.options.env });
+  }
+
+  /** The tree id of a commit. */
+  async treeOf(worktree: string, commit: string): Promise<string> {
+    return (await this.git(['rev-parse', '--verify', `${commit}^{tree}`], requireRepository(worktree).topLevel)).stdout.trim();
   }
 
   /** Without `-x`: ignored files (node_modules, build output, `.baton/`) survive the reset. */
@@ -130,17 +171,42 @@ export class GitWorkspace implements Workspace {
     }
     const [tree, ontoTree] = await Promise.all([this.treeOf(cwd, headId), this.treeOf(cwd, ontoId)]);
     let squashed = ontoId;
-    if (tree !== ontoTree) {
-      const identity = await this.identityArgs(cwd);
-      const text = message.endsWith('\n') ? message : `${message}\n`;
-      squashed = (await this.git([...identity, 'commit-tree', '--no-gpg-sign', tree, '-p', ontoId, '-F', '-'], cwd, { input: text })).stdout.trim();
-    }
-    await this.git(['update-ref', '-m', 'baton: squash', 'HEAD', squashed, headId], cwd);
+    if (tree !== ontoTree) squashed = await writeCommit(this.git, cwd, { tree, parent: ontoId, message });
+    await moveRef(this.git, cwd, 'HEAD', squashed, headId, 'baton: squash');
     return squashed;
   }
 
   async fileState(worktree: string, path: string): Promise<'missing' | 'empty' | 'present'> {
     return fileState(worktree, path);
+  }
+
+  async branchExists(repoRoot: string, branch: string): Promise<boolean> {
+    return branchExists(this.git, requireRepository(repoRoot).topLevel, branch);
+  }
+
+  /** See `quarantine` in quarantine.ts: uncommitted work saved on `ref`, nothing else changed. */
+  async quarantine(worktree: string, ref: string): Promise<string | null> {
+    return quarantine(this.git, this.options.env, worktree, ref);
+  }
+
+  /** See `verifyBranch` in branch-guard.ts. */
+  async verifyBranch(worktree: string, expected: BranchExpectation): Promise<BranchVerdict> {
+    return verifyBranch(this.git, worktree, expected);
+  }
+
+  /** See `snapshotOutside` in outside-writes.ts: every worktree but those in `exclude`. */
+  async snapshotOutside(repoRoot: string, options: { exclude: readonly string[] }): Promise<OutsideSnapshot> {
+    return snapshotOutside(this.git, repoRoot, options);
+  }
+
+  /** See `compareOutside` in outside-writes.ts (pure: no I/O). */
+  compareOutside(before: OutsideSnapshot, after: OutsideSnapshot): OutsideWrite[] {
+    return compareOutside(before, after);
+  }
+
+  /** See `restoreBranch` in branch-guard.ts. */
+  async restoreBranch(worktree: string, request: BranchExpectation & { evidenceRef: string }): Promise<{ kept: { ref: string; commit: string }[] }> {
+    return restoreBranch(this.git, worktree, request);
   }
 
   private async sinceCommit(worktree: string, since: string): Promise<{ cwd: string; sinceId: string }> {
@@ -161,15 +227,18 @@ export class GitWorkspace implements Workspace {
     return id;
   }
 
-  private async treeOf(cwd: string, commit: string): Promise<string> {
-    return (await this.git(['rev-parse', '--verify', `${commit}^{tree}`], cwd)).stdout.trim();
+  /** HEAD's commit, or null on a branch without commits yet. */
+  private async headOrNull(cwd: string): Promise<string | null> {
+    const output = await this.git(['rev-parse', '--verify', '--quiet', 'HEAD'], cwd, { okExitCodes: [0, 1] });
+    return output.exitCode === 0 ? output.stdout.trim() : null;
   }
 
-  /** `-c user.name=... -c user.email=...` for what git has no value for; env variables still win. */
-  private async identityArgs(cwd: string): Promise<string[]> {
-    const { stdout } = await this.git(['config', '--get-regexp', '^user\\.(name|email)$'], cwd, { okExitCodes: [0, 1] });
-    const keys = new Set(stdout.split('\n').filter((line) => / \S/.test(line)).map((line) => line.slice(0, line.indexOf(' ')).toLowerCase()));
-    return [...(keys.has('user.name') ? [] : ['-c', `user.name=${FALLBACK_IDENTITY.name}`]), ...(keys.has('user.email') ? [] : ['-c', `user.email=${FALLBACK_IDENTITY.email}`])];
+  private async requireOnBranch(cwd: string, branch: string): Promise<void> {
+    const output = await this.git(['symbolic-ref', '--quiet', 'HEAD'], cwd, { okExitCodes: [0, 1] });
+    const on = output.stdout.trim();
+    if (on === `refs/heads/${branch}`) return;
+    const where = on === '' ? 'detached' : `on ${on.replace(/^refs\/heads\//, '')}`;
+    throw new BatonError('CONFLICT', `HEAD in ${cwd} is ${where}, not on ${branch}, so baton did not commit; put it back with restoreBranch first`, { branch, head: on });
   }
 }
 

@@ -73,7 +73,8 @@ async function checkedBranchName(git: GitRunner, cwd: string, branch: string): P
   return branch;
 }
 
-async function branchExists(git: GitRunner, cwd: string, branch: string): Promise<boolean> {
+/** Whether the repository at `cwd` has the local branch `branch`. */
+export async function branchExists(git: GitRunner, cwd: string, branch: string): Promise<boolean> {
   const output = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], cwd, { okExitCodes: [0, 1] });
   return output.exitCode === 0;
 }

@@ -21,6 +21,12 @@ export interface GitRunOptions {
   okExitCodes?: readonly number[];
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Runs no code the repository's configuration names: no hooks (`core.hooksPath` pointed at
+   * nothing, which also stops `git worktree add`'s post-checkout and the reference-transaction
+   * hook) and no fsmonitor. For baton's own commands in a worktree an agent had its hands on.
+   */
+  noHooks?: boolean;
 }
 
 export interface GitOutput {
@@ -30,6 +36,8 @@ export interface GitOutput {
 }
 
 export const GIT_TIMEOUT_MS = 30_000;
+/** `-c` options that win over every config file; see `GitRunOptions.noHooks`. */
+export const NO_HOOKS_CONFIG: readonly string[] = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 /** How long git gets to exit after SIGTERM before it is killed outright. */
 const KILL_GRACE_MS = 2_000;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
@@ -99,7 +107,7 @@ export class GitCommandError extends BatonError {
 export async function runGit(args: readonly string[], options: GitRunOptions): Promise<GitOutput> {
   // Loaded on first use: most baton commands never start git, and the module costs start-up time.
   const { spawn } = childProcess();
-  const fullArgs = ['--no-optional-locks', ...args];
+  const fullArgs = ['--no-optional-locks', ...(options.noHooks ? NO_HOOKS_CONFIG : []), ...args];
   const env = options.env ? withoutRepositoryVariables(options.env, options.keep ?? []) : undefined;
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', fullArgs, {

@@ -1,0 +1,51 @@
+import type { AttemptGuard, GuardFindings, GuardScope } from '../../app/run-ports.js';
+import type { GitWorkspace } from './git-workspace.js';
+import type { OutsideSnapshot } from './outside-writes.js';
+import { RepoGuard, type RepoSnapshot } from './repo-guard.js';
+import type { Environment } from './run-git.js';
+
+interface Mark {
+  repo: RepoSnapshot;
+  outside: OutsideSnapshot | null;
+  scope: GuardScope;
+}
+
+/**
+ * The runner's `AttemptGuard` over git: the repository guard (config, hooks, attributes, refs:
+ * put back) and, where no sandbox keeps the agent out of them, the status of the main checkout
+ * and the other worktrees (compared, reported, never touched).
+ */
+export class GitAttemptGuard implements AttemptGuard {
+  private readonly repo: RepoGuard;
+
+  constructor(
+    private readonly workspace: GitWorkspace,
+    env: Environment,
+  ) {
+    this.repo = new RepoGuard({ env });
+  }
+
+  async before(scope: GuardScope): Promise<unknown> {
+    const [repo, outside] = await Promise.all([
+      this.repo.snapshot(scope.worktree, { branch: scope.branch }),
+      scope.watchOutside ? this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }) : Promise.resolve(null),
+    ]);
+    const mark: Mark = { repo, outside, scope };
+    return mark;
+  }
+
+  async after(mark: unknown, evidencePrefix: string): Promise<GuardFindings> {
+    const { repo, outside, scope } = mark as Mark;
+    // First, before any other git command: a planted filter or fsmonitor would run in it.
+    const changes = await this.repo.verifyAndRestore(repo, { evidencePrefix });
+    const writes = outside === null ? [] : this.workspace.compareOutside(outside, await this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }));
+    return {
+      repaired: changes.map((change) => change.text),
+      outside: writes.map((write) => ({
+        worktree: write.worktree,
+        paths: write.paths,
+        what: write.state === 'appeared' ? 'a new worktree appeared' : write.state === 'disappeared' ? 'the worktree was removed' : write.headMoved ? `HEAD moved from ${write.headMoved.from} to ${write.headMoved.to}` : 'files changed',
+      })),
+    };
+  }
+}
