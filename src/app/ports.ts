@@ -79,6 +79,26 @@ export interface BoardReader extends ImpactReader {
   taskBoundTo(worktree: string): Promise<Task | null>;
   allDependencies(): Promise<(Dependency & { createdAt: string })[]>;
   allNotes(): Promise<Note[]>;
+  /** This board's id, made once when it was created: a re-created board has another. */
+  boardId(): Promise<string>;
+  /** The board's table definitions as text: changes when anything drops or alters a table. */
+  schemaText(): Promise<string>;
+  /** The run lock held on a task, if any (see `RunLock`). */
+  runLock(taskId: number): Promise<RunLock | null>;
+}
+
+/**
+ * One `baton run` of a task at a time, across processes and whoever the actor is: the lock
+ * names the run (`token`) and where it runs, and lapses at `expiresAt` unless renewed.
+ */
+export interface RunLock {
+  taskId: number;
+  token: string;
+  actor: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  expiresAt: string;
 }
 
 /** A task's footprint as last recorded. */
@@ -152,6 +172,10 @@ export interface BoardWriter extends BoardReader, ImpactWriter {
   appendEvent(event: NewEvent, at: string): Promise<BoardEvent>;
   /** Re-inserts an exported event with its original id (import only). */
   restoreEvent(event: BoardEvent): Promise<void>;
+  /** Writes the task's run lock over whatever was there. */
+  saveRunLock(lock: RunLock): Promise<void>;
+  /** Removes the task's run lock if `token` still holds it; false when it did not. */
+  deleteRunLock(taskId: number, token: string): Promise<boolean>;
 }
 
 /** One board. Implementations: SQLite (embedded default); PostgreSQL later, same contract. */

@@ -673,6 +673,51 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
       });
     });
 
+    describe('run locks and the board id', () => {
+      const lock = (taskId: number, token: string) => ({ taskId, token, actor: 'alice', host: 'box', pid: 42, startedAt: at(0), expiresAt: at(30) });
+
+      it('keeps one lock per task, replaced whole, removed only by the token that holds it', async () => {
+        await insertAll(store, [{}, {}]);
+        expect(await store.read((tx) => tx.runLock(1))).toBeNull();
+        await store.write((tx) => tx.saveRunLock(lock(1, 'first')));
+        await store.write((tx) => tx.saveRunLock(lock(2, 'other')));
+        expect(await store.read((tx) => tx.runLock(1))).toEqual(lock(1, 'first'));
+        await store.write((tx) => tx.saveRunLock({ ...lock(1, 'second'), pid: 7 }));
+        expect(await store.read((tx) => tx.runLock(1))).toEqual({ ...lock(1, 'second'), pid: 7 });
+        expect(await store.write((tx) => tx.deleteRunLock(1, 'first'))).toBe(false);
+        expect(await store.read((tx) => tx.runLock(1))).not.toBeNull();
+        expect(await store.write((tx) => tx.deleteRunLock(1, 'second'))).toBe(true);
+        expect(await store.read((tx) => tx.runLock(1))).toBeNull();
+        expect((await store.read((tx) => tx.runLock(2)))?.token).toBe('other');
+      });
+
+      it('drops a lock written in a transaction that failed', async () => {
+        await insertAll(store, [{}]);
+        await expect(
+          store.write(async (tx) => {
+            await tx.saveRunLock(lock(1, 'doomed'));
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await store.read((tx) => tx.runLock(1))).toBeNull();
+      });
+
+      it('describes its own tables, the same until a table changes', async () => {
+        const before = await store.read((tx) => tx.schemaText());
+        expect(before).toContain('tasks');
+        expect(before).toContain('events');
+        await insertAll(store, [{}, {}]);
+        expect(await store.read((tx) => tx.schemaText())).toBe(before);
+      });
+
+      it('has an id of its own that every connection reads alike', async () => {
+        const id = await store.read((tx) => tx.boardId());
+        expect(id).toMatch(/^[0-9a-f]{32}$/);
+        const other = await board.connect();
+        expect(await other.read((tx) => tx.boardId())).toBe(id);
+      });
+    });
+
     describe('waitForChange', () => {
       it('wakes soon after another connection writes', async () => {
         const other = await board.connect();

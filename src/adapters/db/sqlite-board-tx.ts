@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { BoardWriter, EventFilter, NewTask, ReadyQuery, TaskFilter } from '../../app/ports.js';
+import type { BoardWriter, EventFilter, NewTask, ReadyQuery, RunLock, TaskFilter } from '../../app/ports.js';
 import type { Blocker, Dependency, DependencyType } from '../../core/dependency.js';
 import { BatonError } from '../../core/errors.js';
 import type { BoardEvent, NewEvent } from '../../core/event.js';
@@ -8,6 +8,7 @@ import type { Status } from '../../core/status.js';
 import type { Note, Task } from '../../core/task.js';
 import { SqliteImpactTx } from './sqlite-impact-tx.js';
 import { SqliteRankIndex } from './sqlite-rank-index.js';
+import { SqliteRunLocks } from './sqlite-run-locks.js';
 import {
   TASK_COLUMNS, eventFromRow, noteFromRow, taskFromRow, taskValues,
   type EventRow, type NoteRow, type TaskRow,
@@ -27,10 +28,12 @@ export type Prepare = (sql: string) => Statement;
  */
 export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
   readonly rankIndex: SqliteRankIndex;
+  private readonly runLocks: SqliteRunLocks;
 
   constructor(sql: Prepare) {
     super(sql);
     this.rankIndex = new SqliteRankIndex(sql);
+    this.runLocks = new SqliteRunLocks(sql);
   }
 
   async getTask(id: number): Promise<Task | null> {
@@ -204,6 +207,26 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
 
   async allNotes(): Promise<Note[]> {
     return (this.sql('SELECT * FROM notes ORDER BY id').all() as NoteRow[]).map(noteFromRow);
+  }
+
+  async boardId(): Promise<string> {
+    return this.runLocks.boardId();
+  }
+
+  async schemaText(): Promise<string> {
+    return (this.sql(`SELECT group_concat(type || ' ' || name || ' ' || coalesce(sql, ''), char(10)) FROM (SELECT * FROM sqlite_schema ORDER BY type, name)`).pluck().get() as string | null) ?? '';
+  }
+
+  async runLock(taskId: number): Promise<RunLock | null> {
+    return this.runLocks.get(taskId);
+  }
+
+  async saveRunLock(lock: RunLock): Promise<void> {
+    this.runLocks.save(lock);
+  }
+
+  async deleteRunLock(taskId: number, token: string): Promise<boolean> {
+    return this.runLocks.delete(taskId, token);
   }
 
   async insertTask(task: NewTask): Promise<Task> {

@@ -118,6 +118,25 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UNIQUE (task_id, pattern)
   );
   `,
+  // 2 → 3: the runner — the board's own id (evidence and branches are tied to it) and one run
+  // lock per task, taken in a transaction of its own so two `baton run` of a task never overlap.
+  `
+  CREATE TABLE board_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO board_meta (key, value) VALUES ('board_id', lower(hex(randomblob(16))));
+
+  CREATE TABLE run_locks (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+    token TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
