@@ -106,6 +106,8 @@ describe('setup script', () => {
   const config = {
     setup: 'echo "installing into $(pwd)"; mkdir -p node_modules && echo ok > node_modules/.installed && echo ran >> "$SETUP_COUNT"',
     checks: [FIXED_CHECK],
+    // The check fails on the base: with failures there excused, the wip attempts would pass.
+    baseline: { preexisting: 'block' },
   };
 
   it('runs once in a new worktree before attempt 1, never again on a retry or a resumed run', { timeout: 30_000 }, async () => {

@@ -1,23 +1,30 @@
-import { checkLogName, type CheckFailure, type CheckKind, type CheckOutcome } from '../core/run/check-failure.js';
+import type { ChangedFile } from '../core/run/changed-file.js';
+import type { CheckFailure, CheckKind, CheckOutcome } from '../core/run/check-failure.js';
+import { judgeCheck, type CheckBaseline } from '../core/run/check-verdict.js';
+import { checkDefinitionEdits, type CheckDefinition, type DefinitionSnapshot, type ReadFiles } from '../core/run/check-definitions.js';
+import type { TestCaseResult } from '../core/run/test-results.js';
 import { forbiddenPatternFailures } from '../core/run/forbidden-patterns.js';
 import { readAgentReport, type ReportReading } from '../core/run/agent-report.js';
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
 import { scopeViolations, type ScopeRules } from '../core/run/scope-guard.js';
 import type { Task } from '../core/task.js';
-import type { AttemptEvidence, CommandRunner, Environment, FileAccess, Workspace } from './run-ports.js';
+import { checkSpecs, runChecks, type CheckRunDeps } from './run-checks.js';
+import type { AttemptEvidence, Sandbox, Workspace } from './run-ports.js';
 
 /** What baton's checks made of one attempt's worktree. */
 export type Judgement =
   /** The attempt left its scope: nothing else was checked, the caller reverts it. */
   | { kind: 'diverged'; failures: CheckFailure[]; changedPaths: string[] }
-  | { kind: 'checked'; outcomes: CheckOutcome[]; report: ReportReading; changedPaths: string[] };
+  /** `tree`: what was staged and checked, the one tree a commit of this attempt may hold. */
+  | { kind: 'checked'; outcomes: CheckOutcome[]; report: ReportReading; changedPaths: string[]; tree: string };
 
-export interface JudgeDeps {
+export interface JudgeDeps extends CheckRunDeps {
   workspace: Workspace;
-  commands: CommandRunner;
-  files: FileAccess;
   config: ProjectConfig;
-  env: Environment;
+  /** What keeps checks in the worktree. */
+  sandbox: Sandbox;
+  /** The main worktree's top level. */
+  repoRoot: string;
 }
 
 export interface JudgeRequest {
@@ -31,12 +38,19 @@ export interface JudgeRequest {
   evidence: AttemptEvidence;
   /** Check commands get no more than this (what is left of the run's time). */
   timeLeftMs: number;
+  /** Each check as it ran on the task's base, by check id (none where unknown). */
+  baselines: ReadonlyMap<string, CheckBaseline>;
+  /** A folder outside the worktree for reports checks write (see run-checks.ts). */
+  scratchDir: string;
+  /** What the attempt did around its worktree (git internals, other checkouts): each diverges it. */
+  tampering: readonly CheckFailure[];
+  /** What defines the checks (frozen at the base), and how those files stood before the attempt. */
+  definitions: { list: readonly CheckDefinition[]; before: DefinitionSnapshot };
   signal?: AbortSignal;
 }
 
-/** Lines of a failing command's output fed back to the agent. */
-const OUTPUT_TAIL_LINES = 60;
-const OUTPUT_TAIL_CHARS = 4_000;
+/** How much one failing check tells the next attempt: every failing test's own block, up to this. */
+const FEEDBACK_CHARS_PER_CHECK = 8_000;
 
 /**
  * Runs every check on the worktree as the attempt left it: the scope guard first (an attempt
@@ -45,15 +59,11 @@ const OUTPUT_TAIL_CHARS = 4_000;
  */
 export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Promise<Judgement> {
   const { workspace } = deps;
-  await workspace.stageAll(request.worktree);
-  const changes = await workspace.changes(request.worktree, request.checkpoint);
+  const { changes, taskChanges, violations, tree } = await inspectChanges(deps, request);
   const changedPaths = changes.map((change) => change.path);
-  await request.evidence.write('diff.patch', await workspace.diff(request.worktree, request.checkpoint));
-  const violations = scopeViolations(changes, request.rules);
-  if (violations.length > 0) return { kind: 'diverged', failures: violations, changedPaths };
+  if (violations.length + request.tampering.length > 0) return { kind: 'diverged', failures: [...request.tampering, ...violations], changedPaths };
 
   const outcomes: CheckOutcome[] = [];
-  const taskChanges = request.checkpoint === request.forkCommit ? changes : await workspace.changes(request.worktree, request.forkCommit);
   if (taskChanges.length === 0) {
     outcomes.push(failed('agent:no-changes', 'agent', 'the task branch has no changes yet: nothing was implemented', ''));
   }
@@ -70,7 +80,35 @@ export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Prom
     outcomes.push(failed('report:invalid', 'report', `the report file ${REPORT_PATH} ${why}`, ''));
   }
   outcomes.push(...(await commandOutcomes(deps, request)));
-  return { kind: 'checked', outcomes, report, changedPaths };
+  return { kind: 'checked', outcomes, report, changedPaths, tree };
+}
+
+/**
+ * What the attempt changed since the last checkpoint (staged, and kept as `diff.patch`), and
+ * the scope rules it broke. Every attempt goes through it, judged or not: no work becomes a
+ * checkpoint without it.
+ */
+export async function inspectChanges(
+  deps: JudgeDeps,
+  request: Pick<JudgeRequest, 'worktree' | 'checkpoint' | 'forkCommit' | 'rules' | 'evidence' | 'definitions'>,
+): Promise<{ changes: ChangedFile[]; taskChanges: ChangedFile[]; violations: CheckFailure[]; tree: string }> {
+  const { workspace } = deps;
+  const { worktree, checkpoint } = request;
+  const tree = await workspace.snapshotTree(worktree);
+  const changes = await workspace.changes(worktree, checkpoint);
+  await request.evidence.write('diff.patch', await workspace.diff(worktree, checkpoint));
+  const taskChanges = checkpoint === request.forkCommit ? changes : await workspace.changes(worktree, request.forkCommit);
+  const definitionEdits = await checkDefinitionEdits(request.definitions.list, changes, {
+    base: (paths) => workspace.readFilesAt(worktree, checkpoint, paths),
+    now: (paths) => workspace.readStagedFiles(worktree, paths),
+    worktree: { before: request.definitions.before, now: worktreeReader(deps, worktree) },
+  });
+  return { changes, taskChanges, violations: scopeViolations(changes, request.rules, { taskChanges, definitionEdits }), tree };
+}
+
+/** Files straight from the worktree, ignored ones included (an `.npmrc` git does not see still counts). */
+export function worktreeReader(deps: Pick<JudgeDeps, 'files'>, worktree: string): ReadFiles {
+  return (paths) => Promise.all(paths.map((path) => deps.files.readText(`${worktree}/${path}`)));
 }
 
 async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
@@ -89,48 +127,25 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
 }
 
 async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
-  const commands = [
-    ...deps.config.checks.map((check) => ({ checkId: `command:${check.id}`, kind: 'command' as const, run: check.run, timeoutMs: check.timeoutMs })),
-    ...request.task.verify
-      .map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: request.timeLeftMs }))
-      // A verify command the project already checks would only fail twice with the same output.
-      .filter((verify) => !deps.config.checks.some((check) => check.run.trim() === verify.run.trim())),
-  ];
-  const outcomes: CheckOutcome[] = [];
-  for (const command of commands) {
-    const timeoutMs = Math.max(1_000, Math.min(command.timeoutMs, request.timeLeftMs));
-    const result = await deps.commands.run(command.run, {
-      cwd: request.worktree,
-      env: deps.env,
-      timeoutMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-    await request.evidence.write(checkLogName(command.checkId), `$ ${command.run}\n${result.output}\n[exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''} after ${result.durationMs} ms]\n`);
-    const passed = result.exitCode === 0 && !result.timedOut;
-    const how = result.timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s` : result.exitCode === null ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
-    outcomes.push({
-      checkId: command.checkId,
-      kind: command.kind,
-      passed,
-      summary: passed ? `\`${command.run}\` passed` : `\`${command.run}\` ${how}`,
-      detail: passed ? '' : outputTail(result.output),
-      durationMs: result.durationMs,
-    });
-  }
-  return outcomes;
+  const specs = checkSpecs(deps.config, request.task, request.timeLeftMs);
+  const runs = await runChecks(deps, specs, {
+    worktree: request.worktree,
+    scratchDir: request.scratchDir,
+    timeLeftMs: request.timeLeftMs,
+    evidence: request.evidence,
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };
+  return runs.flatMap((run) => judgeCheck(run, request.baselines.get(run.checkId) ?? null, policy));
+}
+
+/** Tests the task declares it removes (`removes:test:NAME`): by full name, or by the name's last part. */
+function removableTests(task: Task): (test: TestCaseResult) => boolean {
+  const names = new Set(task.resources.filter((resource) => resource.kind === 'test' && resource.mode === 'removes').map((resource) => resource.name));
+  return (test) => names.has(test.name) || names.has(test.name.split(' > ').at(-1) ?? '');
 }
 
 function failed(checkId: string, kind: CheckKind, summary: string, detail: string): CheckOutcome {
   return { checkId, kind, passed: false, summary, detail, durationMs: 0 };
-}
-
-/** The end of a command's output, where test runners print what failed. */
-export function outputTail(output: string): string {
-  const lines = output.trimEnd().split('\n');
-  const tail = lines.slice(-OUTPUT_TAIL_LINES).join('\n');
-  if (tail.length <= OUTPUT_TAIL_CHARS) return tail;
-  // Cut at a line start: a partial first line would differ between identical failures.
-  const cut = tail.slice(-OUTPUT_TAIL_CHARS);
-  const newline = cut.indexOf('\n');
-  return newline < 0 ? cut : cut.slice(newline + 1);
 }

@@ -4,10 +4,12 @@ import { applyStatus } from '../core/task-status.js';
 import type { Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
+import { lostLock } from './run-lock.js';
 
 /** What a finished run does to its task. */
 export interface RunConclusion {
-  status: 'review' | 'failed' | 'blocked';
+  /** `open`: the task goes back to the queue, unassigned (the run was rate limited). */
+  status: 'review' | 'failed' | 'blocked' | 'open';
   /** One sentence: why the run stopped. */
   reason: string;
   /** The commit left for review (succeeded runs only). */
@@ -19,13 +21,17 @@ export interface RunConclusion {
 
 /**
  * Moves the task out of in_progress and records why, in one transaction: the status change,
- * the run's note and the run's closing event land together or not at all. Refuses when the
- * task is no longer held by this runner (its lease ran out and someone else claimed it).
+ * the run's note, the run's closing event and the end of its run lock land together or not at
+ * all. Refuses when the run lost its lock, or the task is no longer held by this runner (its
+ * lease ran out and someone else claimed it; someone completed, cancelled or blocked it).
  */
-export async function concludeRun(deps: BoardDeps, id: number, conclusion: RunConclusion): Promise<Task> {
+export async function concludeRun(deps: BoardDeps, id: number, token: string, conclusion: RunConclusion): Promise<Task> {
   const nowIso = deps.clock.now().toISOString();
   return deps.store.write(async (tx) => {
     const task = await loadTask(tx, id);
+    const lock = await tx.runLock(id);
+    if (lock?.token !== token) throw lostLock(id, lock);
+    await tx.deleteRunLock(id, token);
     if (task.status !== 'in_progress' || task.assignee !== deps.actor) {
       throw new BatonError(
         'CONFLICT',
@@ -34,7 +40,9 @@ export async function concludeRun(deps: BoardDeps, id: number, conclusion: RunCo
       );
     }
     const moved = applyStatus(task, conclusion.status, nowIso);
-    const concluded = await tx.updateTask(conclusion.status === 'blocked' ? { ...moved, blockReason: conclusion.reason } : moved);
+    const concluded = await tx.updateTask(
+      conclusion.status === 'blocked' ? { ...moved, blockReason: conclusion.reason } : conclusion.status === 'open' ? { ...moved, assignee: null, worktree: null, branch: null } : moved,
+    );
     const recipients = recipientsFor(deps.actor, task.createdBy);
     await tx.addNote({ taskId: id, author: deps.actor, body: conclusion.note, createdAt: nowIso });
     await tx.appendEvent({ actor: deps.actor, taskId: id, type: conclusion.event.type, payload: conclusion.event.payload, recipients }, nowIso);

@@ -6,7 +6,7 @@ import { taskBranchName, taskDirName } from '../core/run/task-branch.js';
 import type { Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
 import { showTask, type TaskDetail } from './queries.js';
-import type { CommandRunner, Environment, EvidenceStore, Executor, ProcessTable, Workspace } from './run-ports.js';
+import type { CommandRunner, Environment, EvidenceStore, Executor, FileAccess, ProcessTable, Workspace } from './run-ports.js';
 
 /** What `baton run` found out before it touched anything. */
 export interface RunPlan {
@@ -14,8 +14,10 @@ export interface RunPlan {
   baseBranch: string;
   worktree: string;
   branch: string;
-  /** The task's latest run, when there was one: a new run resumes from its checkpoint. */
+  /** The task's latest run on this board, when there was one: a new run resumes from its checkpoint. */
   previousRun: RunRecord | null;
+  /** The board's id, kept in the run's record. */
+  boardId: string;
 }
 
 export interface PlanDeps {
@@ -25,6 +27,7 @@ export interface PlanDeps {
   commands: CommandRunner;
   evidence: EvidenceStore;
   processes: ProcessTable;
+  files: FileAccess;
   config: ProjectConfig;
   env: Environment;
   /** The main worktree's top level. */
@@ -43,7 +46,9 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   const detail = await showTask(deps.board, taskId);
   await assertRunnable(deps, detail.task);
   await assertCommandsExist(deps, detail.task);
-  const previousRun = (await deps.evidence.listRuns(taskId)).at(-1) ?? null;
+  const boardId = await deps.board.store.read((tx) => tx.boardId());
+  // Runs of an earlier board that held a task with this number are not this task's.
+  const previousRun = (await deps.evidence.listRuns(taskId)).filter((record) => record.boardId === boardId).at(-1) ?? null;
   if (previousRun?.status === 'running' && previousRun.pid !== deps.pid && deps.processes.isAlive(previousRun.pid)) {
     throw new BatonError(
       'CONFLICT',
@@ -54,13 +59,23 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   const baseBranch = previousRun?.baseBranch ?? deps.config.baseBranch ?? (await deps.workspace.defaultBaseBranch(deps.repoRoot));
   if (previousRun === null) await assertBaseClean(deps, baseBranch);
   const root = deps.config.worktreeRoot.startsWith('/') ? deps.config.worktreeRoot : `${deps.repoRoot}/${deps.config.worktreeRoot}`;
-  return {
-    detail,
-    baseBranch,
-    worktree: previousRun?.worktree ?? `${root.replace(/\/+$/, '')}/${taskDirName(detail.task)}`,
-    branch: previousRun?.branch ?? taskBranchName(detail.task),
-    previousRun,
-  };
+  if (previousRun !== null) return { detail, baseBranch, worktree: previousRun.worktree, branch: previousRun.branch, previousRun, boardId };
+  const place = await freshPlace(deps, detail.task, root.replace(/\/+$/, ''));
+  return { detail, baseBranch, ...place, previousRun, boardId };
+}
+
+/**
+ * The branch and worktree of a task's first run on this board. A branch of that name left by
+ * an earlier board (or made by hand) holds work this task must neither build on nor destroy:
+ * the new run takes the next free name (`baton/1-x-2`) and leaves that branch alone.
+ */
+async function freshPlace(deps: PlanDeps, task: Task, root: string): Promise<{ worktree: string; branch: string }> {
+  for (let suffix = 1; ; suffix++) {
+    const tail = suffix === 1 ? '' : `-${suffix}`;
+    const branch = `${taskBranchName(task)}${tail}`;
+    const worktree = `${root}/${taskDirName(task)}${tail}`;
+    if (suffix >= 100 || (!(await deps.workspace.branchExists(deps.repoRoot, branch)) && !(await deps.files.exists(worktree)))) return { worktree, branch };
+  }
 }
 
 /**

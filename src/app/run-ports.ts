@@ -1,7 +1,9 @@
 import type { AgentEvent, AgentFamily, TokenCounts } from '../core/agent-stream/agent-event.js';
 import type { AgentExit, AttemptOutcome } from '../core/agent-stream/classify-attempt.js';
 import type { AddedLine, ChangedFile } from '../core/run/changed-file.js';
+import type { CheckBaseline } from '../core/run/check-verdict.js';
 import type { RunRecord } from '../core/run/run-record.js';
+import type { TestReport } from '../core/run/test-results.js';
 
 /*
  * The ports the runner drives: an agent CLI (Executor), the task's git worktree (Workspace),
@@ -32,6 +34,8 @@ export interface AgentRequest {
   idleTimeoutMs: number;
   /** Stops the agent's whole process group, like a timeout. */
   signal?: AbortSignal;
+  /** How to start the agent's command (the sandbox); absent: as it is. */
+  wrap?: CommandWrap;
   /** Every line the agent printed, as it arrives (the raw stream evidence). */
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Every normalised event, as it arrives. */
@@ -107,11 +111,89 @@ export interface Workspace {
   commitAll(worktree: string, message: string): Promise<string | null>;
   /** Puts the worktree back exactly at `commit`: changes and untracked files gone, ignored files kept. */
   resetTo(worktree: string, commit: string): Promise<void>;
+  /**
+   * Saves everything uncommitted in the worktree (untracked files too, ignored ones not) as a
+   * commit on `ref` whose parent is HEAD, leaving HEAD, the index and the files as they are;
+   * null when there was nothing uncommitted.
+   */
+  quarantine(worktree: string, ref: string): Promise<string | null>;
+  /** Whether the repository has this local branch. */
+  branchExists(repoRoot: string, branch: string): Promise<boolean>;
+  /** Stages everything like `stageAll` and returns the tree id of exactly what was staged. */
+  snapshotTree(worktree: string): Promise<string>;
+  /**
+   * Commits `tree` on `branch` with `parent` as its only parent, running no hook, and moves the
+   * branch to it only if it is still at `parent` (CONFLICT otherwise). Files and index untouched.
+   */
+  commitTree(worktree: string, request: { tree: string; parent: string; message: string; branch: string }): Promise<string>;
+  /** The tree id of a commit. */
+  treeOf(worktree: string, commit: string): Promise<string>;
+  /** Files (repository-relative) as they are at `commit`; null for one that is not there. */
+  readFilesAt(worktree: string, commit: string, paths: readonly string[]): Promise<(string | null)[]>;
+  /** Files as staged in the worktree's index (as of the last `stageAll`); null for one not staged. */
+  readStagedFiles(worktree: string, paths: readonly string[]): Promise<(string | null)[]>;
+  /** Whether HEAD is on `branch`, at `checkpoint`; `what` says how not. */
+  verifyBranch(worktree: string, expected: { branch: string; checkpoint: string }): Promise<BranchVerdict>;
+  /**
+   * Puts HEAD back on `branch` at `checkpoint` without touching the files (what the agent
+   * committed elsewhere stays in them, uncommitted), keeping the agent's commits under `evidenceRef`.
+   */
+  restoreBranch(worktree: string, request: { branch: string; checkpoint: string; evidenceRef: string }): Promise<{ kept: { ref: string; commit: string }[] }>;
   /** Replaces the commits after `onto` by one commit holding the same tree; returns its id. */
   squash(worktree: string, onto: string, message: string): Promise<string>;
   /** Whether a path inside the worktree exists and holds something. */
   fileState(worktree: string, path: string): Promise<'missing' | 'empty' | 'present'>;
 }
+
+/** A command as started: its argv and environment (a sandbox wraps one into another). */
+export interface CommandLine {
+  argv: readonly string[];
+  env?: Environment;
+}
+
+export type CommandWrap = (command: CommandLine) => CommandLine;
+
+/** What keeps an attempt's commands inside its worktree, where the system allows it. */
+export interface Sandbox {
+  /** Whether commands run contained; false: writes outside are looked for after each attempt instead. */
+  readonly active: boolean;
+  /** What is in force, in one line for the person (`baton run` prints it). */
+  readonly description: string;
+  /** Variables the agent needs to know it is sandboxed (Claude Code as root: IS_SANDBOX). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** How to start a command so it writes only where a command of this worktree may; null: unchanged. */
+  wrapFor(mainCheckout: string, worktree: string): CommandWrap | null;
+}
+
+/** Where an attempt runs, for the guard that watches what it does around its worktree. */
+export interface GuardScope {
+  repoRoot: string;
+  worktree: string;
+  branch: string;
+  /** Also note the main checkout and the other worktrees (when no sandbox keeps the agent out of them). */
+  watchOutside: boolean;
+}
+
+/** What an attempt did outside its worktree's files, as the guard found it after the attempt. */
+export interface GuardFindings {
+  /** Git configuration, hooks or refs the attempt changed, each put back (`text` says what). */
+  repaired: string[];
+  /** Other checkouts the attempt wrote into: reported, never put back (they may hold a person's work). */
+  outside: { worktree: string; paths: string[]; what: string }[];
+}
+
+/**
+ * Watches the repository around an attempt: `before` it starts, `after` it ends and before
+ * baton runs any other git command there (a planted hook, filter or fsmonitor would run in it).
+ */
+export interface AttemptGuard {
+  before(scope: GuardScope): Promise<unknown>;
+  /** `evidencePrefix`: where the values of refs it put back are kept. */
+  after(mark: unknown, evidencePrefix: string): Promise<GuardFindings>;
+}
+
+/** How the worktree's branch looks after an attempt, against what baton left it at. */
+export type BranchVerdict = { ok: true } | { ok: false; what: string; agentHead: string | null };
 
 /** How a check or setup command ended. */
 export interface CommandResult {
@@ -125,9 +207,27 @@ export interface CommandResult {
 
 /** Runs a shell command in a worktree, its whole process group killed at the timeout. */
 export interface CommandRunner {
-  run(command: string, options: { cwd: string; env: Environment; timeoutMs: number; signal?: AbortSignal }): Promise<CommandResult>;
+  /** `onLine` sees every line as it arrives, of any length the command printed. */
+  run(
+    command: string,
+    options: { cwd: string; env: Environment; timeoutMs: number; signal?: AbortSignal; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; wrap?: CommandWrap },
+  ): Promise<CommandResult>;
   /** Whether the first word of `command` names something runnable (a builtin, on PATH, or a file in `cwd`). */
   commandExists(command: string, options: { cwd: string; env: Environment }): Promise<boolean>;
+}
+
+/** Baselines kept between runs, by key (see check-baseline.ts): tasks on the same base share them. */
+export interface BaselineStore {
+  readBaseline(key: string): Promise<CheckBaseline | null>;
+  saveBaseline(key: string, baseline: CheckBaseline): Promise<void>;
+}
+
+/** Reads test runners' reports into one shape (adapters/test-reports). */
+export interface TestReportReader {
+  /** The report, or null when the text is not a report in that format; paths made relative to `root`. */
+  read(format: 'tap' | 'junit', text: string, root: string): TestReport | null;
+  /** The format a command's standard output is in, when it is a report. */
+  detect(output: string): 'tap' | null;
 }
 
 /** Files of one attempt's evidence: `prompt.md`, `stream.jsonl`, `events.jsonl`, `diff.patch`, `checks/<id>.log`... */
@@ -177,6 +277,12 @@ export interface FileAccess {
   readText(path: string): Promise<string | null>;
   /** Removes a file if it is there. */
   remove(path: string): Promise<void>;
+  /** Whether anything (a file, a folder, a link) is at the path. */
+  exists(path: string): Promise<boolean>;
+  /** A new empty folder in the system's temporary folder, private to this user. */
+  makeTempDir(prefix: string): Promise<string>;
+  /** Removes a folder and everything in it, if it is there. */
+  removeDir(path: string): Promise<void>;
 }
 
 /** Time, as the runner needs it: waits that a cancel cuts short, and a repeating timer. */

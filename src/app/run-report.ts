@@ -20,7 +20,7 @@ export function feedbackOf(verdict: AttemptVerdict): Feedback | null {
     case 'diverged':
       return { failures: verdict.failures, reverted: true };
     case 'agent_failed':
-      return { failures: [{ checkId: `agent:${verdict.outcome.kind}`, kind: 'agent', summary: verdict.outcome.reason, detail: '' }], reverted: false };
+      return { failures: [{ checkId: `agent:${verdict.outcome.kind}`, kind: 'agent', summary: verdict.outcome.reason, detail: verdict.outcome.detail ?? '' }], reverted: false };
     default:
       return null;
   }

@@ -3,6 +3,7 @@ import { closest, parseArgs, UsageError } from './args.js';
 import { CommandContext, type CliEnvironment, type GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { commandHelp, GLOBAL_OPTIONS, generalHelp, usageLine } from './help.js';
+import { refuseInsideRun } from './inside-run.js';
 import { errorDocument, jsonDocument } from './output.js';
 import { COMMANDS, findCommand } from './registry.js';
 
@@ -35,6 +36,7 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
     if (!command) throw unknownCommand(name);
     const rest = [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
     if (rest.includes('--help') || rest.includes('-h')) return print(io, json, { help: command.name }, commandHelp(command));
+    refuseInsideRun(command.name, io.env);
     const usage = `${usageLine(command)} (see \`baton ${command.name} --help\`)`;
     const parsed = parseArgs(rest, [...command.options, ...GLOBAL_OPTIONS], command.args, usage);
     const global: GlobalOptions = {

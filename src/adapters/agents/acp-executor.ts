@@ -43,6 +43,7 @@ async function runAcp(command: string, request: AgentRequest, options: ExecutorO
     idleTimeoutMs: request.idleTimeoutMs,
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.wrap ? { wrap: request.wrap } : {}),
     onStdoutLine: (line) => {
       request.onOutput?.(line, 'stdout');
       incoming.push(line);

@@ -69,6 +69,7 @@ export async function runAgentProcess(
     idleTimeoutMs: request.idleTimeoutMs,
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.wrap ? { wrap: request.wrap } : {}),
     onStdoutLine: (line) => {
       request.onOutput?.(line, 'stdout');
       const trimmed = line.trim();

@@ -68,10 +68,10 @@ describe('projectConfigFromFile', () => {
       agent: { name: 'codex', model: 'gpt-5', idleTimeout: '90s', args: ['--search'] },
       setup: 'npm ci',
       checks: [
-        { id: 'test', run: 'npm test', timeout: '2h', files: ['vitest.config.ts'] },
+        { id: 'test', run: 'npm test', timeout: '2h', files: ['vitest.config.ts'], report: { format: 'junit', path: 'reports/junit.xml' } },
         { id: 'lint', run: 'npm run lint' },
       ],
-      scope: { allow: ['docs/**'], protect: ['package-lock.json'], testFiles: ['**/*.test.ts'] },
+      scope: { allow: ['docs/**'], protect: ['package-lock.json'], testFiles: ['**/*.test.ts'], editableTests: ['test/helpers/**'] },
       requiredFiles: ['CHANGELOG.md'],
       forbiddenPatterns: [
         { id: 'no-focused-tests', pattern: '\\b(it|describe)\\.only\\(', paths: ['**/*.test.ts'], message: 'remove .only' },
@@ -81,16 +81,17 @@ describe('projectConfigFromFile', () => {
       requireReport: true,
       worktreeRoot: '/tmp/worktrees',
       baseBranch: 'main',
+      baseline: { preexisting: 'block' },
     });
     const expected: ProjectConfig = {
       source: FILE,
       agent: { name: 'codex', model: 'gpt-5', idleTimeoutMs: 90_000, extraArgs: ['--search'] },
       setup: 'npm ci',
       checks: [
-        { id: 'test', run: 'npm test', timeoutMs: 7_200_000, files: ['vitest.config.ts'] },
-        { id: 'lint', run: 'npm run lint', timeoutMs: 600_000, files: [] },
+        { id: 'test', run: 'npm test', timeoutMs: 7_200_000, files: ['vitest.config.ts'], report: { format: 'junit', path: 'reports/junit.xml' } },
+        { id: 'lint', run: 'npm run lint', timeoutMs: 600_000, files: [], report: null },
       ],
-      scope: { allow: ['docs/**'], protect: ['package-lock.json'], testFiles: ['**/*.test.ts'] },
+      scope: { allow: ['docs/**'], protect: ['package-lock.json'], testFiles: ['**/*.test.ts'], editableTests: ['test/helpers/**'] },
       requiredFiles: ['CHANGELOG.md'],
       forbiddenPatterns: [
         { id: 'no-focused-tests', pattern: '\\b(it|describe)\\.only\\(', paths: ['**/*.test.ts'], message: 'remove .only' },
@@ -100,6 +101,7 @@ describe('projectConfigFromFile', () => {
       requireReport: true,
       worktreeRoot: '/tmp/worktrees',
       baseBranch: 'main',
+      baseline: { preexisting: 'block' },
     };
     expect(projectConfigFromFile(text, FILE)).toEqual(expected);
   });
@@ -172,12 +174,12 @@ describe('projectConfigFromFile', () => {
       errorLines({ budget: {}, agent: { extraArgs: [] }, scope: { alow: [] }, budgets: { maxAttempt: 2, timeoutMs: 1000 }, checks: [{ id: 'a', run: 'b', cmd: 'c' }], zzz: 1 }),
     ).toEqual([
       'agent.extraArgs: unknown key; did you mean "args"?',
-      'checks[0].cmd: unknown key; known keys here: id, run, timeout, files',
+      'checks[0].cmd: unknown key; known keys here: id, run, timeout, report, files',
       'scope.alow: unknown key; did you mean "allow"?',
       'budgets.maxAttempt: unknown key; did you mean "maxAttempts"?',
       'budgets.timeoutMs: unknown key; did you mean "timeout"?',
       'budget: unknown key; did you mean "budgets"?',
-      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseBranch',
+      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, baseBranch',
     ]);
   });
 
@@ -233,5 +235,26 @@ describe('projectConfigFromFile', () => {
 
   it('reads a file that starts with a byte order mark', () => {
     expect(projectConfigFromFile('\uFEFF{ "requireReport": true }', FILE).requireReport).toBe(true);
+  });
+});
+
+describe('check reports and the baseline', () => {
+  it('refuses a report format it does not know and a report path outside the repository, naming each', () => {
+    const text = JSON.stringify({
+      checks: [
+        { id: 'a', run: 'npm test', report: { format: 'xml' } },
+        { id: 'b', run: 'npm test', report: { format: 'junit', path: '../out.xml' } },
+      ],
+      baseline: { preexisting: 'sometimes' },
+    });
+    let message = '';
+    try {
+      projectConfigFromFile(text, FILE);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('checks[0].report.format: must be "junit", "tap" or "none"');
+    expect(message).toContain('checks[1].report.path: must be a path inside the repository');
+    expect(message).toContain('baseline.preexisting: must be "allow" or "block"');
   });
 });

@@ -73,11 +73,13 @@ function toProjectConfig(file: ProjectConfigFile, source: string): ProjectConfig
       run: check.run,
       timeoutMs: toMs(check.timeout, DEFAULT_CHECK_TIMEOUT_MS),
       files: [...(check.files ?? [])],
+      report: check.report === undefined ? null : { format: check.report.format, path: check.report.path ?? null },
     })),
     scope: {
       allow: [...(scope.allow ?? defaults.scope.allow)],
       protect: [...(scope.protect ?? defaults.scope.protect)],
       testFiles: [...(scope.testFiles ?? defaults.scope.testFiles)],
+      editableTests: [...(scope.editableTests ?? defaults.scope.editableTests)],
     },
     requiredFiles: [...(file.requiredFiles ?? defaults.requiredFiles)],
     forbiddenPatterns: (file.forbiddenPatterns ?? []).map((rule) => ({
@@ -90,6 +92,7 @@ function toProjectConfig(file: ProjectConfigFile, source: string): ProjectConfig
     requireReport: file.requireReport ?? defaults.requireReport,
     worktreeRoot: file.worktreeRoot ?? defaults.worktreeRoot,
     baseBranch: orDefault(file.baseBranch, defaults.baseBranch),
+    baseline: { preexisting: file.baseline?.preexisting ?? defaults.baseline.preexisting },
   };
 }
 

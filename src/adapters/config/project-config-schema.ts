@@ -19,12 +19,29 @@ const agentSchema = strictObject(
   'Which agent works on the task, and how.',
 );
 
+const REPORT_FORMAT_ERROR = 'must be "junit", "tap" or "none"';
+const reportSchema = strictObject(
+  {
+    format: z.enum(['junit', 'tap', 'none'], { error: REPORT_FORMAT_ERROR }).check(
+      z.describe('How the check\'s test results are written: "junit" (a JUnit XML file at `path`), "tap" (TAP in the file at `path`, else on standard output), "none" (read no tests).'),
+    ),
+    path: z.optional(
+      z.string({ error: 'must be a file path such as "reports/junit.xml"' })
+        .check(z.minLength(1, { error: 'must be a file path such as "reports/junit.xml"' }), z.regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { error: 'must be a path inside the repository, such as "reports/junit.xml"' }))
+        .check(z.describe('Where the check writes its report, relative to the worktree; baton deletes it before the check runs and reads it after.')),
+    ),
+  },
+  'an object such as { "format": "junit", "path": "reports/junit.xml" }',
+  'Where baton reads the check\'s test results, test by test. Absent: pytest\'s are asked for, TAP on standard output is recognised.',
+);
+
 const checkSchema = strictObject(
   {
     id: id('Names the check in feedback to the agent, in evidence and in failure fingerprints; unique among checks.'),
     run: text('a command').check(z.describe('The command, run in the task\'s worktree through /bin/sh -c after every attempt; exit code 0 passes.')),
     timeout: z.optional(duration('The check fails if it runs longer than this.', DEFAULT_CHECK_TIMEOUT_MS)),
-    files: z.optional(globs('Files that define this check (its test config, the script it runs); agents may not change them.')),
+    report: z.optional(reportSchema),
+    files: z.optional(globs('Files that define this check, which no attempt may change. Baton finds most by itself from the command (the package.json scripts and Makefile it runs and what they call, the files it names, test runner and package manager configs); list the rest here.')),
   },
   'an object such as { "id": "test", "run": "npm test" }',
   'A command baton runs after every attempt.',
@@ -35,7 +52,12 @@ const scopeSchema = strictObject(
     allow: z.optional(globs('Paths every task may change, besides the files its resources and links name.')),
     protect: z.optional(globs('Paths no attempt may change.')),
     testFiles: z.optional(
-      globs(`What counts as a test file: an attempt may not delete or empty one. Replaces the default list: ${DEFAULT_TEST_FILE_GLOBS.join(', ')}.`).check(z.meta({ default: DEFAULT_TEST_FILE_GLOBS })),
+      globs(
+        `What counts as a test file. Existing tests are a task's contract: an attempt may add new tests but not modify, rename, delete or empty an existing one, nor the files tests stand on (anything under test/, tests/, spec/, __tests__/, snapshots, fixtures, conftest.py), unless the task declares the file (modifies:file:<path>) or editableTests lists it. Replaces the default list: ${DEFAULT_TEST_FILE_GLOBS.join(', ')}.`,
+      ).check(z.meta({ default: DEFAULT_TEST_FILE_GLOBS })),
+    ),
+    editableTests: z.optional(
+      globs('Existing test files and test support files (fixtures, snapshots, helpers, conftest.py) that every task may modify, rename or delete; other existing tests change only when a task declares them (modifies:file:<path>). Default: none.').check(z.meta({ default: [] })),
     ),
   },
   'an object such as { "allow": ["docs/**"] }',
@@ -70,6 +92,18 @@ const budgetsSchema = strictObject(
   'Where every run stops; each is finite by default.',
 );
 
+const baselineSchema = strictObject(
+  {
+    preexisting: z.optional(
+      z.enum(['allow', 'block'], { error: 'must be "allow" or "block"' }).check(
+        z.meta({ description: 'A check that fails on the task\'s base commit as it fails after the attempt (the same tests, or the same output): "allow" does not hold it against the attempt, "block" does. Default: allow.', default: 'allow' }),
+      ),
+    ),
+  },
+  'an object such as { "preexisting": "allow" }',
+  'How failures that were there before the task are judged. baton runs the checks once on the base commit (per base commit and command, shared by tasks) to know them.',
+);
+
 /** Where the JSON Schema generated from this one is published, relative to the package root. */
 export const CONFIG_SCHEMA_PATH = 'schema/baton.config.schema.json';
 /** What users put in `$schema` when baton is a dependency of their project. */
@@ -88,6 +122,7 @@ export const projectConfigFileSchema = strictObject(
     budgets: z.optional(budgetsSchema),
     requireReport: z.optional(boolean(`Whether the agent must write a valid report to ${REPORT_PATH} for an attempt to pass.`, false)),
     worktreeRoot: z.optional(text('a directory path').check(z.meta({ description: 'Where task worktrees go, relative to the repository root unless absolute. Default: .baton/worktrees.', default: '.baton/worktrees' }))),
+    baseline: z.optional(baselineSchema),
     baseBranch: nullable(branchName(), 'The branch task branches start from; null or absent: the branch checked out in the main worktree.'),
   },
   'a JSON object such as { "checks": [{ "id": "test", "run": "npm test" }] }',

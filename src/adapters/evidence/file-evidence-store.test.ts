@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BUDGETS } from '../../core/run/project-config.js';
 import { NO_USAGE, type RunRecord } from '../../core/run/run-record.js';
-import { FileEvidenceStore } from './file-evidence-store.js';
+import { FileEvidenceStore, truncationMarker } from './file-evidence-store.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -19,8 +19,8 @@ function store(): { evidence: FileEvidenceStore; root: string } {
 
 function record(taskId: number, run: number): RunRecord {
   return {
-    schemaVersion: 1, taskId, run, status: 'running', reason: null, agent: 'cmd:true', model: null, actor: 'a', pid: 1, agentPgid: null,
-    worktree: '/w', branch: 'baton/1-x', baseBranch: 'main', startCommit: 'c0', checkpoint: 'c0', commit: null,
+    schemaVersion: 1, taskId, boardId: 'b0', run, status: 'running', reason: null, agent: 'cmd:true', model: null, actor: 'a', pid: 1, agentPgid: null,
+    worktree: '/w', branch: 'baton/1-x', baseBranch: 'main', startCommit: 'c0', checkpoint: 'c0', commit: null, quarantined: null,
     startedAt: '2026-01-01T00:00:00.000Z', endedAt: null, budgets: DEFAULT_BUDGETS, attempts: [], usage: NO_USAGE,
   };
 }
@@ -60,5 +60,24 @@ describe('FileEvidenceStore', () => {
     expect(await evidence.readAttemptFile(2, 1, 1, 'checks/test.log')).toBe('ok');
     expect(await evidence.readAttemptFile(2, 1, 1, 'missing.log')).toBeNull();
     expect(await evidence.readRun(2, 9)).toBeNull();
+  });
+});
+
+describe('streamed evidence', () => {
+  it('keeps the beginning of a flood up to the limit, marks the cut and counts what was dropped', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'baton-evidence-'));
+    roots.push(root);
+    const evidence = new FileEvidenceStore(root, 1_000);
+    await evidence.createRun(record(1, 1));
+    const attempt = await evidence.attempt(1, 1, 1);
+    for (let index = 0; index < 10_000; index++) attempt.appendLine('stream.jsonl', `line ${index} ${'x'.repeat(40)}`);
+    attempt.appendLine('stderr.log', 'one short line');
+    await attempt.close();
+    const kept = (await evidence.readAttemptFile(1, 1, 1, 'stream.jsonl')) ?? '';
+    expect(kept.startsWith('line 0 ')).toBe(true);
+    expect(kept).toContain(truncationMarker(1_000));
+    expect(kept).toMatch(/\[baton: 99\d\d more lines \(\d+ bytes\) were not kept\]\n$/);
+    expect(Buffer.byteLength(kept)).toBeLessThan(1_400);
+    expect(await evidence.readAttemptFile(1, 1, 1, 'stderr.log')).toBe('one short line\n');
   });
 });

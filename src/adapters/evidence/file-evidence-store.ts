@@ -15,7 +15,11 @@ import type { RunRecord } from '../../core/run/run-record.js';
  * Plain files, so a person can read a run with `ls` and `less` as well as with `baton run-log`.
  */
 export class FileEvidenceStore implements EvidenceStore {
-  constructor(private readonly root: string) {}
+  /** `streamLimitBytes`: how much of each streamed file (the agent's output) one attempt keeps. */
+  constructor(
+    private readonly root: string,
+    private readonly streamLimitBytes = DEFAULT_STREAM_LIMIT_BYTES,
+  ) {}
 
   runDir(taskId: number, run: number): string {
     return join(this.root, String(taskId), String(run));
@@ -67,7 +71,7 @@ export class FileEvidenceStore implements EvidenceStore {
   async attempt(taskId: number, run: number, attempt: number): Promise<AttemptEvidence> {
     const dir = join(this.runDir(taskId, run), `attempt-${attempt}`);
     await mkdir(join(dir, 'checks'), { recursive: true });
-    return new AttemptDirectory(dir);
+    return new AttemptDirectory(dir, this.streamLimitBytes);
   }
 
   async readAttemptFile(taskId: number, run: number, attempt: number, name: string): Promise<string | null> {
@@ -79,11 +83,28 @@ export class FileEvidenceStore implements EvidenceStore {
   }
 }
 
-/** One attempt's directory. Streamed lines go straight to the file descriptor: nothing buffered to lose. */
-class AttemptDirectory implements AttemptEvidence {
-  private readonly open = new Map<string, number>();
+/** Per streamed file of one attempt: an agent printing 200 MB leaves a few MB of evidence, and says so. */
+export const DEFAULT_STREAM_LIMIT_BYTES = 4 * 1024 * 1024;
 
-  constructor(readonly dir: string) {}
+interface StreamFile {
+  fd: number;
+  bytes: number;
+  droppedLines: number;
+  droppedBytes: number;
+}
+
+/**
+ * One attempt's directory. Streamed lines go straight to the file descriptor: nothing buffered
+ * to lose. Past the limit a stream keeps its beginning, where the session starts, and a marker
+ * line; what was dropped is counted on the last line when the attempt closes.
+ */
+class AttemptDirectory implements AttemptEvidence {
+  private readonly open = new Map<string, StreamFile>();
+
+  constructor(
+    readonly dir: string,
+    private readonly limitBytes: number,
+  ) {}
 
   async write(name: string, text: string): Promise<void> {
     const file = join(this.dir, name);
@@ -92,19 +113,35 @@ class AttemptDirectory implements AttemptEvidence {
   }
 
   appendLine(name: string, line: string): void {
-    let fd = this.open.get(name);
-    if (fd === undefined) {
+    let stream = this.open.get(name);
+    if (stream === undefined) {
       mkdirSync(dirname(join(this.dir, name)), { recursive: true });
-      fd = openSync(join(this.dir, name), 'a');
-      this.open.set(name, fd);
+      stream = { fd: openSync(join(this.dir, name), 'a'), bytes: 0, droppedLines: 0, droppedBytes: 0 };
+      this.open.set(name, stream);
     }
-    writeSync(fd, `${line}\n`);
+    const size = Buffer.byteLength(line) + 1;
+    if (stream.droppedLines > 0 || stream.bytes + size > this.limitBytes) {
+      if (stream.droppedLines === 0) writeSync(stream.fd, `${truncationMarker(this.limitBytes)}\n`);
+      stream.droppedLines += 1;
+      stream.droppedBytes += size;
+      return;
+    }
+    writeSync(stream.fd, `${line}\n`);
+    stream.bytes += size;
   }
 
   async close(): Promise<void> {
-    for (const fd of this.open.values()) closeSync(fd);
+    for (const stream of this.open.values()) {
+      if (stream.droppedLines > 0) writeSync(stream.fd, `[baton: ${stream.droppedLines} more lines (${stream.droppedBytes} bytes) were not kept]\n`);
+      closeSync(stream.fd);
+    }
     this.open.clear();
   }
+}
+
+/** The line a cut stream carries where it was cut. */
+export function truncationMarker(limitBytes: number): string {
+  return `[baton: output truncated here: evidence keeps the first ${limitBytes} bytes of each stream of an attempt]`;
 }
 
 async function numberedEntries(dir: string): Promise<number[]> {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import type { CommandResult, CommandRunner, Environment } from '../../app/run-ports.js';
+import type { CommandResult, CommandRunner, CommandWrap, Environment } from '../../app/run-ports.js';
 import { killMarkedProcesses, markedEnvironment } from './marked-processes.js';
 import { runGroup } from './spawn-group.js';
 
@@ -42,9 +42,19 @@ const OPERATOR_CHARS = ';&|<>()';
 export class ShellCommandRunner implements CommandRunner {
   constructor(private readonly options: ShellCommandRunnerOptions = {}) {}
 
-  async run(command: string, options: { cwd: string; env: Environment; timeoutMs: number; signal?: AbortSignal }): Promise<CommandResult> {
+  async run(
+    command: string,
+    options: { cwd: string; env: Environment; timeoutMs: number; signal?: AbortSignal; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; wrap?: CommandWrap },
+  ): Promise<CommandResult> {
     const output = new OutputTailLines(this.options.outputLimitChars ?? COMMAND_OUTPUT_LIMIT_CHARS);
-    const onLine = (line: string) => output.push(line);
+    const onStdoutLine = (line: string) => {
+      output.push(line);
+      options.onLine?.(line, 'stdout');
+    };
+    const onStderrLine = (line: string) => {
+      output.push(line);
+      options.onLine?.(line, 'stderr');
+    };
     const marked = markedEnvironment(options.env);
     const exit = await runGroup([command], {
       cwd: options.cwd,
@@ -54,8 +64,9 @@ export class ShellCommandRunner implements CommandRunner {
       timeoutMs: options.timeoutMs,
       killGraceMs: this.options.killGraceMs ?? COMMAND_KILL_GRACE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
-      onStdoutLine: onLine,
-      onStderrLine: onLine,
+      ...(options.wrap ? { wrap: options.wrap } : {}),
+      onStdoutLine,
+      onStderrLine,
       // The interleaved tail above is the output; the group's own per-stream tails are not used.
       tailChars: 1,
     });

@@ -1,14 +1,20 @@
-import { rm, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdtemp, rm, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import nodeProcess from 'node:process';
-import type { FileAccess, Timers } from '../../app/run-ports.js';
+import type { FileAccess, TestReportReader, Timers } from '../../app/run-ports.js';
+import { FileBaselineStore } from '../../adapters/evidence/file-baseline-store.js';
+import { detectReportFormat, readJunitReport, readTapReport } from '../../adapters/test-reports/read-test-report.js';
 import type { RunTaskDeps, RunProgressNote } from '../../app/run-task.js';
 import { resolveExecutor } from '../../adapters/agents/executor-registry.js';
 import { loadProjectConfig } from '../../adapters/config/load-project-config.js';
 import { FileEvidenceStore } from '../../adapters/evidence/file-evidence-store.js';
 import { GitWorkspace } from '../../adapters/git/git-workspace.js';
+import { GitAttemptGuard } from '../../adapters/git/attempt-guard.js';
 import { procProcessTable } from '../../adapters/process/process-table.js';
 import { guardChildren } from '../../adapters/process/watchdog.js';
+import { WorktreeSandbox } from '../../adapters/process/worktree-sandbox.js';
 import { ShellCommandRunner } from '../../adapters/process/shell-command-runner.js';
 import { BatonError } from '../../core/errors.js';
 import type { ProjectConfig } from '../../core/run/project-config.js';
@@ -36,10 +42,13 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
   // Nothing the run starts may outlive it. Started first, so that the watchdog's own start-up
   // overlaps the worktree's checkout rather than delaying an attempt.
   guardChildren({ execPath: nodeProcess.execPath });
+  const workspace = new GitWorkspace({ env });
   return {
     board: await ctx.deps(),
     executor: resolveExecutor(agentName, {}),
-    workspace: new GitWorkspace({ env }),
+    workspace,
+    guard: new GitAttemptGuard(workspace, env),
+    sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config)),
     commands: new ShellCommandRunner(),
     evidence: evidenceStoreFor(ctx),
     processes: procProcessTable,
@@ -47,15 +56,29 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     env,
     repoRoot,
     pid: nodeProcess.pid,
+    host: hostname(),
+    newToken: randomUUID,
     files: localFiles,
+    reports: testReports,
+    baselines: new FileBaselineStore(join(dirname(ctx.boardPath()), 'baselines')),
     timers: realTimers,
     onProgress,
   };
 }
 
+/** Where task worktrees go, absolute. */
+function worktreeRootOf(repoRoot: string, config: ProjectConfig): string {
+  return isAbsolute(config.worktreeRoot) ? config.worktreeRoot : join(repoRoot, config.worktreeRoot);
+}
+
 export function projectConfigOf(ctx: CommandContext): ProjectConfig {
   return loadProjectConfig(mainWorktreeRoot(ctx));
 }
+
+const testReports: TestReportReader = {
+  read: (format, text, root) => (format === 'tap' ? readTapReport(text, { root }) : readJunitReport(text, { root })),
+  detect: (output) => (detectReportFormat(output) === 'tap' ? 'tap' : null),
+};
 
 const localFiles: FileAccess = {
   async readText(path) {
@@ -68,6 +91,15 @@ const localFiles: FileAccess = {
   },
   async remove(path) {
     await rm(path, { force: true });
+  },
+  async exists(path) {
+    return (await lstat(path).catch(() => null)) !== null;
+  },
+  async makeTempDir(prefix) {
+    return mkdtemp(join(tmpdir(), prefix));
+  },
+  async removeDir(path) {
+    await rm(path, { recursive: true, force: true });
   },
 };
 

@@ -9,7 +9,8 @@ export function progressLine(note: RunProgressNote, p: Paint): string | null {
     case 'started': {
       const { record } = note;
       const how = note.resumed ? 'resuming from its last checkpoint' : `from ${record.baseBranch}`;
-      return `run ${record.run} of task #${record.taskId} with ${record.agent}${record.model ? ` (${record.model})` : ''}: worktree ${record.worktree}, branch ${record.branch}, ${how}`;
+      const quarantined = record.quarantined ? `\nwork left uncommitted by an earlier run was saved on ${record.quarantined.ref} (${record.quarantined.commit.slice(0, 10)}) before the worktree was reset` : '';
+      return `run ${record.run} of task #${record.taskId} with ${record.agent}${record.model ? ` (${record.model})` : ''}: worktree ${record.worktree}, branch ${record.branch}, ${how}\ncontainment: ${note.containment}${quarantined}`;
     }
     case 'setup':
       return `setup: \`${note.command}\` ${note.passed ? p.green('passed') : p.red('failed')} (${seconds(note.durationMs)})`;

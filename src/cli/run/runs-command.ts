@@ -8,12 +8,12 @@ import type { CommandContext } from '../context.js';
 import { idArgument } from '../input.js';
 import { paint, type CommandOutput, type Paint } from '../output.js';
 import { evidenceStoreFor } from './run-deps.js';
-import { attemptLine, elapsedMs, seconds, usageText } from './run-format.js';
+import { attemptLine, elapsedMs, seconds, stderrSection, usageText } from './run-format.js';
 
 /** `baton runs [ID]`: every run, oldest first, one line each. */
 export async function runsCommandRun(ctx: CommandContext, { args }: CommandInput): Promise<CommandOutput> {
   const taskId = args[0] === undefined ? null : idArgument(args[0]);
-  const runs = await evidenceStoreFor(ctx).listRuns(taskId);
+  const runs = await runsOfThisBoard(ctx, taskId);
   if (taskId !== null && runs.length === 0) await requireTask(ctx, taskId);
   const p = paint(ctx.color);
   const empty = taskId === null ? 'no runs yet; start one with `baton run ID`' : `task #${taskId} has not been run yet; start with \`baton run ${taskId}\``;
@@ -33,7 +33,7 @@ const ATTEMPT_FILES = ['prompt.md', 'events.jsonl', 'diff.patch', 'verdict.json'
 export async function runLogCommandRun(ctx: CommandContext, { args, options }: CommandInput): Promise<CommandOutput> {
   const taskId = idArgument(args[0]);
   const store = evidenceStoreFor(ctx);
-  const runs = await store.listRuns(taskId);
+  const runs = await runsOfThisBoard(ctx, taskId);
   const runText = stringOption(options, 'run');
   const record = runText === undefined ? runs.at(-1) : runs.find((run) => run.run === positive(runText, '--run'));
   if (runs.length === 0) await requireTask(ctx, taskId);
@@ -55,7 +55,30 @@ export async function runLogCommandRun(ctx: CommandContext, { args, options }: C
     files[name] = await store.readAttemptFile(taskId, record.run, attempt, name);
   }
   const sections = Object.entries(files).filter(([, text]) => text !== null).map(([name, text]) => `${p.bold(`--- ${name}`)}\n${(text as string).trimEnd()}`);
-  return { json: { run: record.run, attempt: summary, files }, text: [attemptLine(summary, p), ...sections].join('\n') };
+  // An agent that did not finish its turn often said why only on stderr.
+  const stderr = summary.outcome === 'succeeded' ? null : await store.readAttemptFile(taskId, record.run, attempt, 'stderr.log');
+  if (stderr !== null) files['stderr.log'] = stderr;
+  const stderrText = stderr === null ? null : stderrSection(stderr, p);
+  return { json: { run: record.run, attempt: summary, files }, text: [attemptLine(summary, p), ...sections, ...(stderrText === null ? [] : [stderrText])].join('\n') };
+}
+
+/**
+ * The runs of this board: a board deleted and made anew numbers its tasks from 1 again, and the
+ * old board's runs of #1 are not the new #1's. Runs recorded before boards had ids are shown.
+ */
+async function runsOfThisBoard(ctx: CommandContext, taskId: number | null): Promise<RunRecord[]> {
+  const runs = await evidenceStoreFor(ctx).listRuns(taskId);
+  const boardId = await boardIdOf(ctx);
+  return boardId === null ? runs : runs.filter((run) => run.boardId === undefined || run.boardId === boardId);
+}
+
+/** The board's id; null where there is no board to read (evidence alone). */
+async function boardIdOf(ctx: CommandContext): Promise<string | null> {
+  try {
+    return await ctx.openStore().read((tx) => tx.boardId());
+  } catch {
+    return null;
+  }
 }
 
 /** A task without runs may just not exist: say so, rather than suggest running it. */

@@ -38,6 +38,18 @@ export function checkpointMessage(task: Pick<Task, 'id' | 'title'>, attempt: num
   ]);
 }
 
+/**
+ * The message of the checkpoint that keeps an attempt's work when baton's checks never ran on
+ * it (the agent hung, crashed, hit a budget or a rate limit, or the run was stopped): the work
+ * is kept on the branch, not vouched for.
+ */
+export function uncheckedCheckpointMessage(task: Pick<Task, 'id' | 'title'>, attempt: number, why: string): string {
+  return message(subject(`Checkpoint: ${task.title}`, ` (#${task.id}, attempt ${attempt}, not checked)`), [`Kept as the attempt left it; baton's checks did not run: ${oneLine(why)}`], [
+    ['Baton-Task', String(task.id)],
+    ['Baton-Attempt', String(attempt)],
+  ]);
+}
+
 function reportParagraphs(report: AgentReport): string[] {
   const paragraphs = [report.summary.trim()];
   if (report.changes.length > 0) paragraphs.push(`Changes:\n${bullets(report.changes)}`);

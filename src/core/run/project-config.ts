@@ -20,6 +20,7 @@ export interface ProjectConfig {
   worktreeRoot: string;
   /** The branch task branches start from; null means the branch checked out in the main worktree. */
   baseBranch: string | null;
+  baseline: BaselineSettings;
 }
 
 export interface AgentSettings {
@@ -40,6 +41,23 @@ export interface CheckCommand {
   timeoutMs: number;
   /** Files that define this check (test config, the script it runs); agents may not edit them. */
   files: string[];
+  /** Where its test results can be read; null: found out (pytest's JUnit file, TAP on stdout). */
+  report: CheckReportSpec | null;
+}
+
+/**
+ * How a check's test results are read: `junit` from the file at `path` (in the worktree), `tap`
+ * from that file or else standard output, `none` when the check runs no tests baton should read.
+ */
+export interface CheckReportSpec {
+  format: 'tap' | 'junit' | 'none';
+  path: string | null;
+}
+
+/** How failures that were there before the task (on its base commit) are judged. */
+export interface BaselineSettings {
+  /** `allow`: a check failing as it did on the base does not fail the attempt; `block`: it does. */
+  preexisting: 'allow' | 'block';
 }
 
 export interface ScopeSettings {
@@ -47,8 +65,13 @@ export interface ScopeSettings {
   allow: string[];
   /** Paths no attempt may touch. */
   protect: string[];
-  /** What counts as a test file: none may be deleted or emptied. */
+  /**
+   * What counts as a test file. Existing tests are a task's contract: an attempt may add tests,
+   * not modify, rename, delete or empty one (see test-contract.ts).
+   */
   testFiles: string[];
+  /** Existing tests (and test support files) every task may change anyway. */
+  editableTests: string[];
 }
 
 export interface ForbiddenPattern {
@@ -94,6 +117,10 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 10 * 60_000;
 export const CONFIG_FILE_NAME = 'baton.config.json';
 /** Where the agent writes its report, relative to the worktree (kept out of commits). */
 export const REPORT_PATH = '.baton/report.json';
+/** Where the agent inside a run leaves notes for its task: baton, not the agent, writes them on the board. */
+export const NOTES_PATH = '.baton/notes.md';
+/** Notes longer than this are cut: the board is for notes, not for logs. */
+export const MAX_AGENT_NOTES_CHARS = 4_000;
 
 /** The config of a repository without a config file. */
 export function defaultProjectConfig(): ProjectConfig {
@@ -102,13 +129,14 @@ export function defaultProjectConfig(): ProjectConfig {
     agent: { name: 'claude', model: null, idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS, extraArgs: [] },
     setup: null,
     checks: [],
-    scope: { allow: [], protect: [], testFiles: DEFAULT_TEST_FILE_GLOBS },
+    scope: { allow: [], protect: [], testFiles: DEFAULT_TEST_FILE_GLOBS, editableTests: [] },
     requiredFiles: [],
     forbiddenPatterns: [],
     budgets: { ...DEFAULT_BUDGETS },
     requireReport: false,
     worktreeRoot: '.baton/worktrees',
     baseBranch: null,
+    baseline: { preexisting: 'allow' },
   };
 }
 

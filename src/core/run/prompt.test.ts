@@ -60,6 +60,7 @@ const FIRST: PromptInput = {
   reportPath: '.baton/report.json',
   previousFailures: null,
   reverted: false,
+  knownFailures: [],
 };
 
 const TEST_FAILURE: CheckFailure = {
@@ -204,21 +205,28 @@ describe('buildPrompt on a retry', () => {
     expect(prompt).toContain('(`pattern:no-only`)\n\nFix only these issues.');
   });
 
-  it('keeps the end of a long detail and says how much was left out', () => {
+  it('keeps a chosen detail whole, however many lines: the judge already picked what matters', () => {
     const detail = Array.from({ length: 200 }, (_, index) => `line ${index + 1}`).join('\n');
     const long = buildPrompt({ ...retry, previousFailures: [{ ...TEST_FAILURE, detail }] });
-    expect(long).toContain('[... 140 earlier lines left out]\nline 141\n');
+    expect(long).toContain('line 1\nline 2\n');
     expect(long).toContain('line 200\n```');
-    expect(long).not.toContain('line 140\n');
+    expect(long).not.toContain('left out');
   });
 
-  it('bounds the characters of a detail too', () => {
-    const detail = Array.from({ length: 50 }, (_, index) => `${index}:${'x'.repeat(200)}`).join('\n');
+  it('bounds the characters of a detail by cutting its middle, never its first failure or its summary', () => {
+    const detail = Array.from({ length: 100 }, (_, index) => `${index}:${'x'.repeat(200)}`).join('\n');
     const long = buildPrompt({ ...retry, previousFailures: [{ ...TEST_FAILURE, detail }] });
     const block = long.slice(long.indexOf('```\n') + 4, long.indexOf('\n```', long.indexOf('```\n') + 4));
-    expect(block.length).toBeLessThanOrEqual(4_100);
-    expect(block).toMatch(/^\[\.\.\. \d+ earlier lines left out\]\n\d+:x+\n/);
-    expect(block.endsWith(`49:${'x'.repeat(200)}`)).toBe(true);
+    expect(block.length).toBeLessThanOrEqual(12_100);
+    expect(block.startsWith(`0:${'x'.repeat(200)}\n`)).toBe(true);
+    expect(block).toMatch(/\n\[\.\.\. \d+ characters left out \.\.\.\]\n\d+:x+\n/);
+    expect(block.endsWith(`99:${'x'.repeat(200)}`)).toBe(true);
+  });
+
+  it('names the checks and tests that already failed on the base, before any attempt', () => {
+    const known = buildPrompt({ ...FIRST, knownFailures: [{ checkId: 'command:test', run: 'npm test', how: 'exited with 1', tests: ['test/cart.test.js > rounds totals'] }] });
+    expectInOrder(known, ['## Already failing before this task', '- test: `npm test` exited with 1 on the base commit', '  - test/cart.test.js > rounds totals']);
+    expect(prompt).not.toContain('Already failing before this task');
   });
 
   it('picks a fence that backticks in the output cannot close', () => {

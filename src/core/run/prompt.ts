@@ -4,7 +4,8 @@ import { formatResource } from '../resource.js';
 import type { Note, Task } from '../task.js';
 import { REPORT_EXAMPLE } from './agent-report.js';
 import type { CheckFailure } from './check-failure.js';
-import { CONFIG_FILE_NAME } from './project-config.js';
+import type { KnownFailure } from './check-verdict.js';
+import { CONFIG_FILE_NAME, NOTES_PATH } from './project-config.js';
 
 /** Everything one attempt's prompt says; the same input always gives the same prompt. */
 export interface PromptInput {
@@ -27,11 +28,12 @@ export interface PromptInput {
   previousFailures: readonly CheckFailure[] | null;
   /** Set when the previous attempt was reverted for leaving scope. */
   reverted: boolean;
+  /** Checks that already failed on the task's base commit, before any attempt. */
+  knownFailures: readonly KnownFailure[];
 }
 
-/** What the agent sees of each failure's detail: the end, where tools print what went wrong. */
-const DETAIL_MAX_LINES = 60;
-const DETAIL_MAX_CHARS = 4_000;
+/** What the agent sees of each failure's detail at most. */
+const DETAIL_MAX_CHARS = 12_000;
 
 /** The words a retry prompt leads with; tests and people grep for them. */
 export const FEEDBACK_HEADING = 'Previous attempt failed because:';
@@ -50,6 +52,7 @@ export function buildPrompt(input: PromptInput): string {
     notesSection(input.notes),
     findingsSection(input.findings),
     checksSection(input.checks, input.task.verify),
+    knownFailuresSection(input.knownFailures),
     scopeSection(input.allowedPaths, input.protectedPaths),
     rulesSection(input.reportPath),
     reportSection(input.reportPath),
@@ -88,6 +91,24 @@ export function feedback(failures: readonly CheckFailure[], reverted: boolean): 
   });
   parts.push(FEEDBACK_INSTRUCTION);
   return parts.join('\n\n');
+}
+
+/** How many failing tests of one check the prompt names before it says how many more there are. */
+const KNOWN_TESTS_SHOWN = 20;
+
+/** What was already red before the task: the agent should neither chase it nor be blamed for it. */
+function knownFailuresSection(known: readonly KnownFailure[]): string | null {
+  if (known.length === 0) return null;
+  const lines = known.map((failure) => {
+    const tests = failure.tests.slice(0, KNOWN_TESTS_SHOWN).map((name) => `\n  - ${name}`).join('');
+    const more = failure.tests.length > KNOWN_TESTS_SHOWN ? `\n  - ... and ${failure.tests.length - KNOWN_TESTS_SHOWN} more` : '';
+    return `- ${failure.checkId.replace(/^command:/, '')}: ${code(failure.run)} ${failure.how} on the base commit, before any change${tests}${more}`;
+  });
+  return [
+    '## Already failing before this task',
+    'These failures were there on the commit this task starts from. They are not yours to fix unless the task says so, and they do not count against you as long as you do not add to them:',
+    lines.join('\n'),
+  ].join('\n\n');
 }
 
 function taskSections(task: Task): (string | null)[] {
@@ -159,8 +180,10 @@ function rulesSection(reportPath: string): string {
     '## Rules',
     '',
     '- Do not commit, amend, rebase, push or switch branches: baton commits your work when its checks pass.',
-    `- Leave \`.baton/\` alone, except for writing the report file ${code(reportPath)}.`,
+    '- Do not edit, skip or remove existing tests, or change how the checks run (scripts, test config, hooks): baton compares every test with the base and reverts such changes.',
+    `- Leave \`.baton/\` alone, except for writing the report file ${code(reportPath)} and notes for the task in ${code(NOTES_PATH)}.`,
     '- Work only in this worktree.',
+    `- Do not run \`baton\` commands that change the board: baton's checks decide when the task is done. To leave a note on the task for the people and agents after you, write it to ${code(NOTES_PATH)}; baton adds it to the task when you stop.`,
   ].join('\n');
 }
 
@@ -201,15 +224,17 @@ function bulletLines(items: readonly string[]): string {
 }
 
 /** The end of a failure's detail: the last 60 lines, at most 4000 characters, saying what was left out. */
+/**
+ * A failure's detail as the judge chose it (the failing tests' own blocks, or the output around
+ * its errors), kept whole up to a size; past it the middle goes, never the failure itself.
+ */
 function trimDetail(detail: string): string {
-  const lines = detail.replace(/\r\n?/g, '\n').trimEnd().replace(/^\n+/, '').split('\n');
-  let kept = lines.slice(-DETAIL_MAX_LINES).join('\n');
-  if (kept.length > DETAIL_MAX_CHARS) {
-    kept = kept.slice(-DETAIL_MAX_CHARS);
-    kept = kept.slice(kept.indexOf('\n') + 1 || 0);
-  }
-  const dropped = lines.length - kept.split('\n').length;
-  return dropped > 0 ? `[... ${dropped} earlier lines left out]\n${kept}` : kept;
+  const text = detail.replace(/\r\n?/g, '\n').trimEnd().replace(/^\n+/, '');
+  if (text.length <= DETAIL_MAX_CHARS) return text;
+  const head = text.slice(0, Math.floor(DETAIL_MAX_CHARS * 0.7));
+  const tail = text.slice(-Math.floor(DETAIL_MAX_CHARS * 0.3));
+  const dropped = text.length - head.length - tail.length;
+  return `${head.slice(0, head.lastIndexOf('\n') + 1 || head.length)}[... ${dropped} characters left out ...]\n${tail.slice(tail.indexOf('\n') + 1)}`;
 }
 
 /** A fenced block whose fence no run of backticks in the text can close early. */

@@ -10,6 +10,11 @@ import type { Budgets } from './project-config.js';
 export interface RunRecord {
   schemaVersion: 1;
   taskId: number;
+  /**
+   * The board the run belongs to (its `boardId`): a board deleted and made anew numbers its
+   * tasks from 1 again, and its task #1 must not take the old #1's runs for its own.
+   */
+  boardId: string;
   /** Counts the task's runs from 1. */
   run: number;
   status: RunStatus;
@@ -29,6 +34,8 @@ export interface RunRecord {
   checkpoint: string;
   /** The commit a successful run left for review. */
   commit: string | null;
+  /** Work found uncommitted in the worktree when the run began, saved before the worktree was reset. */
+  quarantined: { ref: string; commit: string } | null;
   startedAt: string;
   endedAt: string | null;
   budgets: Budgets;
@@ -50,6 +57,8 @@ export interface AttemptSummary {
   /** How the agent's session ended. */
   outcome: AttemptOutcomeKind;
   outcomeReason: string;
+  /** The end of the agent's stderr when it crashed or hung: what it said about why. */
+  outcomeDetail: string | null;
   verdict: 'passed' | 'checks_failed' | 'diverged' | 'agent_failed' | 'rate_limited' | 'needs_human';
   fingerprint: string | null;
   failures: CheckFailure[];

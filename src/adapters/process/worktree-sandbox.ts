@@ -1,0 +1,48 @@
+import type { CommandWrap, Sandbox } from '../../app/run-ports.js';
+import { locateRepository } from '../git/repository.js';
+import { containedCommand, detectContainment, type Containment } from './containment.js';
+import { worktreeContainmentPolicy } from './containment-policy.js';
+
+/**
+ * The runner's `Sandbox` over the containment adapter: with namespaces, every command an
+ * attempt starts (the agent, the checks, setup) runs in a PID namespace of its own — nothing
+ * it starts outlives it — and can write only to its worktree, the git objects and refs a commit
+ * there needs, the system's temporary folder and home; the main checkout, the other worktrees,
+ * the board, hooks and git config are read-only. Without namespaces it says why, and the
+ * runner falls back to detecting writes instead.
+ */
+export class WorktreeSandbox implements Sandbox {
+  private constructor(
+    private readonly containment: Containment,
+    private readonly worktreeRoot: string,
+  ) {}
+
+  /** Probes what the system allows (once per process; ~30 ms). */
+  static async detect(worktreeRoot: string): Promise<WorktreeSandbox> {
+    return new WorktreeSandbox(await detectContainment(), worktreeRoot);
+  }
+
+  get active(): boolean {
+    return this.containment.kind === 'namespaces';
+  }
+
+  get description(): string {
+    const { containment } = this;
+    if (containment.kind === 'none') return `none (${containment.reason}); writes outside the worktree are detected after each attempt instead`;
+    return `namespaces (${containment.tool}): own PID namespace, main checkout, other worktrees, board, hooks and git config read-only`;
+  }
+
+  /** Claude Code skips its permission prompts as root only inside a sandbox it is told of. */
+  get environment(): Record<string, string> {
+    return this.containment.kind === 'namespaces' && this.containment.root ? { IS_SANDBOX: '1' } : {};
+  }
+
+  wrapFor(mainCheckout: string, worktree: string): CommandWrap | null {
+    const { containment } = this;
+    if (containment.kind !== 'namespaces') return null;
+    const location = locateRepository(worktree);
+    if (location === null) return null;
+    const policy = worktreeContainmentPolicy({ mainCheckout, gitCommonDir: location.commonDir, worktree: location.topLevel, worktreeGitDir: location.gitDir, worktreeRoot: this.worktreeRoot });
+    return (command) => containedCommand(command, containment, policy);
+  }
+}
