@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/core/run/run-record.js';
 import { baton, BATON_BIN, boardFingerprint, git, json } from './helpers/baton.js';
 import { agentScript, makeRunRepo, repoSnapshot, runRecords, waitUntil, type RunRepo } from './helpers/run-fixture.js';
+import { hostPid } from './helpers/host-pid.js';
 import { groupMembers, processAlive } from './model-server/agent-cli.js';
 
 const CONFIG = { checks: [{ id: 'fixed', run: 'test -f fixed.txt' }] };
@@ -65,7 +66,8 @@ async function sleepingAgent(repo: RunRepo, live: LiveRun): Promise<{ agentPid: 
   expect(live.child.exitCode, live.output()).toBeNull();
   await waitUntil(() => runRecords(repo, 1).at(-1)?.agentPgid != null, 5_000, 'agentPgid in run.json');
   const pgid = runRecords(repo, 1).at(-1)?.agentPgid as number;
-  const agentPid = Number(readFileSync(pidFile, 'utf8'));
+  // The sleeper reports its pid as it sees it: in a sandboxed run, a pid in a namespace of its own.
+  const agentPid = hostPid(Number(readFileSync(pidFile, 'utf8')), 'sleep 300');
   expect(groupMembers(pgid)).toContain(agentPid);
   return { agentPid, pgid };
 }
@@ -174,7 +176,8 @@ describe('baton run survives its own death', () => {
     const live = startRun(repo, ['1', '--agent', agentScript(repo, 'writer', 'echo work > work.txt')]);
     const pidOf = (name: string): number => Number(readFileSync(join(pids, name), 'utf8').trim());
     await waitUntil(() => ['check', 'escaped'].every((name) => existsSync(join(pids, name)) && readFileSync(join(pids, name), 'utf8').trim() !== ''), 20_000, `the check to start; baton said:\n${live.output()}`);
-    const [checkPid, escapedPid] = [pidOf('check'), pidOf('escaped')];
+    // As the check saw them: in a sandboxed run, pids in a namespace of its own.
+    const [checkPid, escapedPid] = [hostPid(pidOf('check'), '/bin/sh'), hostPid(pidOf('escaped'), 'sleep')];
     cleanups.push(() => [checkPid, escapedPid].forEach((pid) => processAlive(pid) && process.kill(pid, 'SIGKILL')));
     expect(processAlive(checkPid) && processAlive(escapedPid)).toBe(true);
 
@@ -234,8 +237,12 @@ describe('baton run survives its own death', () => {
     const result = json<{ run: RunRecord; task: { status: string } }>(second);
     expect(result.run).toMatchObject({ run: 2, status: 'succeeded', worktree: first.worktree, branch: first.branch, startCommit: first.startCommit });
     expect(result.task.status).toBe('review');
-    // The stopped attempt was never checked, so its uncommitted work is not carried over.
-    expect(readFileSync(join(repo.tools, 'files'), 'utf8').split('\n')).not.toContain('work.txt');
+    // The stopped attempt was never checked, but its work is never lost: kept as a checkpoint
+    // marked unchecked, which the next run builds on.
+    expect(first.checkpoint).not.toBe(first.startCommit);
+    expect(git(repo.dir, ['log', '-1', '--format=%s', first.checkpoint]).trim()).toBe('Checkpoint: Make the check pass (#1, attempt 1, not checked)');
+    expect(git(repo.dir, ['show', `${first.checkpoint}:work.txt`])).toBe('work\n');
+    expect(readFileSync(join(repo.tools, 'files'), 'utf8').split('\n')).toContain('work.txt');
     console.log(`baton exited ${stopMs} ms after SIGTERM`);
   });
 

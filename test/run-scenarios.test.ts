@@ -273,7 +273,8 @@ describe.each(AGENTS)('baton run --agent %s', (agent) => {
     expect(record.attempts.map((attempt) => [attempt.outcome, attempt.verdict])).toEqual([['hung', 'agent_failed']]);
     expect(record.attempts[0]?.outcomeReason).toMatch(/idle timeout/);
     // Why it failed is on record for the person who reads the task, not only in the evidence.
-    expect(record.attempts[0]?.failures).toEqual([{ checkId: 'agent:hung', kind: 'agent', summary: record.attempts[0]?.outcomeReason, detail: '' }]);
+    // The detail is the end of the agent's stderr, whatever it said before it went quiet.
+    expect(record.attempts[0]?.failures).toEqual([{ checkId: 'agent:hung', kind: 'agent', summary: record.attempts[0]?.outcomeReason, detail: record.attempts[0]?.outcomeDetail ?? '' }]);
     expect(record.reason).toBe("the one attempt allowed was used without passing baton's checks.");
     expect(scenario.notes().at(-1)).toContain(`Last failures:\n- ${record.attempts[0]?.outcomeReason}`);
     expect(record.attempts[0]?.durationMs).toBeLessThan(30_000);

@@ -59,8 +59,9 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   const baseBranch = previousRun?.baseBranch ?? deps.config.baseBranch ?? (await deps.workspace.defaultBaseBranch(deps.repoRoot));
   if (previousRun === null) await assertBaseClean(deps, baseBranch);
   const root = deps.config.worktreeRoot.startsWith('/') ? deps.config.worktreeRoot : `${deps.repoRoot}/${deps.config.worktreeRoot}`;
-  if (previousRun !== null) return { detail, baseBranch, worktree: previousRun.worktree, branch: previousRun.branch, previousRun, boardId };
-  const place = await freshPlace(deps, detail.task, root.replace(/\/+$/, ''));
+  const place = previousRun !== null ? { worktree: previousRun.worktree, branch: previousRun.branch } : await freshPlace(deps, detail.task, root.replace(/\/+$/, ''));
+  // Refused here, before the run lock or anything else is written.
+  await deps.workspace.assertWorktreeAvailable(deps.repoRoot, { path: place.worktree, branch: place.branch, base: baseBranch });
   return { detail, baseBranch, ...place, previousRun, boardId };
 }
 
@@ -74,7 +75,8 @@ async function freshPlace(deps: PlanDeps, task: Task, root: string): Promise<{ w
     const tail = suffix === 1 ? '' : `-${suffix}`;
     const branch = `${taskBranchName(task)}${tail}`;
     const worktree = `${root}/${taskDirName(task)}${tail}`;
-    if (suffix >= 100 || (!(await deps.workspace.branchExists(deps.repoRoot, branch)) && !(await deps.files.exists(worktree)))) return { worktree, branch };
+    // A path taken by anything else is prepareWorktree's to refuse, not to be walked around.
+    if (suffix >= 100 || !(await deps.workspace.branchExists(deps.repoRoot, branch))) return { worktree, branch };
   }
 }
 

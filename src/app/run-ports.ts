@@ -93,6 +93,8 @@ export interface Workspace {
    * Refuses (CONFLICT) when `path` exists as anything else.
    */
   prepareWorktree(repoRoot: string, request: { path: string; branch: string; base: string }): Promise<{ created: boolean; head: string }>;
+  /** Refuses (CONFLICT) as `prepareWorktree` would, making nothing. */
+  assertWorktreeAvailable(repoRoot: string, request: { path: string; branch: string; base: string }): Promise<void>;
   /** The commit the worktree's HEAD is at. */
   head(worktree: string): Promise<string>;
   /**

@@ -12,7 +12,7 @@ import { readFilesAtCommit, readStagedFiles } from './file-at-commit.js';
 import { ensureExcluded } from './info-exclude.js';
 import { mapLimited } from './map-limited.js';
 import { compareOutside, snapshotOutside, type OutsideSnapshot, type OutsideWrite } from './outside-writes.js';
-import { branchExists, prepareWorktree, type WorktreeRequest } from './prepare-worktree.js';
+import { assertWorktreeAvailable, branchExists, prepareWorktree, type WorktreeRequest } from './prepare-worktree.js';
 import { quarantine } from './quarantine.js';
 import { resolveCommit, type GitRunner } from './resolve-commit.js';
 import { runGit, type Environment } from './run-git.js';
@@ -57,6 +57,10 @@ export class GitWorkspace implements Workspace {
     const { stdout } = await this.git(['status', '--porcelain=v1', '-z', '--untracked-files=no', '--no-renames'], cwd);
     const paths = stdout.split('\0').filter(Boolean).map((entry) => entry.slice(3));
     return [...new Set(paths)].sort();
+  }
+
+  async assertWorktreeAvailable(repoRoot: string, request: WorktreeRequest): Promise<void> {
+    return assertWorktreeAvailable(this.git, repoRoot, request);
   }
 
   async prepareWorktree(repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {

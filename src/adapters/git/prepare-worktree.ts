@@ -22,11 +22,7 @@ export interface WorktreeRequest {
 export async function prepareWorktree(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {
   const location = requireRepository(repoRoot);
   const cwd = location.topLevel;
-  const branch = await checkedBranchName(git, cwd, request.branch);
-  const path = resolve(cwd, request.path);
-  const worktrees = await listWorktrees(git, cwd);
-  const atPath = worktrees.find((worktree) => samePath(worktree.path, path));
-  if (atPath?.branch !== branch) refuseTakenPath(worktrees, atPath, path, branch);
+  const { branch, path, atPath } = await worktreePlace(git, cwd, request);
   // Only once nothing is refused (a refusal changes nothing), and before the worktree exists:
   // one under the main worktree's `.baton/` must never show as untracked there.
   await ensureExcluded(location.commonDir);
@@ -39,6 +35,23 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
   const base = await resolveCommit(git, cwd, request.base, 'base');
   await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
   return { created: true, head: base };
+}
+
+/**
+ * Refuses, as `prepareWorktree` would, a path or branch that is taken, without making anything:
+ * so a run can refuse before it writes anything at all.
+ */
+export async function assertWorktreeAvailable(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<void> {
+  await worktreePlace(git, requireRepository(repoRoot).topLevel, request);
+}
+
+async function worktreePlace(git: GitRunner, cwd: string, request: WorktreeRequest): Promise<{ branch: string; path: string; atPath: WorktreeEntry | undefined }> {
+  const branch = await checkedBranchName(git, cwd, request.branch);
+  const path = resolve(cwd, request.path);
+  const worktrees = await listWorktrees(git, cwd);
+  const atPath = worktrees.find((worktree) => samePath(worktree.path, path));
+  if (atPath?.branch !== branch) refuseTakenPath(worktrees, atPath, path, branch);
+  return { branch, path, atPath };
 }
 
 /** Refuses a path held by another worktree or other files, and a branch checked out elsewhere. */

@@ -85,6 +85,9 @@ describe('judgeCheck', () => {
     const base = baseline({ exitedOk: false, how: 'exited with 1', signature: judgeSignature(output) });
     expect(judgeCheck(run({ exitedOk: false, how: 'exited with 1', output }), base, POLICY)[0]?.passed).toBe(true);
     expect(judgeCheck(run({ exitedOk: false, how: 'exited with 1', output: 'TypeError: x is not a function\n' }), base, POLICY)[0]?.passed).toBe(false);
+    // Silence on the base and silence after says nothing about who caused the failure.
+    const silent = baseline({ exitedOk: false, how: 'exited with 1', signature: '' });
+    expect(judgeCheck(run({ exitedOk: false, how: 'exited with 1', output: '' }), silent, POLICY)[0]?.passed).toBe(false);
   });
 
   it('fails an attempt that removed, skipped or todo-ed a test that ran at the base, naming each', () => {

@@ -1,0 +1,21 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * The pid, as this test sees it, of a process that reported its own pid from inside a run: in
+ * a sandboxed run the agent lives in a PID namespace of its own, where `$$` is a small number
+ * that means nothing outside. Found through /proc's NSpid line (the pid in every namespace,
+ * innermost last) and the start of its command line; a process outside any namespace is its own.
+ */
+export function hostPid(reported: number, commandStart: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ids = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+      if (ids.at(-1) !== reported) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').startsWith(commandStart)) return Number(entry);
+    } catch {
+      // Gone meanwhile, or another user's.
+    }
+  }
+  return reported;
+}
