@@ -136,8 +136,21 @@ async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<
     wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree),
     ...(request.signal ? { signal: request.signal } : {}),
   });
-  const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };
+  const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), concernsTask: testsOfTask(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };
   return runs.flatMap((run) => judgeCheck(run, request.baselines.get(run.checkId) ?? null, policy));
+}
+
+/**
+ * Tests the task is about: its text names them (title, description, acceptance criteria), or
+ * their file is one it declares. A failure of one of those is the task's to fix, base or not.
+ */
+function testsOfTask(task: Task): (test: TestCaseResult) => boolean {
+  const text = [task.title, task.description, ...task.acceptance].join('\n').toLowerCase();
+  const files = new Set([...task.resources.filter((resource) => resource.kind === 'file').map((resource) => resource.name), ...task.links.flatMap((link) => (link.kind === 'file' ? [link.path] : []))]);
+  return (test) => {
+    const name = test.name.split(' > ').at(-1)?.trim().toLowerCase() ?? '';
+    return (name.length >= 4 && text.includes(name)) || (test.file !== null && files.has(test.file));
+  };
 }
 
 /** Tests the task declares it removes (`removes:test:NAME`): by full name, or by the name's last part. */

@@ -12,6 +12,8 @@ export interface CheckSpec {
   run: string;
   timeoutMs: number;
   report: CheckReportSpec | null;
+  /** A task verify command (or a config check running the same command): its failures are never excused by the base. */
+  requiredByTask: boolean;
 }
 
 export interface CheckRunDeps {
@@ -40,9 +42,17 @@ const STRUCTURED_OUTPUT_LIMIT_CHARS = 16 * 1024 * 1024;
 /** The config's checks, then the task's verify commands that the config does not already run. */
 export function checkSpecs(config: ProjectConfig, task: Pick<Task, 'verify'>, timeLeftMs: number): CheckSpec[] {
   return [
-    ...config.checks.map((check) => ({ checkId: `command:${check.id}`, kind: 'command' as const, run: check.run, timeoutMs: check.timeoutMs, report: check.report })),
+    ...config.checks.map((check) => ({
+      checkId: `command:${check.id}`,
+      kind: 'command' as const,
+      run: check.run,
+      timeoutMs: check.timeoutMs,
+      report: check.report,
+      // The task's verify command is this very command: it is what "done" means, never excused.
+      requiredByTask: task.verify.some((run) => run.trim() === check.run.trim()),
+    })),
     ...task.verify
-      .map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: timeLeftMs, report: null }))
+      .map((run, index) => ({ checkId: `verify:${index + 1}`, kind: 'verify' as const, run, timeoutMs: timeLeftMs, report: null, requiredByTask: true }))
       // A verify command the project already checks would only fail twice with the same output.
       .filter((verify) => !config.checks.some((check) => check.run.trim() === verify.run.trim())),
   ];
@@ -82,7 +92,7 @@ async function runOne(deps: CheckRunDeps, spec: CheckSpec, request: CheckRunRequ
   await request.evidence?.write(checkLogName(spec.checkId), `$ ${spec.run}\n${result.output}\n[exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''} after ${result.durationMs} ms]\n`);
   const report = await readReport(deps, spec, { reportFile, pytestFile, stdout: stdout.text(), root: request.worktree });
   if (reportFile !== null) await deps.files.remove(reportFile);
-  return { checkId: spec.checkId, kind: spec.kind, run: spec.run, exitedOk, how, output: result.output, durationMs: result.durationMs, report };
+  return { checkId: spec.checkId, kind: spec.kind, run: spec.run, requiredByTask: spec.requiredByTask, exitedOk, how, output: result.output, durationMs: result.durationMs, report };
 }
 
 async function readReport(deps: CheckRunDeps, spec: CheckSpec, sources: { reportFile: string | null; pytestFile: string; stdout: string; root: string }): Promise<TestReport | null> {

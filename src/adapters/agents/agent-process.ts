@@ -17,16 +17,27 @@ export interface ExecutorOptions {
 /** The events of a session as they arrive: kept in order and handed to `onEvent`. */
 export class EventLog {
   readonly events: AgentEvent[] = [];
+  private unknownKept = 0;
 
   constructor(private readonly onEvent: ((event: AgentEvent) => void) | undefined) {}
 
+  /**
+   * Every event goes to `onEvent` (the evidence, capped there); only the first
+   * `MAX_UNKNOWN_EVENTS` lines the parser could not read are kept in memory: an agent that
+   * floods its output with them must not take baton's memory with it, and nothing that
+   * decides an outcome (usage, errors, the final event) is among them.
+   */
   add(events: readonly AgentEvent[]): void {
     for (const event of events) {
-      this.events.push(event);
       this.onEvent?.(event);
+      if (event.kind === 'unknown' && this.unknownKept++ >= MAX_UNKNOWN_EVENTS) continue;
+      this.events.push(event);
     }
   }
 }
+
+/** Lines of an agent's output that are not events, kept in memory per session. */
+const MAX_UNKNOWN_EVENTS = 1_000;
 
 /** How one agent process ended, with what it said. */
 export interface AgentProcessRun {

@@ -32,6 +32,11 @@ describe('detectContainment', () => {
     expect(detectContainment()).toBe(detectContainment());
   });
 
+  it('is none when BATON_CONTAINMENT=off says so, and says why; any other value detects as usual', async () => {
+    expect(await detectContainment({ BATON_CONTAINMENT: 'off' })).toEqual({ kind: 'none', reason: 'turned off by BATON_CONTAINMENT=off' });
+    expect(detectContainment({ BATON_CONTAINMENT: 'on' })).toBe(detectContainment());
+  });
+
   it('says why not where user namespaces are disabled (a limit of 0, as a locked-down container may set)', async (context) => {
     if (probes.every((probe) => probe.containment.kind === 'none')) context.skip('no containment here to take away');
     const dir = mkdtempSync(join(tmpdir(), 'baton-containment-detect-'));

@@ -5,7 +5,7 @@ import { childProcess } from './child-process.js';
 import { bwrapContainedCommand } from './containment-bwrap.js';
 import { perlContainedCommand, perlSyscallNumbers } from './containment-perl.js';
 import { planMounts, type ContainmentPolicy } from './containment-plan.js';
-import type { CommandLine } from './spawn-group.js';
+import type { CommandLine, Environment } from './spawn-group.js';
 
 export type { ContainmentPolicy } from './containment-plan.js';
 
@@ -43,14 +43,22 @@ const TOOL_LOCATIONS: Readonly<Record<ContainmentTool, readonly string[]>> = {
 };
 const PROBE_TIMEOUT_MS = 10_000;
 
+/**
+ * `BATON_CONTAINMENT=off` turns containment off: for a system where namespaces get in the way
+ * of the project's own tools, and for tests of what baton does without them (writes outside
+ * the worktree are then detected after each attempt instead of refused).
+ */
+export const CONTAINMENT_VARIABLE = 'BATON_CONTAINMENT';
+
 let detected: Promise<Containment> | undefined;
 
 /**
  * What containment this system allows: the first tool whose trial run works, or `none` with
- * every tool's reason. Tried once per process (a trial costs what one contained command
- * costs), then remembered.
+ * every tool's reason (or because `env` turns it off). Tried once per process (a trial costs
+ * what one contained command costs), then remembered.
  */
-export function detectContainment(): Promise<Containment> {
+export function detectContainment(env: Environment = nodeProcess.env): Promise<Containment> {
+  if (env[CONTAINMENT_VARIABLE] === 'off') return Promise.resolve({ kind: 'none', reason: `turned off by ${CONTAINMENT_VARIABLE}=off` });
   detected ??= detect();
   return detected;
 }

@@ -1,6 +1,7 @@
 import type { CommandWrap, Sandbox } from '../../app/run-ports.js';
 import { locateRepository } from '../git/repository.js';
 import { containedCommand, detectContainment, type Containment } from './containment.js';
+import type { Environment } from './spawn-group.js';
 import { worktreeContainmentPolicy } from './containment-policy.js';
 
 /**
@@ -17,9 +18,9 @@ export class WorktreeSandbox implements Sandbox {
     private readonly worktreeRoot: string,
   ) {}
 
-  /** Probes what the system allows (once per process; ~30 ms). */
-  static async detect(worktreeRoot: string): Promise<WorktreeSandbox> {
-    return new WorktreeSandbox(await detectContainment(), worktreeRoot);
+  /** Probes what the system allows (once per process; ~30 ms), unless `env` turns containment off (`BATON_CONTAINMENT=off`). */
+  static async detect(worktreeRoot: string, env: Environment): Promise<WorktreeSandbox> {
+    return new WorktreeSandbox(await detectContainment(env), worktreeRoot);
   }
 
   get active(): boolean {

@@ -48,7 +48,7 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     executor: resolveExecutor(agentName, {}),
     workspace,
     guard: new GitAttemptGuard(workspace, env),
-    sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config)),
+    sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config), env),
     commands: new ShellCommandRunner(),
     evidence: evidenceStoreFor(ctx),
     processes: procProcessTable,

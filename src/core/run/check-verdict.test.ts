@@ -4,7 +4,7 @@ import { failuresOf } from './check-failure.js';
 import { judgeCheck, knownFailuresOf, type CheckBaseline, type CheckRun, type VerdictPolicy } from './check-verdict.js';
 import type { TestCaseResult, TestReport } from './test-results.js';
 
-const POLICY: VerdictPolicy = { preexisting: 'allow', mayRemove: () => false, feedbackChars: 8_000 };
+const POLICY: VerdictPolicy = { preexisting: 'allow', mayRemove: () => false, concernsTask: () => false, feedbackChars: 8_000 };
 
 function test(name: string, status: TestCaseResult['status'], fields: Partial<TestCaseResult> = {}): TestCaseResult {
   return { file: 'test/cart.test.js', name, status, message: null, expected: null, actual: null, location: null, block: '', ...fields };
@@ -20,7 +20,7 @@ function report(...tests: TestCaseResult[]): TestReport {
 }
 
 function run(fields: Partial<CheckRun>): CheckRun {
-  return { checkId: 'command:test', kind: 'command', run: 'npm test', exitedOk: true, how: 'exited with 0', output: '', durationMs: 5, report: null, ...fields };
+  return { checkId: 'command:test', kind: 'command', run: 'npm test', requiredByTask: false, exitedOk: true, how: 'exited with 0', output: '', durationMs: 5, report: null, ...fields };
 }
 
 function baseline(fields: Partial<CheckBaseline>): CheckBaseline {
@@ -61,14 +61,24 @@ describe('judgeCheck', () => {
     const now = run({ exitedOk: false, how: 'exited with 1', report: report(known, ...PASSING) });
     const base = baseline({ exitedOk: false, how: 'exited with 1', report: report(known, ...PASSING) });
     expect(judgeCheck(now, base, POLICY)[0]).toMatchObject({ passed: true });
-    expect(judgeCheck(now, base, POLICY)[0]?.summary).toContain('fails as it did before the task (1 test already failing)');
+    expect(judgeCheck(now, base, POLICY)[0]?.summary).toContain('fails as it did before the task (1 test already failing the same way)');
     expect(judgeCheck(now, base, { ...POLICY, preexisting: 'block' })[0]?.passed).toBe(false);
   });
 
   it('never excuses a task verify command that failed on the base: it says what the task is', () => {
     const output = 'expected hello, got nothing\n';
     const base = baseline({ checkId: 'verify:1', exitedOk: false, how: 'exited with 1', signature: judgeSignature(output) });
-    expect(judgeCheck(run({ checkId: 'verify:1', kind: 'verify', exitedOk: false, how: 'exited with 1', output }), base, POLICY)[0]?.passed).toBe(false);
+    expect(judgeCheck(run({ checkId: 'verify:1', kind: 'verify', requiredByTask: true, exitedOk: false, how: 'exited with 1', output }), base, POLICY)[0]?.passed).toBe(false);
+  });
+
+  it('holds a test whose failure changed, or that the task is about, against the attempt', () => {
+    const base = baseline({ exitedOk: false, how: 'exited with 1', report: report(failing('SAVE10 takes 10 percent off', '200', '180'), ...PASSING) });
+    const changed = run({ exitedOk: false, how: 'exited with 1', report: report(failing('SAVE10 takes 10 percent off', '190', '180'), ...PASSING) });
+    expect(judgeCheck(changed, base, POLICY)[0]?.passed).toBe(false);
+    expect(judgeCheck(changed, base, POLICY)[0]?.detail).toContain('190 !== 180');
+    const same = run({ exitedOk: false, how: 'exited with 1', report: report(failing('SAVE10 takes 10 percent off', '200', '180'), ...PASSING) });
+    expect(judgeCheck(same, base, POLICY)[0]?.passed).toBe(true);
+    expect(judgeCheck(same, base, { ...POLICY, concernsTask: (test) => test.name.includes('SAVE10') })[0]?.passed).toBe(false);
   });
 
   it('names only the new failure when the base already had another', () => {

@@ -9,6 +9,8 @@ export interface CheckRun {
   checkId: string;
   kind: Extract<CheckKind, 'command' | 'verify'>;
   run: string;
+  /** The task's own verify command runs it: a failure here is never excused by the base. */
+  requiredByTask: boolean;
   /** Exit 0 within its time. */
   exitedOk: boolean;
   /** `exited with 1`, `timed out after 600 s`, `was killed by SIGKILL`. */
@@ -36,6 +38,8 @@ export interface VerdictPolicy {
   preexisting: 'allow' | 'block';
   /** A test the task is allowed to remove or skip (declared `removes:test:NAME`). */
   mayRemove: (test: TestCaseResult) => boolean;
+  /** A test the task is about (it names the test or its file): its failure is never excused. */
+  concernsTask: (test: TestCaseResult) => boolean;
   /** Characters of feedback one check may give the agent. */
   feedbackChars: number;
 }
@@ -59,13 +63,15 @@ function commandOutcome(check: CheckRun, baseline: CheckBaseline | null, policy:
   const failing = check.report?.tests.filter((test) => test.status === 'failed') ?? [];
   const base = { checkId: check.checkId, kind: check.kind, durationMs: check.durationMs };
   if (check.exitedOk && failing.length === 0) return { ...base, passed: true, summary: `\`${check.run}\` passed`, detail: '' };
-  const known = preexisting(check, failing, baseline);
+  const known = preexisting(check, failing, baseline, policy);
   // A task's own verify commands are what "done" means for it: a failure there is never excused.
-  if (known !== null && policy.preexisting === 'allow' && check.kind === 'command') {
+  if (known !== null && policy.preexisting === 'allow' && !check.requiredByTask) {
     return { ...base, passed: true, summary: `\`${check.run}\` fails as it did before the task (${known}); not this attempt's failure`, detail: '' };
   }
   const how = check.exitedOk ? `exited with 0 but ${plural(failing.length, 'test')} failed` : check.how;
-  const newOnly = known === null && baseline?.report ? newFailures(failing, baseline.report) : failing;
+  // The failures the attempt made or changed come first; with none of those, every failing test.
+  const changedOnes = baseline?.report ? changedFailures(failing, baseline.report) : failing;
+  const newOnly = changedOnes.length > 0 ? changedOnes : failing;
   const report = check.report;
   const detail = report !== null && newOnly.length > 0
     ? structuredFeedback({ ...report, tests: report.tests.filter((test) => test.status !== 'failed' || newOnly.includes(test)) }, { budgetChars: policy.feedbackChars })
@@ -78,22 +84,30 @@ function commandOutcome(check: CheckRun, baseline: CheckBaseline | null, policy:
 
 /**
  * Why the check's failure is the base's own, or null when it is not: with a report, every
- * test failing now failed at the base too; without one, the base failed with the same output.
+ * test failing now failed at the base too, the same way (same message, same values: a test
+ * whose failure changed was touched by the attempt), and none of them is one the task is
+ * about; without one, the base failed with the same output.
  */
-function preexisting(check: CheckRun, failing: readonly TestCaseResult[], baseline: CheckBaseline | null): string | null {
+function preexisting(check: CheckRun, failing: readonly TestCaseResult[], baseline: CheckBaseline | null, policy: VerdictPolicy): string | null {
   if (baseline === null || baseline.exitedOk) return null;
   if (check.report !== null && baseline.report !== null) {
-    if (failing.length === 0 || newFailures(failing, baseline.report).length > 0) return null;
-    return `${plural(failing.length, 'test')} already failing`;
+    if (failing.length === 0 || failing.some(policy.concernsTask)) return null;
+    if (changedFailures(failing, baseline.report).length > 0) return null;
+    return `${plural(failing.length, 'test')} already failing the same way`;
   }
   // A failure that printed nothing (`test -f out.txt`) says nothing to compare: not excused.
   const signature = errorSignature(check.output);
   return signature !== '' && signature === baseline.signature ? 'the same output' : null;
 }
 
-function newFailures(failing: readonly TestCaseResult[], baseline: TestReport): TestCaseResult[] {
-  const before = new Set(baseline.tests.filter((test) => test.status === 'failed').map(testKey));
-  return failing.filter((test) => !before.has(testKey(test)));
+function failureSignature(test: TestCaseResult): string {
+  return reportSignature({ format: 'tap', tests: [test] });
+}
+
+/** The failing tests that did not fail on the base, or failed there another way. */
+function changedFailures(failing: readonly TestCaseResult[], baseline: TestReport): TestCaseResult[] {
+  const before = new Map(baseline.tests.filter((test) => test.status === 'failed').map((test) => [testKey(test), failureSignature(test)]));
+  return failing.filter((test) => before.get(testKey(test)) !== failureSignature(test));
 }
 
 /** Tests that ran at the base and no longer exist or run; a report that vanished counts too. */

@@ -134,5 +134,6 @@ function violation(checkId: string, touched: readonly string[], describe: (count
 }
 
 function files(count: number, adjective = ''): string {
-  return count === 1 ? `a ${adjective}file` : `${count} ${adjective}files`;
+  const article = /^[aeiou]/i.test(adjective) ? 'an' : 'a';
+  return count === 1 ? `${article} ${adjective}file` : `${count} ${adjective}files`;
 }
