@@ -253,7 +253,8 @@ async function baselinesOf(deps: RunTaskDeps, running: Running, timeLeftMs: numb
     recordedAt: deps.board.clock.now().toISOString(),
     signal: running.signal,
   });
-  running.knownFailures = knownFailuresOf(baselines.byCheck);
+  const required = new Set(specs.filter((spec) => spec.requiredByTask).map((spec) => spec.checkId));
+  running.knownFailures = knownFailuresOf(baselines.byCheck, (checkId) => required.has(checkId) || deps.config.baseline.preexisting === 'block');
   deps.onProgress({ kind: 'baseline', ran: baselines.ran, cached: baselines.cached, missing: baselines.missing, knownFailures: running.knownFailures, durationMs: Math.round(deps.timers.monotonicMs() - startedMs) });
   return baselines;
 }

@@ -127,7 +127,8 @@ describe('knownFailuresOf', () => {
       ['command:test', baseline({ exitedOk: false, how: 'exited with 1', report: report(failing('legacy', '3'), ...PASSING) })],
       ['command:lint', baseline({ checkId: 'command:lint', run: 'npm run lint' })],
     ]);
-    expect(knownFailuresOf(baselines)).toEqual([{ checkId: 'command:test', run: 'npm test', how: 'exited with 1', tests: ['test/cart.test.js > legacy'] }]);
+    expect(knownFailuresOf(baselines, () => false)).toEqual([{ checkId: 'command:test', run: 'npm test', how: 'exited with 1', tests: ['test/cart.test.js > legacy'], mustPass: false }]);
+    expect(knownFailuresOf(baselines, (id) => id === 'command:test')[0]?.mustPass).toBe(true);
   });
 });
 

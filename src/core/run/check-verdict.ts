@@ -143,10 +143,12 @@ export interface KnownFailure {
   how: string;
   /** The failing tests' names (`file > name`), when the check's tests could be read. */
   tests: string[];
+  /** Whether it must pass all the same (the task verifies it, or the project blocks on what the base broke). */
+  mustPass: boolean;
 }
 
-/** The checks that failed on the base, in check order. */
-export function knownFailuresOf(baselines: ReadonlyMap<string, CheckBaseline>): KnownFailure[] {
+/** The checks that failed on the base, in check order; `mustPass` says which are not excused. */
+export function knownFailuresOf(baselines: ReadonlyMap<string, CheckBaseline>, mustPass: (checkId: string) => boolean): KnownFailure[] {
   return [...baselines.values()]
     .filter((baseline) => !baseline.exitedOk)
     .map((baseline) => ({
@@ -154,5 +156,6 @@ export function knownFailuresOf(baselines: ReadonlyMap<string, CheckBaseline>): 
       run: baseline.run,
       how: baseline.how,
       tests: (baseline.report?.tests ?? []).filter((test) => test.status === 'failed').map((test) => (test.file ? `${test.file} > ${test.name}` : test.name)),
+      mustPass: mustPass(baseline.checkId),
     }));
 }

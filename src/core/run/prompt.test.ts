@@ -224,8 +224,11 @@ describe('buildPrompt on a retry', () => {
   });
 
   it('names the checks and tests that already failed on the base, before any attempt', () => {
-    const known = buildPrompt({ ...FIRST, knownFailures: [{ checkId: 'command:test', run: 'npm test', how: 'exited with 1', tests: ['test/cart.test.js > rounds totals'] }] });
-    expectInOrder(known, ['## Already failing before this task', '- test: `npm test` exited with 1 on the base commit', '  - test/cart.test.js > rounds totals']);
+    const known = buildPrompt({ ...FIRST, knownFailures: [{ checkId: 'command:test', run: 'npm test', how: 'exited with 1', tests: ['test/cart.test.js > rounds totals'], mustPass: false }] });
+    expectInOrder(known, ['## Already failing before this task', 'do not count against you', '- test: `npm test` exited with 1 on the base commit', '  - test/cart.test.js > rounds totals']);
+    const required = buildPrompt({ ...FIRST, knownFailures: [{ checkId: 'verify:1', run: 'npm test -- login', how: 'exited with 1', tests: [], mustPass: true }] });
+    expectInOrder(required, ['## Already failing before this task', 'they must pass when you are done', '- verify-1: `npm test -- login` exited with 1']);
+    expect(required).not.toContain('do not count against you');
     expect(prompt).not.toContain('Already failing before this task');
   });
 

@@ -96,19 +96,25 @@ export function feedback(failures: readonly CheckFailure[], reverted: boolean): 
 /** How many failing tests of one check the prompt names before it says how many more there are. */
 const KNOWN_TESTS_SHOWN = 20;
 
-/** What was already red before the task: the agent should neither chase it nor be blamed for it. */
+/** What was already red before the task: the agent should neither chase it nor be blamed for it, unless it must pass. */
 function knownFailuresSection(known: readonly KnownFailure[]): string | null {
   if (known.length === 0) return null;
-  const lines = known.map((failure) => {
+  const line = (failure: KnownFailure): string => {
     const tests = failure.tests.slice(0, KNOWN_TESTS_SHOWN).map((name) => `\n  - ${name}`).join('');
     const more = failure.tests.length > KNOWN_TESTS_SHOWN ? `\n  - ... and ${failure.tests.length - KNOWN_TESTS_SHOWN} more` : '';
-    return `- ${failure.checkId.replace(/^command:/, '')}: ${code(failure.run)} ${failure.how} on the base commit, before any change${tests}${more}`;
-  });
-  return [
-    '## Already failing before this task',
-    'These failures were there on the commit this task starts from. They are not yours to fix unless the task says so, and they do not count against you as long as you do not add to them:',
-    lines.join('\n'),
-  ].join('\n\n');
+    return `- ${failure.checkId.replace(/^command:/, '').replace(/^verify:/, 'verify-')}: ${code(failure.run)} ${failure.how} on the base commit, before any change${tests}${more}`;
+  };
+  const mustPass = known.filter((failure) => failure.mustPass);
+  const excused = known.filter((failure) => !failure.mustPass);
+  const parts = ['## Already failing before this task'];
+  if (mustPass.length > 0) parts.push('These checks already fail on the commit this task starts from, and they must pass when you are done: making them pass is part of the task.', mustPass.map(line).join('\n'));
+  if (excused.length > 0) {
+    parts.push(
+      'These failures were there on the commit this task starts from. They are not yours to fix unless the task says so, and they do not count against you as long as they keep failing the same way:',
+      excused.map(line).join('\n'),
+    );
+  }
+  return parts.join('\n\n');
 }
 
 function taskSections(task: Task): (string | null)[] {
