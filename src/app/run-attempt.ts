@@ -6,7 +6,7 @@ import type { CheckBaseline } from '../core/run/check-verdict.js';
 import { definitionSnapshot, type CheckDefinition } from '../core/run/check-definitions.js';
 import type { AttemptVerdict } from '../core/run/convergence.js';
 import { attemptFingerprint } from '../core/run/fingerprint.js';
-import { REPORT_PATH } from '../core/run/project-config.js';
+import { AGENT_FILES_DIR, REPORT_PATH } from '../core/run/project-config.js';
 import { NO_USAGE, type AttemptSummary, type RunUsage } from '../core/run/run-record.js';
 import type { ScopeRules } from '../core/run/scope-guard.js';
 import type { Task } from '../core/task.js';
@@ -76,6 +76,8 @@ export async function runAttempt(deps: AttemptDeps, request: AttemptRequest): Pr
   try {
     await evidence.write('prompt.md', request.prompt);
     await deps.files.remove(`${request.worktree}/${REPORT_PATH}`);
+    // Where the agent writes its report and notes; baton's own, never committed (info/exclude).
+    await deps.files.makeDir(`${request.worktree}/${AGENT_FILES_DIR}`);
     const mark = await deps.guard.before({ repoRoot: deps.repoRoot, worktree: request.worktree, branch: request.branch, watchOutside: request.watchOutside });
     const definitions = { list: request.definitions, before: await definitionSnapshot(request.definitions, worktreeReader(deps, request.worktree)) };
     const agent = await runAgent(deps, request, evidence);

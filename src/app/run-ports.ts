@@ -281,6 +281,8 @@ export interface FileAccess {
   remove(path: string): Promise<void>;
   /** Whether anything (a file, a folder, a link) is at the path. */
   exists(path: string): Promise<boolean>;
+  /** Makes a folder (and its parents) if it is not there. */
+  makeDir(path: string): Promise<void>;
   /** A new empty folder in the system's temporary folder, private to this user. */
   makeTempDir(prefix: string): Promise<string>;
   /** Removes a folder and everything in it, if it is there. */

@@ -17,27 +17,29 @@ export interface ExecutorOptions {
 /** The events of a session as they arrive: kept in order and handed to `onEvent`. */
 export class EventLog {
   readonly events: AgentEvent[] = [];
-  private unknownKept = 0;
+  private chatterKept = 0;
 
   constructor(private readonly onEvent: ((event: AgentEvent) => void) | undefined) {}
 
   /**
    * Every event goes to `onEvent` (the evidence, capped there); only the first
-   * `MAX_UNKNOWN_EVENTS` lines the parser could not read are kept in memory: an agent that
-   * floods its output with them must not take baton's memory with it, and nothing that
-   * decides an outcome (usage, errors, the final event) is among them.
+   * `MAX_CHATTER_EVENTS` events that decide nothing (text, tool calls and their output,
+   * warnings, lines the parser could not read) are kept in memory: an agent that floods its
+   * output (a `cmd:` agent's every line is text) must not take baton's memory with it, and
+   * what decides an outcome (the session, usage, errors, the final event) is always kept.
    */
   add(events: readonly AgentEvent[]): void {
     for (const event of events) {
       this.onEvent?.(event);
-      if (event.kind === 'unknown' && this.unknownKept++ >= MAX_UNKNOWN_EVENTS) continue;
+      if (CHATTER.has(event.kind) && this.chatterKept++ >= MAX_CHATTER_EVENTS) continue;
       this.events.push(event);
     }
   }
 }
 
-/** Lines of an agent's output that are not events, kept in memory per session. */
-const MAX_UNKNOWN_EVENTS = 1_000;
+/** Events that decide nothing, of which only the first `MAX_CHATTER_EVENTS` are kept in memory per session. */
+const CHATTER: ReadonlySet<AgentEvent['kind']> = new Set(['assistant_text', 'tool_call', 'tool_result', 'warning', 'unknown']);
+const MAX_CHATTER_EVENTS = 1_000;
 
 /** How one agent process ended, with what it said. */
 export interface AgentProcessRun {

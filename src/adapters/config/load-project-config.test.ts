@@ -82,6 +82,7 @@ describe('projectConfigFromFile', () => {
       worktreeRoot: '/tmp/worktrees',
       baseBranch: 'main',
       baseline: { preexisting: 'block' },
+      evidence: { maxStreamMB: 16 },
     });
     const expected: ProjectConfig = {
       source: FILE,
@@ -102,6 +103,7 @@ describe('projectConfigFromFile', () => {
       worktreeRoot: '/tmp/worktrees',
       baseBranch: 'main',
       baseline: { preexisting: 'block' },
+      evidenceStreamLimitBytes: 16 * 1024 * 1024,
     };
     expect(projectConfigFromFile(text, FILE)).toEqual(expected);
   });
@@ -179,7 +181,7 @@ describe('projectConfigFromFile', () => {
       'budgets.maxAttempt: unknown key; did you mean "maxAttempts"?',
       'budgets.timeoutMs: unknown key; did you mean "timeout"?',
       'budget: unknown key; did you mean "budgets"?',
-      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, baseBranch',
+      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, evidence, baseBranch',
     ]);
   });
 

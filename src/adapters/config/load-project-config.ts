@@ -93,6 +93,7 @@ function toProjectConfig(file: ProjectConfigFile, source: string): ProjectConfig
     worktreeRoot: file.worktreeRoot ?? defaults.worktreeRoot,
     baseBranch: orDefault(file.baseBranch, defaults.baseBranch),
     baseline: { preexisting: file.baseline?.preexisting ?? defaults.baseline.preexisting },
+    evidenceStreamLimitBytes: file.evidence?.maxStreamMB === undefined ? defaults.evidenceStreamLimitBytes : file.evidence.maxStreamMB * 1024 * 1024,
   };
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { DEFAULT_BUDGETS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TEST_FILE_GLOBS, REPORT_PATH } from '../../core/run/project-config.js';
+import { DEFAULT_BUDGETS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_EVIDENCE_STREAM_LIMIT_MB, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TEST_FILE_GLOBS, REPORT_PATH } from '../../core/run/project-config.js';
 import { agentName, boolean, branchName, duration, filePaths, globs, id, listWithUniqueIds, nullable, regexSource, strictObject, text, wholeNumber } from './schema-fields.js';
 
 /*
@@ -123,6 +123,17 @@ export const projectConfigFileSchema = strictObject(
     requireReport: z.optional(boolean(`Whether the agent must write a valid report to ${REPORT_PATH} for an attempt to pass.`, false)),
     worktreeRoot: z.optional(text('a directory path').check(z.meta({ description: 'Where task worktrees go, relative to the repository root unless absolute. Default: .baton/worktrees.', default: '.baton/worktrees' }))),
     baseline: z.optional(baselineSchema),
+    evidence: z.optional(
+      strictObject(
+        {
+          maxStreamMB: z.optional(
+            wholeNumber({ min: 1, max: 1024, description: 'How many MB of each stream of an attempt (the agent\'s output, its stderr, its events) the evidence keeps; the rest is cut, with a marker.', defaultValue: DEFAULT_EVIDENCE_STREAM_LIMIT_MB }),
+          ),
+        },
+        'an object such as { "maxStreamMB": 4 }',
+        'What a run keeps as evidence.',
+      ),
+    ),
     baseBranch: nullable(branchName(), 'The branch task branches start from; null or absent: the branch checked out in the main worktree.'),
   },
   'a JSON object such as { "checks": [{ "id": "test", "run": "npm test" }] }',

@@ -1,4 +1,4 @@
-import { lstat, mkdtemp, rm, readFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -31,8 +31,8 @@ export function mainWorktreeRoot(ctx: CommandContext): string {
 }
 
 /** Run evidence lives beside the board: `<board dir>/runs`. */
-export function evidenceStoreFor(ctx: CommandContext): FileEvidenceStore {
-  return new FileEvidenceStore(join(dirname(ctx.boardPath()), 'runs'));
+export function evidenceStoreFor(ctx: CommandContext, streamLimitBytes?: number): FileEvidenceStore {
+  return new FileEvidenceStore(join(dirname(ctx.boardPath()), 'runs'), streamLimitBytes);
 }
 
 /** Wires the runner to the real world: git, the shell, the agent CLI, files, clocks. */
@@ -50,7 +50,7 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     guard: new GitAttemptGuard(workspace, env),
     sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config), env),
     commands: new ShellCommandRunner(),
-    evidence: evidenceStoreFor(ctx),
+    evidence: evidenceStoreFor(ctx, config.evidenceStreamLimitBytes),
     processes: procProcessTable,
     config,
     env,
@@ -94,6 +94,9 @@ const localFiles: FileAccess = {
   },
   async exists(path) {
     return (await lstat(path).catch(() => null)) !== null;
+  },
+  async makeDir(path) {
+    await mkdir(path, { recursive: true });
   },
   async makeTempDir(prefix) {
     return mkdtemp(join(tmpdir(), prefix));

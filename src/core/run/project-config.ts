@@ -21,6 +21,8 @@ export interface ProjectConfig {
   /** The branch task branches start from; null means the branch checked out in the main worktree. */
   baseBranch: string | null;
   baseline: BaselineSettings;
+  /** How much of each stream of an attempt (the agent's stdout, stderr, events) the evidence keeps. */
+  evidenceStreamLimitBytes: number;
 }
 
 export interface AgentSettings {
@@ -113,8 +115,12 @@ export const DEFAULT_BUDGETS: Budgets = {
 };
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** A few MB of an agent's stream is plenty to see what it did; 200 MB of it helps nobody. */
+export const DEFAULT_EVIDENCE_STREAM_LIMIT_MB = 4;
 export const DEFAULT_CHECK_TIMEOUT_MS = 10 * 60_000;
 export const CONFIG_FILE_NAME = 'baton.config.json';
+/** The worktree folder for what the agent leaves for baton (report, notes): baton's own, never committed. */
+export const AGENT_FILES_DIR = '.baton';
 /** Where the agent writes its report, relative to the worktree (kept out of commits). */
 export const REPORT_PATH = '.baton/report.json';
 /** Where the agent inside a run leaves notes for its task: baton, not the agent, writes them on the board. */
@@ -137,6 +143,7 @@ export function defaultProjectConfig(): ProjectConfig {
     worktreeRoot: '.baton/worktrees',
     baseBranch: null,
     baseline: { preexisting: 'allow' },
+    evidenceStreamLimitBytes: DEFAULT_EVIDENCE_STREAM_LIMIT_MB * 1024 * 1024,
   };
 }
 
