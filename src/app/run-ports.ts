@@ -248,6 +248,11 @@ export interface AttemptEvidence {
  * directory per attempt, under the board's data directory.
  */
 export interface EvidenceStore {
+  /**
+   * Moves a task's runs made by another board (a board deleted and made anew numbers its tasks
+   * from 1 again) out of the way, kept whole under another name; returns where, or null.
+   */
+  setAsideOtherBoards(taskId: number, boardId: string): Promise<string | null>;
   /** The next run number of a task (1 for its first run). */
   nextRunNumber(taskId: number): Promise<number>;
   /**

@@ -27,8 +27,6 @@ export interface RunTaskDeps extends PlanDeps, AttemptDeps {
   /** Checks as they ran on a base commit, shared by the runs on that base. */
   baselines: BaselineStore;
 
-  /** This machine's name, kept in the run lock: a lock's pid means something only on its host. */
-  host: string;
   /** A value no other run has (the run lock's token). */
   newToken: () => string;
   /** Progress for the person watching (the CLI prints it); never needed for correctness. */
@@ -111,6 +109,8 @@ async function startHeld(deps: RunTaskDeps, options: RunTaskOptions, plan: RunPl
   if (plan.previousRun?.status === 'running') await markInterrupted(deps, plan.previousRun);
   const { task } = await claimTask(deps.board, options.taskId, { ttlMs: options.leaseTtlMs, strict: false, worktree: plan.worktree, branch: plan.branch });
   stage.claimed = true;
+  // The new board's task #N starts its runs from 1, beside none of the old board's #N.
+  if (plan.previousRun === null) await deps.evidence.setAsideOtherBoards(options.taskId, plan.boardId);
   const run = await deps.evidence.nextRunNumber(options.taskId);
   let quarantined: RunRecord['quarantined'] = null;
   if (!prepared.created) {
@@ -301,15 +301,18 @@ async function commitSuccess(deps: RunTaskDeps, running: Running, result: Attemp
  * A passing attempt with nothing new to commit (the attempt before it failed only on its
  * report, or on a flaky check) leaves HEAD at that attempt's checkpoint, whose message says
  * the checks failed: the checkpoint is rewritten as the commit for review, same tree, review
- * message. A HEAD this run did not commit (a previous run's checkpoint) is left as it is.
+ * message. A HEAD this run did not commit (a previous run's checkpoint, "not checked" or
+ * failed) is left as it is, and the commit for review goes on top of it: the same tree under
+ * the review message, so the branch never ends in a checkpoint that says it failed.
  */
 async function rewordCheckpoint(deps: RunTaskDeps, running: Running, message: string): Promise<string> {
-  const { worktree, attempts } = running.record;
+  const { worktree, attempts, branch } = running.record;
   const head = await deps.workspace.head(worktree);
   const starts = [running.startHead, ...attempts.map((attempt) => attempt.checkpoint)];
   const made = starts.findLastIndex((commit, index) => index > 0 && commit === head && starts[index - 1] !== head);
   const base = made > 0 ? starts[made - 1] : undefined;
-  return base === undefined ? head : deps.workspace.squash(worktree, base, message);
+  if (base !== undefined) return deps.workspace.squash(worktree, base, message);
+  return deps.workspace.commitTree(worktree, { tree: await deps.workspace.treeOf(worktree, head), parent: head, message, branch });
 }
 
 async function scopeRulesFor(deps: RunTaskDeps, task: Task, worktree: string): Promise<ScopeRules> {

@@ -81,3 +81,20 @@ describe('streamed evidence', () => {
     expect(await evidence.readAttemptFile(1, 1, 1, 'stderr.log')).toBe('one short line\n');
   });
 });
+
+describe('runs of another board', () => {
+  it('are set aside whole, so a new board numbers its task\'s runs from 1; its own stay', async () => {
+    const { evidence } = store();
+    await evidence.createRun({ ...record(1, 1), boardId: 'old-board' });
+    await evidence.createRun({ ...record(1, 2), boardId: 'old-board' });
+    await evidence.createRun({ ...record(2, 1), boardId: 'new-board' });
+
+    const aside = await evidence.setAsideOtherBoards(1, 'new-board');
+    expect(aside).toMatch(/\/1\.board-old-board-\d+$/);
+    expect(readFileSync(join(aside as string, '2', 'run.json'), 'utf8')).toContain('"old-board"');
+    expect(await evidence.nextRunNumber(1)).toBe(1);
+    expect((await evidence.listRuns(null)).map((run) => `${run.taskId}.${run.run}`)).toEqual(['2.1']);
+    expect(await evidence.setAsideOtherBoards(2, 'new-board')).toBeNull();
+    expect(await evidence.setAsideOtherBoards(3, 'new-board')).toBeNull();
+  });
+});

@@ -68,6 +68,17 @@ export class FileEvidenceStore implements EvidenceStore {
     return records;
   }
 
+  async setAsideOtherBoards(taskId: number, boardId: string): Promise<string | null> {
+    const runs = await this.runNumbers(taskId);
+    if (runs.length === 0) return null;
+    const records = await Promise.all(runs.map((run) => this.readRun(taskId, run).catch(() => null)));
+    if (records.every((record) => record?.boardId === boardId)) return null;
+    const other = records.find((record) => record !== null && record.boardId !== boardId)?.boardId ?? 'unknown';
+    const aside = join(this.root, `${taskId}.board-${String(other).slice(0, 12)}-${Date.now()}`);
+    await rename(join(this.root, String(taskId)), aside);
+    return aside;
+  }
+
   async attempt(taskId: number, run: number, attempt: number): Promise<AttemptEvidence> {
     const dir = join(this.runDir(taskId, run), `attempt-${attempt}`);
     await mkdir(join(dir, 'checks'), { recursive: true });
