@@ -136,7 +136,7 @@ describe('claude executor', () => {
   it('kills a session waiting on a silent model at the idle timeout: hung, group gone', { timeout: TEST_TIMEOUT_MS }, async () => {
     const { server, request } = await setUp([hang()]);
     const pgids: number[] = [];
-    const result = await executor.run({ ...request({ prompt: 'Say hello', idleTimeoutMs: 2_500 }), onStarted: (pgid) => pgids.push(pgid) });
+    const result = await executor.run({ ...request({ prompt: 'Say hello', idleTimeoutMs: 5_000 }), onStarted: (pgid) => pgids.push(pgid) });
 
     expect(result.outcome.kind).toBe('hung');
     expect(result.exit.timedOut).toBe('idle');
