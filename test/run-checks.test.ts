@@ -392,7 +392,8 @@ describe('the time budget', () => {
     const tookMs = Date.now() - startedMs;
 
     expect(result.code, explain(result)).toBe(1);
-    expect(tookMs).toBeLessThan(6_000);
+    // The 10 s agent is stopped at 2 s; the rest is baton's own start, the baseline and the kill grace, slower on a busy machine.
+    expect(tookMs).toBeLessThan(8_000);
     expect(doc.run.status).toBe('budget_exceeded');
     expect(doc.run.reason).toMatch(/^the run has taken 2 s, reaching its time budget of 2 s\.$/);
     expect(doc.run.attempts.map((attempt) => [attempt.outcome, attempt.verdict])).toEqual([['hung', 'agent_failed']]);
