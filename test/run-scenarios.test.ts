@@ -5,127 +5,48 @@
  * code, the task's status, the run record, the evidence files, the task branch, the feed,
  * and what the model was sent.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startModelServer, type ModelServer } from '../src/adapters/scripted-model/model-server.js';
-import { hang, runShell, say, type ConversationView, type Script, type Turn } from '../src/adapters/scripted-model/script.js';
+import { hang, runShell, type ConversationView, type Turn } from '../src/adapters/scripted-model/script.js';
 import type { RunRecord } from '../src/core/run/run-record.js';
-import { agentEnv } from './helpers/agent-env.js';
-import { baton, batonAsync, git, json, makeRepo, type BatonResult } from './helpers/baton.js';
+import { git, json } from './helpers/baton.js';
+import {
+  AGENTS,
+  attemptOpenings,
+  attempts,
+  BRANCH,
+  explain,
+  fresh,
+  HALLO_FAILURE,
+  isRetry,
+  processesIn,
+  RETRY,
+  setUpScenario,
+  TASK_TITLE,
+  write,
+  type AgentName,
+  type Scenario,
+} from './helpers/agent-scenario.js';
 import { groupMembers } from './model-server/agent-cli.js';
 
 const SCENARIO_TIMEOUT_MS = 90_000;
-const AGENTS = ['claude', 'codex'] as const;
-type AgentName = (typeof AGENTS)[number];
-
-const TASK_TITLE = 'Greet the world';
-const BRANCH = 'baton/1-greet-the-world';
-const RETRY = 'Previous attempt failed because';
-/** The check's own words when greeting.txt is wrong: the feedback the agent must be shown. */
-const HALLO_FAILURE = 'expected hello, got hallo';
-const CHECK_SCRIPT = 'got=$(cat greeting.txt)\nif [ "$got" = hello ]; then echo ok; else echo "expected hello, got $got"; exit 1; fi\n';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A fresh prompt (no tool output yet): the start of an attempt. */
-const fresh = (view: ConversationView): boolean => view.toolResults.length === 0;
-const isRetry = (view: ConversationView): boolean => view.prompt.includes(RETRY);
-const write = (text: string, file = 'greeting.txt'): string => `printf '${text}\\n' > ${file}`;
-
-/** Every attempt: one shell call, then a closing text turn once the tool output is back. */
-function attempts(...turns: Turn[]): Script {
-  return [...turns, { ...say('Done.'), when: (view) => view.toolResults.length > 0, times: Infinity }];
-}
-
-interface Scenario {
-  dir: string;
-  server: ModelServer;
-  worktree: string;
-  /** `baton run 1 --agent <agent> --json` plus flags, as a user would type it. */
-  run(...flags: string[]): Promise<BatonResult>;
-  cli(...args: string[]): BatonResult;
-  /** run.json of the task's run (the first one by default). */
-  record(run?: number): RunRecord;
-  attemptFile(attempt: number, name: string): string;
-  events(): { type: string; payload: Record<string, unknown> }[];
-  taskStatus(): string;
-  /** The notes on the task, oldest first: a finished run leaves one. */
-  notes(): string[];
-}
-
 /**
- * A repository holding greeting.txt ("nothing"), README.md and the check script, a committed
- * baton.config.json with the greeting check and `budgets`, task #1 declaring greeting.txt as
- * the one file it modifies, and a model server playing `script`.
+ * The repository of `setUpScenario` (greeting.txt, the greeting check, task #1), with `budgets`
+ * in its config and a model server playing `script`; Codex keeps its own sandbox, as baton runs it.
  */
-async function setUp(agent: AgentName, script: Script, budgets: Record<string, unknown> = {}): Promise<Scenario> {
-  const repo = makeRepo('baton-run-');
-  cleanups.push(repo.cleanup);
-  const { dir } = repo;
-  const home = mkdtempSync(join(tmpdir(), 'baton-run-home-'));
-  cleanups.push(() => rmSync(home, { recursive: true, force: true }));
-  const server = await startModelServer(script);
-  cleanups.push(() => server.close());
-  const env = agentEnv(server, home);
-
-  writeFileSync(join(dir, 'greeting.txt'), 'nothing\n');
-  writeFileSync(join(dir, 'README.md'), '# Greetings\n');
-  writeFileSync(join(dir, 'check.sh'), CHECK_SCRIPT);
-  const config = { checks: [{ id: 'greeting', run: 'sh check.sh', files: ['check.sh'] }], budgets };
-  writeFileSync(join(dir, 'baton.config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-qm', 'initial']);
-  const cli = (...args: string[]): BatonResult => baton(args, { cwd: dir, env });
-  expect(cli('init').code).toBe(0);
-  expect(cli('add', TASK_TITLE, '--resource', 'modifies:file:greeting.txt').code).toBe(0);
-
-  const runDir = join(dir, '.git', 'baton', 'runs', '1');
-  return {
-    dir,
-    server,
-    worktree: join(dir, '.baton', 'worktrees', '1-greet-the-world'),
-    run: (...flags) => batonAsync(['run', '1', '--agent', agent, '--json', ...flags], { cwd: dir, env }),
-    cli,
-    record: (run = 1) => JSON.parse(readFileSync(join(runDir, String(run), 'run.json'), 'utf8')) as RunRecord,
-    attemptFile: (attempt, name) => readFileSync(join(runDir, '1', `attempt-${attempt}`, name), 'utf8'),
-    events: () => json<{ events: { type: string; payload: Record<string, unknown> }[] }>(cli('log', '1', '--json')).events,
-    taskStatus: () => json<{ task: { status: string } }>(cli('show', '1', '--json')).task.status,
-    notes: () => json<{ notes: { body: string }[] }>(cli('show', '1', '--json')).notes.map((note) => note.body),
-  };
-}
-
-/** What went wrong, for assertion messages: baton's exit code and output (progress is on stderr with --json). */
-function explain(result: BatonResult): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout.slice(-3000)}\n--- stderr\n${result.stderr.slice(-3000)}`;
+function setUp(agent: AgentName, script: Parameters<typeof setUpScenario>[1], budgets: Record<string, unknown> = {}): Promise<Scenario> {
+  return setUpScenario(agent, script, { budgets, defer: (cleanup) => void cleanups.push(cleanup) });
 }
 
 function eventTypes(scenario: Scenario): string[] {
   return scenario.events().map((event) => event.type);
-}
-
-/** Conversation requests that opened an attempt (a prompt, no tool output), in order. */
-function attemptOpenings(server: ModelServer): ConversationView[] {
-  return server.conversation().flatMap((request) => (request.view && fresh(request.view) ? [request.view] : []));
-}
-
-/** Live processes (zombies excluded) whose working directory is `dir` or inside it. */
-function processesIn(dir: string): number[] {
-  return readdirSync('/proc').flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      return (cwd === dir || cwd.startsWith(`${dir}/`)) && state !== 'Z' && state !== 'X' ? [Number(entry)] : [];
-    } catch {
-      return []; // gone meanwhile, or not ours to read
-    }
-  });
 }
 
 describe.each(AGENTS)('baton run --agent %s', (agent) => {

@@ -25,17 +25,30 @@ export async function acquireRunLock(deps: BoardDeps, taskId: number, holder: Ru
   return deps.store.write(async (tx) => {
     await loadTask(tx, taskId);
     const held = await tx.runLock(taskId);
-    if (held !== null && held.token !== holder.token && !lapsed(held, holder.host, now, isAlive)) {
-      throw new BatonError(
-        'CONFLICT',
-        `task #${taskId} is being run by ${held.actor} (baton pid ${held.pid} on ${held.host}) since ${held.startedAt}; wait for that run to end, or stop it first`,
-        { id: taskId, pid: held.pid, host: held.host, actor: held.actor },
-      );
-    }
+    if (held !== null && held.token !== holder.token && !lapsed(held, holder.host, now, isAlive)) throw runningElsewhere(taskId, held);
     const lock: RunLock = { taskId, ...holder, actor: deps.actor, startedAt: now.toISOString(), expiresAt: leaseExpiry(now, ttlMs) };
     await tx.saveRunLock(lock);
     return lock;
   });
+}
+
+/**
+ * Refuses, writing nothing, a run of a task that a live run holds. A run asks before its own
+ * checks of the worktree: a second `baton run` started at the same moment is told who runs the
+ * task, not that the other run's half-made worktree is in its way (and to remove it).
+ */
+export async function assertNotRunning(deps: BoardDeps, taskId: number, host: string, isAlive: (pid: number) => boolean): Promise<void> {
+  const now = deps.clock.now();
+  const held = await deps.store.read((tx) => tx.runLock(taskId));
+  if (held !== null && !lapsed(held, host, now, isAlive)) throw runningElsewhere(taskId, held);
+}
+
+function runningElsewhere(taskId: number, held: RunLock): BatonError {
+  return new BatonError(
+    'CONFLICT',
+    `task #${taskId} is being run by ${held.actor} (baton pid ${held.pid} on ${held.host}) since ${held.startedAt}; wait for that run to end, or stop it first`,
+    { id: taskId, pid: held.pid, host: held.host, actor: held.actor },
+  );
 }
 
 /** Extends the run's lock; throws CONFLICT when the run no longer holds it. */

@@ -6,6 +6,7 @@ import { taskBranchName, taskDirName } from '../core/run/task-branch.js';
 import type { Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
 import { showTask, type TaskDetail } from './queries.js';
+import { assertNotRunning } from './run-lock.js';
 import type { CommandRunner, Environment, EvidenceStore, Executor, FileAccess, ProcessTable, Workspace } from './run-ports.js';
 
 /** What `baton run` found out before it touched anything. */
@@ -34,6 +35,8 @@ export interface PlanDeps {
   repoRoot: string;
   /** This baton process. */
   pid: number;
+  /** This machine's name, kept in the run lock: a lock's pid means something only on its host. */
+  host: string;
 }
 
 /**
@@ -56,6 +59,8 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
       { id: taskId, pid: previousRun.pid },
     );
   }
+  // A run started a moment ago holds the lock before it has a record, while its worktree is half made.
+  await assertNotRunning(deps.board, taskId, deps.host, (pid) => pid !== deps.pid && deps.processes.isAlive(pid));
   const baseBranch = previousRun?.baseBranch ?? deps.config.baseBranch ?? (await deps.workspace.defaultBaseBranch(deps.repoRoot));
   if (previousRun === null) await assertBaseClean(deps, baseBranch);
   const root = deps.config.worktreeRoot.startsWith('/') ? deps.config.worktreeRoot : `${deps.repoRoot}/${deps.config.worktreeRoot}`;

@@ -189,6 +189,27 @@ describe('RepoGuard', () => {
     expect(git(repo.dir, ['status', '--porcelain'])).toBe('');
   });
 
+  it("puts back baton's own refs (kept work) an attempt deleted or moved; those another run made meanwhile stay", async () => {
+    const main = git(repo.dir, ['rev-parse', 'main']).trim();
+    git(repo.dir, ['update-ref', 'refs/baton/runs/b/1/1/attempt-1/reverted', main]);
+    git(repo.dir, ['update-ref', 'refs/baton/runs/b/2/1/left-uncommitted', main]);
+    const snapshot = await guard.snapshot(wt, { branch });
+    write(wt, 'a.txt', 'agent\n');
+    git(wt, ['commit', '-q', '-am', 'agent']);
+    const agent = git(wt, ['rev-parse', 'HEAD']).trim();
+    git(wt, ['update-ref', '-d', 'refs/baton/runs/b/1/1/attempt-1/reverted']);
+    git(wt, ['update-ref', 'refs/baton/runs/b/2/1/left-uncommitted', agent]);
+    git(repo.dir, ['update-ref', 'refs/baton/runs/b/3/1/attempt-1/reverted', main]);
+
+    const changes = await guard.verifyAndRestore(snapshot, { evidencePrefix: 'refs/baton/x' });
+    expect(texts(changes)).toEqual([
+      `refs/baton/runs/b/1/1/attempt-1/reverted was deleted (it was at ${main.slice(0, 12)}); put back`,
+      `refs/baton/runs/b/2/1/left-uncommitted was moved from ${main.slice(0, 12)} to ${agent.slice(0, 12)}; put back (the value it had is kept as refs/baton/x/refs/baton/runs/b/2/1/left-uncommitted)`,
+    ]);
+    const refs = ['refs/baton/runs/b/1/1/attempt-1/reverted', 'refs/baton/runs/b/2/1/left-uncommitted', 'refs/baton/runs/b/3/1/attempt-1/reverted'];
+    expect(git(repo.dir, ['rev-parse', ...refs]).split('\n').filter(Boolean)).toEqual([main, main, main]);
+  });
+
   it('deletes a branch the agent switched to, leaving HEAD detached there for the branch guard', async () => {
     const snapshot = await guard.snapshot(wt, { branch });
     git(wt, ['switch', '-q', '-c', 'elsewhere']);

@@ -89,7 +89,7 @@ export class RepoGuard {
     const display = (path: string): string => displayPath(path, snapshot.commonDir);
     const changes: RepoChange[] = fileChanges.map(({ path, change }) => ({ kind: 'file', path, change, restored: true, text: `${display(path)} was ${FILE_WORDS[change]}; put back` }));
     const prefix = (options.evidencePrefix ?? `${BATON_PREFIX}guard/${snapshot.takenAtMs}`).replace(/\/+$/, '');
-    const refChanges = compareRefs(snapshot.refs.refs, await readRefs(this.git, snapshot.worktree), (ref) => ignored(ref, snapshot.scope));
+    const refChanges = compareRefs(snapshot.refs.refs, await readRefs(this.git, snapshot.worktree), (ref) => ignored(ref, snapshot.scope)).filter((change) => !madeByARun(change));
     const others = refChanges.length === 0 ? [] : await headLogsSince(snapshot.refs.others, snapshot.commonDir, snapshot.gitDir);
     for (const change of refChanges) changes.push(await this.settleRef(snapshot, change, prefix, others));
     return changes;
@@ -196,8 +196,17 @@ function expandPath(path: string, base: string, env: Environment): string {
 }
 
 function ignored(ref: string, scope: RepoGuardScope): boolean {
-  if (ref === `refs/heads/${scope.branch}` || ref.startsWith(BATON_PREFIX)) return true;
+  if (ref === `refs/heads/${scope.branch}`) return true;
   return (scope.ignoreRefs ?? []).some((name) => (name.endsWith('/') ? ref.startsWith(name) : ref === name));
+}
+
+/**
+ * Baton's own refs (`refs/baton/...`: work it kept, quarantined or put back) are made by the
+ * runs going on meanwhile, each once under a name of its own, and never moved or deleted: a new
+ * one is no attempt's doing, while one that moved or vanished is work an attempt tried to lose.
+ */
+function madeByARun(change: RefChange): boolean {
+  return change.ref.startsWith(BATON_PREFIX) && change.change === 'created';
 }
 
 function valueText(value: RefValue | null): string | null {
