@@ -280,9 +280,9 @@ export interface ProcessTable {
 
 /** Plain file access inside a worktree, for the agent's report and instructions file. */
 export interface FileAccess {
-  /** The file's text, or null when it does not exist. */
+  /** The file's text, or null when there is no regular file at the path (nothing, a folder, a FIFO). */
   readText(path: string): Promise<string | null>;
-  /** Removes a file if it is there. */
+  /** Removes the file at the path, if any, or a folder put where the file should be. */
   remove(path: string): Promise<void>;
   /** Whether anything (a file, a folder, a link) is at the path. */
   exists(path: string): Promise<boolean>;

@@ -1,7 +1,8 @@
-import { lstat, mkdir, mkdtemp, rm, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, realpath, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import nodeProcess from 'node:process';
 import type { FileAccess, TestReportReader, Timers } from '../../app/run-ports.js';
 import { FileBaselineStore } from '../../adapters/evidence/file-baseline-store.js';
@@ -82,15 +83,27 @@ const testReports: TestReportReader = {
 
 const localFiles: FileAccess = {
   async readText(path) {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return null;
+    // Opened without blocking: a FIFO an agent left where baton reads (its report, a check's
+    // report, a check's config) would otherwise hold the open, and baton, forever.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'EISDIR' || error.code === 'ENXIO') return null;
       throw error;
+    });
+    if (handle === null) return null;
+    try {
+      // Only a regular file holds text: a folder, FIFO or device in its place counts as no file.
+      return (await handle.stat()).isFile() ? await handle.readFile('utf8') : null;
+    } finally {
+      await handle.close();
     }
   },
   async remove(path) {
-    await rm(path, { force: true });
+    await rm(path, { force: true }).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_FS_EISDIR') throw error;
+      // A folder an agent made where baton expects a file goes too, unless a link on the way
+      // (a `.baton` pointing elsewhere) could aim the removal outside the worktree.
+      if ((await realpath(dirname(path))) === resolve(dirname(path))) await rm(path, { force: true, recursive: true });
+    });
   },
   async exists(path) {
     return (await lstat(path).catch(() => null)) !== null;
