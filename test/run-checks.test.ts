@@ -449,3 +449,23 @@ describe('runs and run-log', () => {
     expect(missing.stderr).toContain('run 1 of task #1 has no attempt 3; it has 2');
   });
 });
+
+describe("baton's own folder in the worktree", () => {
+  it('is never a way out: a .baton link the agent plants is replaced, and nothing it points at is read or removed', { timeout: 30_000 }, async () => {
+    const repo = repoWith({ checks: [FIXED_CHECK] });
+    const victim = join(repo.tools, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'notes.md'), 'not yours\n');
+    writeFileSync(join(victim, 'report.json'), '{"summary": "not yours"}\n');
+    const agent = agentScript(repo, 'linker', `rm -rf .baton && ln -s '${victim}' .baton\necho done > fixed.txt`);
+
+    for (const containment of ['on', 'off']) {
+      const { result, doc } = run(repo, agent, [], containment === 'off' ? { BATON_CONTAINMENT: 'off' } : {});
+      expect(result.code, explain(result)).toBe(0);
+      expect(readFileSync(join(victim, 'notes.md'), 'utf8')).toBe('not yours\n');
+      expect(readFileSync(join(victim, 'report.json'), 'utf8')).toBe('{"summary": "not yours"}\n');
+      expect(git(repo.dir, ['log', '-1', '--format=%B', doc.run.branch])).not.toContain('not yours');
+      expect(baton(['reopen', '1'], { cwd: repo.dir }).code).toBe(0);
+    }
+  });
+});

@@ -81,6 +81,8 @@ export async function runAttempt(deps: AttemptDeps, request: AttemptRequest): Pr
     const mark = await deps.guard.before({ repoRoot: deps.repoRoot, worktree: request.worktree, branch: request.branch, watchOutside: request.watchOutside });
     const definitions = { list: request.definitions, before: await definitionSnapshot(request.definitions, worktreeReader(deps, request.worktree)) };
     const agent = await runAgent(deps, request, evidence);
+    // The agent may have put a link where baton's folder was: baton reads and removes in it next.
+    await deps.files.makeDir(`${request.worktree}/${AGENT_FILES_DIR}`);
     await evidence.write('usage.json', `${JSON.stringify(agent.usage, null, 2)}\n`);
     const tampering = await afterAgent(deps, request, evidence, mark);
     const settled = await settle(deps, { ...request, definitions }, evidence, agent, tampering);

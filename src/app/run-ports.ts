@@ -286,7 +286,7 @@ export interface FileAccess {
   remove(path: string): Promise<void>;
   /** Whether anything (a file, a folder, a link) is at the path. */
   exists(path: string): Promise<boolean>;
-  /** Makes a folder (and its parents) if it is not there. */
+  /** Makes a folder (and its parents) if it is not there; a link or file in its place is removed first (never its target). */
   makeDir(path: string): Promise<void>;
   /** A new empty folder in the system's temporary folder, private to this user. */
   makeTempDir(prefix: string): Promise<string>;

@@ -109,6 +109,10 @@ const localFiles: FileAccess = {
     return (await lstat(path).catch(() => null)) !== null;
   },
   async makeDir(path) {
+    // A link (or a file) an agent put in the folder's place goes, never what it points at: what
+    // baton later reads and removes in the folder must be in the worktree.
+    const info = await lstat(path).catch(() => null);
+    if (info !== null && !info.isDirectory()) await rm(path, { force: true });
     await mkdir(path, { recursive: true });
   },
   async makeTempDir(prefix) {
