@@ -13,7 +13,8 @@ import { claudeCommand, codexCommand, describeRun, groupAlive, runAgent, startAg
 import { startModelServer, type ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { hang, promptContains, rateLimited, runShell, say, tool, type Script } from '../../src/adapters/scripted-model/script.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/agent-streams');
+/** Copied into the repository (see PROVENANCE.md there): the tests read nothing outside the checkout. */
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/agent-streams');
 const RETRY_PROMPT = 'Previous attempt failed because: out.txt says broken. Fix only these issues. Do not change anything else.';
 const CLI_TEST_TIMEOUT_MS = 180_000;
 

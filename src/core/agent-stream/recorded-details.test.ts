@@ -1,5 +1,5 @@
 /* eslint-disable no-restricted-imports -- the recorded streams are files beside the checkout; the parsers never read files */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,14 +9,14 @@ import { classifyAttempt } from './classify-attempt.js';
 import { parseAgentStream } from './create-parser.js';
 import { parseClaudeDocument, parseGeminiDocument } from './single-document.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/agent-streams/', import.meta.url));
-const present = existsSync(FIXTURES);
+/** Copied into the repository (see PROVENANCE.md there): the tests read nothing outside the checkout. */
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/agent-streams/', import.meta.url));
 const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
 const SHELL_INPUT = { command: 'echo hello > out.txt && ls', description: 'write file' };
 const SUCCESS = { kind: 'finished', status: 'success', httpStatus: null, deniedTools: [] } as const;
 
-describe.skipIf(!present)('recorded streams, event by event', () => {
+describe('recorded streams, event by event', () => {
   it('Claude: a refused tool shows as an error result and in the final event only', () => {
     expect(parseAgentStream('claude', read('claude-2.1.197-tool-denied-default-mode.jsonl'))).toEqual([
       { kind: 'session_started', sessionId: '784c8d3e-a79e-41ef-8841-5567271c312e', model: 'claude-opus-4-8[1m]' },
@@ -99,7 +99,7 @@ describe.skipIf(!present)('recorded streams, event by event', () => {
   });
 });
 
-describe.skipIf(!present)('single JSON documents', () => {
+describe('single JSON documents', () => {
   it('reads Claude --output-format json', () => {
     const events = parseClaudeDocument(read('claude-2.1.197-output-json.json'));
     expect(events).toEqual([
@@ -158,7 +158,7 @@ function replayProbe(name: string): AgentEvent[] {
   return events;
 }
 
-describe.skipIf(!present)('ACP probe transcripts', () => {
+describe('ACP probe transcripts', () => {
   const probes = {
     'acp-probe-claude.txt': { sessionId: '5cc790f7-abb1-48fb-9a96-3b98412079bf', tool: { id: 'toolu_mock57', name: 'Bash', input: SHELL_INPUT }, output: 'out.txt', usage: { inputTokens: 240, outputTokens: 24, cachedTokens: 0 } },
     'acp-probe-gemini.txt': { sessionId: 'df54707e-a3e3-492f-98c7-d1be31aaf357', tool: { id: 'run_shell_command__run_shell_command_1795266721665_0', name: 'execute', input: {} }, output: '', usage: { inputTokens: 600, outputTokens: 60, cachedTokens: 0 } },

@@ -1,5 +1,5 @@
 /* eslint-disable no-restricted-imports -- the recorded streams are files beside the checkout; the parsers never read files */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,10 +8,8 @@ import { classifyAttempt, type AgentExit, type AttemptOutcomeKind } from './clas
 import { createStreamParser, parseAgentStream, type StreamFamily } from './create-parser.js';
 import { parseAllLines } from './stream-parser.js';
 
-/** CI checks the repository out with `shared/` beside it. */
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/agent-streams/', import.meta.url));
-const present = existsSync(FIXTURES);
-if (!present) console.warn(`recorded agent streams not found at ${FIXTURES}: their parser tests are skipped`);
+/** Copied into the repository (see PROVENANCE.md there): the tests read nothing outside the checkout. */
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/agent-streams/', import.meta.url));
 const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
 const OK: AgentExit = { exitCode: 0, signal: null, timedOut: null };
@@ -250,9 +248,9 @@ function toolsOf(events: readonly AgentEvent[]): Tool[] {
   });
 }
 
-describe.skipIf(!present)('recorded agent streams', () => {
+describe('recorded agent streams', () => {
   it('has an expectation for every recorded file, and every expectation a file', () => {
-    expect(readdirSync(FIXTURES).sort()).toEqual([...Object.keys(RECORDED), ...TESTED_IN_DETAIL, 'README.md'].sort());
+    expect(readdirSync(FIXTURES).sort()).toEqual([...Object.keys(RECORDED), ...TESTED_IN_DETAIL, 'README.md', 'PROVENANCE.md'].sort());
   });
 
   it('never throws on a stream cut off in the middle of a line, keeping the cut line as evidence', () => {
