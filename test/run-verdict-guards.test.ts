@@ -8,9 +8,9 @@
  * Vitest and pytest. Each scenario asserts the task's status, the task branch, that nothing is
  * left running, and that the reason reached the model.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git } from './helpers/baton.js';
-import { AGENTS, byAttempt, copy, expectNothingLeft, explain, failureIds, REVERTED, setUpProject, type AgentName, type ProjectRun, type ProjectSpec } from './helpers/project-run.js';
+import { AGENTS, byAttempt, copy, expectNothingLeft, explain, failureIds, REVERTED, projectsPerTest, verdicts, type ProjectRun } from './helpers/project-run.js';
 import {
   asJson,
   NODE,
@@ -24,21 +24,11 @@ import {
   VITEST,
   VITEST_CHECK,
   vitestShop,
-  type ProjectShape,
 } from './helpers/shop-projects.js';
 
 const SCENARIO_TIMEOUT_MS = 60_000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function project(agent: AgentName, shape: ProjectShape, script: ProjectSpec['script']): Promise<ProjectRun> {
-  return setUpProject(agent, { ...shape, script, defer: (cleanup) => void cleanups.push(cleanup) });
-}
-
-const verdicts = (run: ProjectRun): string[] => run.record().attempts.map((attempt) => attempt.verdict);
+const project = projectsPerTest();
 const changedOnBranch = (run: ProjectRun): string[] => git(run.dir, ['diff', '--name-only', `main...${run.record().branch}`]).trim().split('\n');
 
 describe.each(AGENTS)('baton run --agent %s: what a check runs is frozen', (agent) => {

@@ -11,24 +11,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rateLimited } from '../src/adapters/scripted-model/script.js';
 import { git } from './helpers/baton.js';
-import { AGENTS, ALREADY_FAILING, byAttempt, copy, expectNothingLeft, explain, failureIds, REVERTED, RETRY, setUpProject, type AgentName, type ProjectRun, type ProjectSpec } from './helpers/project-run.js';
-import { NODE, nodeShop, SAVE10, TITLE, type ProjectShape } from './helpers/shop-projects.js';
+import { AGENTS, ALREADY_FAILING, byAttempt, copy, expectNothingLeft, explain, failureIds, REVERTED, RETRY, projectsPerTest, verdicts } from './helpers/project-run.js';
+import { NODE, nodeShop, SAVE10, TITLE } from './helpers/shop-projects.js';
 
 const SCENARIO_TIMEOUT_MS = 60_000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function project(agent: AgentName, shape: ProjectShape, script: ProjectSpec['script']): Promise<ProjectRun> {
-  return setUpProject(agent, { ...shape, script, defer: (cleanup) => void cleanups.push(cleanup) });
-}
-
-const verdicts = (run: ProjectRun): string[] => run.record().attempts.map((attempt) => attempt.verdict);
+const project = projectsPerTest();
 
 describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node --test)', (agent) => {
   it('reverts a test file rewritten to a comment, then one given an early exit: never in review', { timeout: SCENARIO_TIMEOUT_MS }, async () => {

@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { say, type ConversationView, type Script, type Turn } from '../../src/adapters/scripted-model/script.js';
 import type { RunRecord } from '../../src/core/run/run-record.js';
@@ -194,4 +194,21 @@ export function processesIn(dir: string): number[] {
       return []; // gone meanwhile, or not ours to read
     }
   });
+}
+
+/**
+ * The `project(agent, shape, script)` a test file sets its scenarios up with: each project and
+ * its model server are removed after the test that made it. Call once, at the file's top level.
+ */
+export function projectsPerTest(): (agent: AgentName, shape: Omit<ProjectSpec, 'script' | 'defer'>, script: ProjectSpec['script']) => Promise<ProjectRun> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return (agent, shape, script) => setUpProject(agent, { ...shape, script, defer: (cleanup) => void cleanups.push(cleanup) });
+}
+
+/** Each attempt's verdict, in order. */
+export function verdicts(run: ProjectRun): string[] {
+  return run.record().attempts.map((attempt) => attempt.verdict);
 }
