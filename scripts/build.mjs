@@ -24,6 +24,9 @@ await build({
   // The sources are ES modules; in the bundle, a file path serves where they need their URL.
   define: { BATON_VERSION: JSON.stringify(version), 'import.meta.url': '__filename' },
   minify: true,
+  // Only `baton run` reads test reports: their parsers (and tap-parser's YAML) stay in
+  // node_modules, required when a run first reads a report, so no other command pays to load them.
+  external: ['tap-parser', 'fast-xml-parser'],
   legalComments: 'none',
   logLevel: 'warning',
 });
