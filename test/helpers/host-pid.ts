@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * The pid, as this test sees it, of a process that reported its own pid from inside a run: in
@@ -6,12 +6,14 @@ import { readdirSync, readFileSync } from 'node:fs';
  * that means nothing outside. Found through /proc's NSpid line (the pid in every namespace,
  * innermost last) and the start of its command line; a process outside any namespace is its own.
  */
-export function hostPid(reported: number, commandStart: string): number {
+export function hostPid(reported: number, commandStart: string, cwdWithin: string): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const ids = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).map(Number) ?? [];
       if (ids.at(-1) !== reported) continue;
+      // Another sandbox may hold a process with the same inner pid: this one works in the repository.
+      if (!readlinkSync(`/proc/${entry}/cwd`).startsWith(cwdWithin)) continue;
       if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').startsWith(commandStart)) return Number(entry);
     } catch {
       // Gone meanwhile, or another user's.
