@@ -67,7 +67,7 @@ async function sleepingAgent(repo: RunRepo, live: LiveRun): Promise<{ agentPid: 
   await waitUntil(() => runRecords(repo, 1).at(-1)?.agentPgid != null, 5_000, 'agentPgid in run.json');
   const pgid = runRecords(repo, 1).at(-1)?.agentPgid as number;
   // The sleeper reports its pid as it sees it: in a sandboxed run, a pid in a namespace of its own.
-  const agentPid = hostPid(Number(readFileSync(pidFile, 'utf8')), 'sleep 300', realpathSync(repo.dir));
+  const agentPid = hostPid(Number(readFileSync(pidFile, 'utf8')), realpathSync(repo.dir));
   expect(groupMembers(pgid)).toContain(agentPid);
   return { agentPid, pgid };
 }
@@ -177,7 +177,7 @@ describe('baton run survives its own death', () => {
     const pidOf = (name: string): number => Number(readFileSync(join(pids, name), 'utf8').trim());
     await waitUntil(() => ['check', 'escaped'].every((name) => existsSync(join(pids, name)) && readFileSync(join(pids, name), 'utf8').trim() !== ''), 20_000, `the check to start; baton said:\n${live.output()}`);
     // As the check saw them: in a sandboxed run, pids in a namespace of its own.
-    const [checkPid, escapedPid] = [hostPid(pidOf('check'), '/bin/sh', realpathSync(repo.dir)), hostPid(pidOf('escaped'), 'sleep', realpathSync(repo.dir))];
+    const [checkPid, escapedPid] = [hostPid(pidOf('check'), realpathSync(repo.dir)), hostPid(pidOf('escaped'), realpathSync(repo.dir))];
     cleanups.push(() => [checkPid, escapedPid].forEach((pid) => processAlive(pid) && process.kill(pid, 'SIGKILL')));
     expect(processAlive(checkPid) && processAlive(escapedPid)).toBe(true);
 
