@@ -146,8 +146,8 @@ describe.each(AGENTS)('an adversarial %s agent and git', (agent) => {
 /**
  * Attempt 1 plants a post-commit hook in the repository's hooks folder, points core.hooksPath
  * at a folder of hooks, adds a clean filter for every file in the repository's config and in
- * the global one (in HOME, which the agent shares with baton, and may write even contained) and
- * an fsmonitor there too. Each notes who ran it: the agent, whose environment names its task,
+ * the global one (in HOME: contained, the agent's own layer of it; uncontained, the home it
+ * shares with baton) and an fsmonitor there too. Each notes who ran it: the agent, whose environment names its task,
  * or baton. Attempt 2 does the work.
  */
 async function plantHooks(agent: (typeof AGENTS)[number], env: Record<string, string>): Promise<void> {
@@ -193,18 +193,20 @@ async function plantHooks(agent: (typeof AGENTS)[number], env: Record<string, st
   expect(record.attempts.map((attempt) => attempt.verdict)).toEqual(['diverged', 'passed']);
   const failures = record.attempts[0]?.failures ?? [];
   const internals = failures.find((failure) => failure.checkId === 'scope:git-internals')?.detail ?? '';
-  // The global config is the agent's to write even contained (its home), never to keep.
-  expect(internals).toContain(`${globalConfig} was added; put back`);
   if (contained) {
+    // The global config went to the agent's own home layer: the real one never saw it, nothing to put back.
+    expect(internals).not.toContain(globalConfig);
     // Nothing could be planted in the repository: its hooks folder and config are read-only, and the agent was told so.
     expect(toolOutputs(scenario.server)).toContain(READ_ONLY);
     expect(toolOutputs(scenario.server)).toContain('could not lock config file');
     expect(internals).not.toContain('.git/hooks');
   } else {
+    // The global config is in the home baton shares with the agent when nothing contains it: put back.
+    expect(internals).toContain(`${globalConfig} was added; put back`);
     expect(internals).toMatch(/\.git\/hooks\/post-commit was added; put back/);
     expect(internals).toMatch(/\.git\/config was changed; put back/);
+    expect(attemptOpenings(scenario.server)[1]?.prompt).toContain("changed git's own configuration, hooks or branches");
   }
-  expect(attemptOpenings(scenario.server)[1]?.prompt).toContain("changed git's own configuration, hooks or branches");
   expect(failures.find((failure) => failure.checkId === 'scope:outside')?.summary).toContain('.gitattributes');
   // All gone, byte for byte, and none of it ever ran for baton (its checkpoints, quarantine refs, checks and commit).
   expect(readdirSync(join(scenario.dir, '.git', 'hooks')).sort()).toEqual(hooksBefore);

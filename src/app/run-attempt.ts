@@ -44,6 +44,8 @@ export interface AttemptRequest {
   scratchDir: string;
   /** A folder outside the worktree where checks write reports baton reads. */
   checkScratchDir: string;
+  /** Where the agent's home layer is kept across its attempts (see Sandbox.wrapFor). */
+  agentHomeDir: string;
   /** Each check as it ran on the task's base. */
   baselines: ReadonlyMap<string, CheckBaseline>;
   timeLeftMs: number;
@@ -109,7 +111,7 @@ export async function runAttempt(deps: AttemptDeps, request: AttemptRequest): Pr
 }
 
 async function runAgent(deps: AttemptDeps, request: AttemptRequest, evidence: AttemptEvidence): Promise<AgentResult> {
-  const wrap = deps.sandbox.wrapFor(deps.repoRoot, request.worktree);
+  const wrap = deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { keepHomeIn: request.agentHomeDir });
   return deps.executor.run({
     cwd: request.worktree,
     prompt: request.prompt,

@@ -163,8 +163,13 @@ export interface Sandbox {
   readonly description: string;
   /** Variables the agent needs to know it is sandboxed (Claude Code as root: IS_SANDBOX). */
   readonly environment: Readonly<Record<string, string>>;
-  /** How to start a command so it writes only where a command of this worktree may; null: unchanged. */
-  wrapFor(mainCheckout: string, worktree: string): CommandWrap | null;
+  /**
+   * How to start a command so it writes only where a command of this worktree may; null:
+   * unchanged. What the command writes to its home is its own and vanishes with it, unless
+   * `keepHomeIn` names a folder that keeps it for the next command given the same folder
+   * (the agent's home across its attempts, where its sessions live).
+   */
+  wrapFor(mainCheckout: string, worktree: string, options?: { keepHomeIn?: string }): CommandWrap | null;
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */

@@ -16,6 +16,8 @@ export interface Running {
   signal: AbortSignal;
   /** A folder outside the worktree where checks write reports baton reads. */
   checkScratchDir: string;
+  /** What the agent wrote to its home, kept across its attempts (its sessions) and never seen by the checks. */
+  agentHomeDir: string;
   /** What already failed on the base, for the prompt (set once the baselines are known). */
   knownFailures: KnownFailure[];
 }

@@ -78,11 +78,12 @@ export async function runTask(deps: RunTaskDeps, options: RunTaskOptions): Promi
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) controller.abort();
   const checkScratchDir = await deps.files.makeTempDir('baton-checks-');
+  const agentHomeDir = await deps.files.makeTempDir('baton-agent-home-');
   const stopHeartbeat = deps.timers.every(Math.max(1_000, Math.floor(options.leaseTtlMs / 3)), () => {
     Promise.all([heartbeat(deps.board, [task.id], options.leaseTtlMs), renewRunLock(deps.board, task.id, holder.token, options.leaseTtlMs)]).catch(() => controller.abort());
   });
   try {
-    const outcome = await drive(deps, options, { plan, task, record, created: prepared.created, startHead: prepared.head, signal: controller.signal, checkScratchDir, knownFailures: [] });
+    const outcome = await drive(deps, options, { plan, task, record, created: prepared.created, startHead: prepared.head, signal: controller.signal, checkScratchDir, agentHomeDir, knownFailures: [] });
     if (outcome === null) return await interrupt(deps, record, holder.token, 'the run was stopped before it finished (cancelled, or the task was taken by someone else)');
     return await conclude(deps, record, task, holder.token, outcome);
   } catch (error) {
@@ -92,6 +93,7 @@ export async function runTask(deps: RunTaskDeps, options: RunTaskOptions): Promi
     stopHeartbeat();
     options.signal?.removeEventListener('abort', onAbort);
     await deps.files.removeDir(checkScratchDir).catch(() => undefined);
+    await deps.files.removeDir(agentHomeDir).catch(() => undefined);
   }
 }
 
@@ -143,6 +145,7 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
       usageBaseline: resume !== null ? (previous?.usageBaseline ?? null) : null,
       scratchDir: `${deps.evidence.runDir(record.taskId, record.run)}/scratch`,
       checkScratchDir: running.checkScratchDir,
+      agentHomeDir: running.agentHomeDir,
       baselines: baselines.byCheck,
       timeLeftMs: options.budgets.timeoutMs - elapsedMs(),
       signal,

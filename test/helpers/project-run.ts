@@ -49,6 +49,8 @@ export interface ProjectRun {
   agent: AgentName;
   dir: string;
   tools: string;
+  /** The HOME baton and the agent are given (a folder of the test's own). */
+  home: string;
   server: ModelServer;
   /** `baton run 1 --agent <agent> --json` plus flags, as a user would type it. */
   run(...flags: string[]): Promise<BatonResult>;
@@ -95,6 +97,7 @@ export async function setUpProject(agent: AgentName, spec: ProjectSpec): Promise
     agent,
     dir,
     tools,
+    home: env.HOME as string,
     server,
     run: (...flags) => batonAsync(['run', '1', '--agent', agent, '--json', ...flags], { cwd: dir, env }),
     cli,

@@ -20,7 +20,8 @@ export function bwrapContainedCommand(bwrapPath: string, steps: readonly MountSt
       '--dev-bind',
       '/',
       '/',
-      ...steps.flatMap((step) => [step.mode === 'ro' ? '--ro-bind' : '--bind', step.path, step.path]),
+      // bwrap binds without device access: a read-only `/` needs /dev bound again, devices and all.
+      ...steps.flatMap((step) => [step.mode === 'ro' ? '--ro-bind' : '--bind', step.path, step.path, ...(step.path === '/' ? ['--dev-bind', '/dev', '/dev'] : [])]),
       '--proc',
       '/proc',
       '--unshare-pid',

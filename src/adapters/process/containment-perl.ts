@@ -1,5 +1,5 @@
 import type { CommandLine, Environment } from './spawn-group.js';
-import type { MountStep } from './containment-plan.js';
+import type { HomeLayer, MountStep } from './containment-plan.js';
 
 /*
  * Containment with nothing but Perl, which every Debian and Ubuntu system has (perl-base is
@@ -32,7 +32,17 @@ import type { MountStep } from './containment-plan.js';
  * A setup failure prints `baton containment: ...` and exits 125; a command that cannot be
  * started exits 127 (not found) or 126, like a shell.
  *
- * Arguments: `<syscall numbers> <PERL_BADLANG> <n> <mode path>*n -- <argv>`. PERL_BADLANG=0
+ * HOME is seen through a layer when one is asked for: an overlay of the real home folder,
+ * mounted below a tmpfs of the namespace's own at a folder baton names, so the command reads
+ * every file of the home it knows and writes where it likes, and none of it reaches the real
+ * home (a `~/.npmrc` an agent writes never reaches the checks, nor the user). What it writes
+ * is kept in the tmpfs, gone with the namespace, or in a folder baton names (an agent's
+ * home across its attempts: its sessions). The files named to write through (an agent's
+ * credentials, which a login refresh rewrites) are bound from the real home on top.
+ *
+ * Arguments: `<syscall numbers> <PERL_BADLANG> <n> <mode path>*n <home|-> <layer folder|-> <kept
+ * folder|-> <k> <path below home>*k -- <argv>`. A step for `/` makes the existing root mount read-only
+ * instead of binding it (a mount on `/` would not be seen: lookups start below it). PERL_BADLANG=0
  * keeps perl quiet about a locale that is not installed; the argument says how to put the
  * variable back for the command (`-` unset, `=value`). `-t` makes perl ignore PERL5OPT and
  * PERL5LIB (and only warn, silenced, about tainted data): the environment is the command's.
@@ -43,6 +53,8 @@ $SIG{__WARN__} = sub {};
 my ($numbers, $badlang, $count) = splice @ARGV, 0, 3;
 my ($UNSHARE, $MOUNT, $SETATTR, $PRCTL, $EXIT) = split /,/, $numbers;
 my @steps = splice @ARGV, 0, 2 * $count;
+my ($home, $layer, $kept, $keepCount) = splice @ARGV, 0, 4;
+my @keep = splice @ARGV, 0, $keepCount;
 shift @ARGV;
 my @command = @ARGV;
 $0 = join ' ', 'baton-containment', @command;
@@ -88,14 +100,27 @@ if ($init == 0) {
   leave(0);
 }
 close $lifeRead;
-for (my $i = 0; $i < @steps; $i += 2) {
-  my ($mode, $path) = @steps[$i, $i + 1];
-  my $ro = $mode eq 'ro';
-  syscall($MOUNT, $path, $path, 0, $BIND | $REC, 0) == 0 or fail("cannot bind $path: $!");
+sub bind_mount {
+  my ($source, $path, $ro) = @_;
+  unless ($path eq '/') { syscall($MOUNT, $source, $path, 0, $BIND | $REC, 0) == 0 or fail("cannot bind $path: $!") }
   my $attributes = pack('Q4', $ro ? 1 : 0, $ro ? 0 : 1, 0, 0);
-  next if syscall($SETATTR, -100, $path, $ro ? 0x8000 : 0, $attributes, 32) == 0;
+  return if syscall($SETATTR, -100, $path, $ro ? 0x8000 : 0, $attributes, 32) == 0;
   $! == 38 or fail("cannot make $path " . ($ro ? 'read-only' : 'writable') . ": $!");
   syscall($MOUNT, 0, $path, 0, $REMOUNT | $BIND | ($ro ? $RDONLY : 0) | kept_flags($path), 0) == 0 or fail("cannot remount $path: $!");
+}
+for (my $i = 0; $i < @steps; $i += 2) {
+  my ($mode, $path) = @steps[$i, $i + 1];
+  bind_mount($path, $path, $mode eq 'ro');
+}
+if ($home ne '-') {
+  my ($tmpfs, $overlay, $private) = ('tmpfs', 'overlay', 'mode=0700');
+  syscall($MOUNT, $tmpfs, $layer, $tmpfs, 2 | 4, $private) == 0 or fail("cannot mount a tmpfs for the home layer at $layer: $!");
+  my $store = $kept eq '-' ? $layer : $kept;
+  for my $dir ("$store/upper", "$store/work", "$layer/home") { mkdir($dir) or $! == 17 or fail("cannot make $dir: $!") }
+  (my $lower = $home) =~ s/([\\,:])/\\$1/g;
+  my ($target, $options) = ("$layer/home", "lowerdir=$lower,upperdir=$store/upper,workdir=$store/work");
+  syscall($MOUNT, $overlay, $target, $overlay, 0, $options) == 0 or fail("cannot layer $home: $!");
+  bind_mount("$home/$_", "$target/$_", 0) for @keep;
 }
 my $cwd = readlink('/proc/self/cwd') // fail("cannot read the working directory: $!");
 chdir($cwd) or fail("cannot enter $cwd again: $!");
@@ -146,8 +171,15 @@ export function perlSyscallNumbers(arch: string): string | null {
   return SYSCALL_NUMBERS[arch] ?? null;
 }
 
-/** `command` run through the perl script at `perlPath`, with `steps` mounted (see PERL_CONTAINMENT_SOURCE). */
-export function perlContainedCommand(perlPath: string, syscallNumbers: string, steps: readonly MountStep[], command: CommandLine, baseEnv: Environment): CommandLine {
+/** `command` run through the perl script at `perlPath`, with `steps` mounted and HOME layered when `layer` says so (see PERL_CONTAINMENT_SOURCE). */
+export function perlContainedCommand(
+  perlPath: string,
+  syscallNumbers: string,
+  steps: readonly MountStep[],
+  command: CommandLine,
+  baseEnv: Environment,
+  layer: HomeLayer | null = null,
+): CommandLine {
   const env = command.env ?? baseEnv;
   const badlang = env.PERL_BADLANG === undefined ? '-' : `=${env.PERL_BADLANG}`;
   return {
@@ -161,6 +193,7 @@ export function perlContainedCommand(perlPath: string, syscallNumbers: string, s
       badlang,
       String(steps.length),
       ...steps.flatMap((step) => [step.mode, step.path]),
+      ...(layer ? [layer.home, layer.mountPoint, layer.keepIn ?? '-', String(layer.writeThrough.length), ...layer.writeThrough] : ['-', '-', '-', '0']),
       '--',
       ...command.argv,
     ],

@@ -4,6 +4,28 @@ export interface ContainmentPolicy {
   readOnly: readonly string[];
   /** Files and directories inside read-only ones that stay writable (a writable path elsewhere is writable anyway). */
   writable: readonly string[];
+  /** The home folder seen through a throwaway layer, where the tool can make one. */
+  homeLayer?: HomeLayer;
+}
+
+/**
+ * HOME as a copy-on-write layer over the real one, mounted at `${mountPoint}/home` for one
+ * command: writes land in memory and vanish with the command, or in `keepIn`. `writeThrough` names files below
+ * the home (relative paths) that are bound from the real home, writable, on top.
+ */
+export interface HomeLayer {
+  /** The real home folder (canonical). */
+  home: string;
+  /** An existing empty folder the layer is mounted on, inside the namespace only. */
+  mountPoint: string;
+  /** A folder that keeps what the command writes for the next command given it; absent: kept in memory, gone with the command. */
+  keepIn?: string;
+  writeThrough: readonly string[];
+}
+
+/** Where HOME points inside a command contained with `layer`. */
+export function layeredHome(layer: HomeLayer): string {
+  return `${layer.mountPoint}/home`;
 }
 
 /** One bind mount of a path onto itself, read-only or writable. */

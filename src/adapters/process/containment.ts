@@ -1,10 +1,11 @@
-import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodeProcess from 'node:process';
 import { childProcess } from './child-process.js';
 import { bwrapContainedCommand } from './containment-bwrap.js';
 import { perlContainedCommand, perlSyscallNumbers } from './containment-perl.js';
-import { planMounts, type ContainmentPolicy } from './containment-plan.js';
+import { layeredHome, planMounts, type ContainmentPolicy, type HomeLayer } from './containment-plan.js';
 import type { CommandLine, Environment } from './spawn-group.js';
 
 export type { ContainmentPolicy } from './containment-plan.js';
@@ -32,6 +33,8 @@ export interface NamespaceContainment {
   path: string;
   /** Whether contained commands run as root: uid 0, whose capabilities perl confines to a user namespace and bwrap drops. */
   root: boolean;
+  /** Whether HOME can be layered (perl, where the kernel allows an overlay): otherwise it stays read-only. */
+  layersHome: boolean;
 }
 
 /** The exit code of a wrapper that could not set containment up; its stderr says why. */
@@ -80,10 +83,15 @@ export async function probeContainment(tool: ContainmentTool): Promise<Containme
   if (tool === 'perl' && perlSyscallNumbers(nodeProcess.arch) === null) return { kind: 'none', reason: `does not know the system call numbers of ${nodeProcess.arch}` };
   const path = TOOL_LOCATIONS[tool].find(isExecutable);
   if (!path) return { kind: 'none', reason: `not installed (looked for ${TOOL_LOCATIONS[tool].join(', ')})` };
-  const containment: NamespaceContainment = { kind: 'namespaces', tool, path, root: nodeProcess.geteuid?.() === 0 };
-  const probe = containedCommand({ argv: ['/bin/sh', '-c', ':'] }, containment, { readOnly: [tmpdir()], writable: [] });
-  const result = await run(probe);
-  if (result.code === 0) return containment;
+  const plain: NamespaceContainment = { kind: 'namespaces', tool, path, root: nodeProcess.geteuid?.() === 0, layersHome: false };
+  const policy = { readOnly: ['/'], writable: [tmpdir(), '/proc'] };
+  const homeLayer = probeLayer();
+  if (tool === 'perl' && homeLayer !== null) {
+    const layered = { ...plain, layersHome: true };
+    if ((await run(containedCommand({ argv: ['/bin/sh', '-c', ':'] }, layered, { ...policy, homeLayer }))).code === 0) return layered;
+  }
+  const result = await run(containedCommand({ argv: ['/bin/sh', '-c', ':'] }, plain, policy));
+  if (result.code === 0) return plain;
   const said = result.stderr.trim().split('\n').slice(-2).join(' / ');
   return { kind: 'none', reason: `its trial run failed (${result.code === null ? 'killed, or it did not end' : `exit ${result.code}`})${said ? `: ${said}` : ''}` };
 }
@@ -99,7 +107,30 @@ export function containedCommand(command: CommandLine, containment: NamespaceCon
   if (containment.tool === 'bwrap') return bwrapContainedCommand(containment.path, steps, command, containment.root);
   const numbers = perlSyscallNumbers(nodeProcess.arch);
   if (numbers === null) throw new Error(`containment with perl does not know the system call numbers of ${nodeProcess.arch}`);
-  return perlContainedCommand(containment.path, numbers, steps, command, nodeProcess.env);
+  const layer = containment.layersHome ? (policy.homeLayer ?? null) : null;
+  const layered = layer ? { ...command, env: { ...(command.env ?? nodeProcess.env), HOME: layeredHome(layer) } } : command;
+  return perlContainedCommand(containment.path, numbers, steps, layered, nodeProcess.env, layer);
+}
+
+/**
+ * The folder a HOME layer is mounted on (inside each namespace only; outside it stays empty):
+ * one per user below the system's temporary folder, made on first use. Null without a home.
+ */
+export function homeLayerMountPoint(): string | null {
+  const dir = join(tmpdir(), `baton-home-layer-${nodeProcess.geteuid?.() ?? 'user'}`);
+  try {
+    mkdirSync(dir, { mode: 0o700, recursive: true });
+    return realpathSync.native(dir);
+  } catch {
+    return null;
+  }
+}
+
+/** A layer over this process's HOME for the probe, or null when there is no home to layer. */
+function probeLayer(): HomeLayer | null {
+  const home = existing([nodeProcess.env.HOME ?? ''].filter(Boolean))[0];
+  const mountPoint = homeLayerMountPoint();
+  return home && mountPoint ? { home, mountPoint, writeThrough: [] } : null;
 }
 
 function existing(paths: readonly string[]): string[] {

@@ -1,7 +1,9 @@
 import type { CommandWrap, Sandbox } from '../../app/run-ports.js';
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { locateRepository } from '../git/repository.js';
-import { containedCommand, detectContainment, type Containment } from './containment.js';
+import { containedCommand, detectContainment, homeLayerMountPoint, type Containment } from './containment.js';
+import type { HomeLayer } from './containment-plan.js';
 import type { Environment } from './spawn-group.js';
 import { worktreeContainmentPolicy } from './containment-policy.js';
 
@@ -9,25 +11,35 @@ import { worktreeContainmentPolicy } from './containment-policy.js';
  * The runner's `Sandbox` over the containment adapter: with namespaces, every command an
  * attempt starts (the agent, the checks, setup) runs in a PID namespace of its own — nothing
  * it starts outlives it — and can write only to its worktree, the git objects and refs a commit
- * there needs, and its own home and temporary folders; the main checkout, the other worktrees,
- * the board, hooks and git config are read-only. Without namespaces it says why, and the
- * runner falls back to detecting writes instead.
+ * there needs, and the shared temporary folders (`/tmp`, `/var/tmp`, `/dev/shm`, `TMPDIR`).
+ * Everything else is read-only: the system (so root cannot plant a `pytest` in /usr/local/bin),
+ * the main checkout, the other worktrees, the board, hooks and git config. HOME is a layer of
+ * the command's own over the real home where the system allows one (what a command writes
+ * there never reaches the checks or the user; the agent's layer lasts across its attempts,
+ * each check's only as long as the check), read-only where not; an agent's credential files
+ * write through, so a login refresh is kept. Without namespaces it says why, and the runner
+ * falls back to detecting writes instead.
  */
 export class WorktreeSandbox implements Sandbox {
   private constructor(
     private readonly containment: Containment,
     private readonly worktreeRoot: string,
     private readonly ownDirs: readonly string[],
+    private readonly home: string | null,
+    private readonly layerMountPoint: string | null,
   ) {}
 
   /**
    * Probes what the system allows (once per process; ~30 ms), unless `env` turns containment
-   * off (`BATON_CONTAINMENT=off`). The agent's home and temporary folders (`HOME`, `TMPDIR`)
-   * stay writable even where they lie inside the checkout.
+   * off (`BATON_CONTAINMENT=off`). The temporary folder `TMPDIR` names stays writable even
+   * where it lies inside the checkout.
    */
   static async detect(worktreeRoot: string, env: Environment): Promise<WorktreeSandbox> {
-    const ownDirs = [env.HOME, env.TMPDIR].flatMap((dir) => (dir ? (canonical(dir) ?? []) : []));
-    return new WorktreeSandbox(await detectContainment(env), canonical(worktreeRoot) ?? worktreeRoot, ownDirs);
+    const ownDirs = [...SHARED_SCRATCH, env.TMPDIR ?? ''].flatMap((dir) => (dir ? (canonical(dir) ?? []) : []));
+    const containment = await detectContainment(env);
+    const home = env.HOME ? canonical(env.HOME) : null;
+    const layerMountPoint = containment.kind === 'namespaces' && containment.layersHome ? homeLayerMountPoint() : null;
+    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layerMountPoint);
   }
 
   get active(): boolean {
@@ -37,7 +49,8 @@ export class WorktreeSandbox implements Sandbox {
   get description(): string {
     const { containment } = this;
     if (containment.kind === 'none') return `none (${containment.reason}); writes outside the worktree are detected after each attempt instead`;
-    return `namespaces (${containment.tool}): own PID namespace, main checkout, other worktrees, board, hooks and git config read-only`;
+    const home = this.layer() ? 'HOME a layer of its own' : 'HOME read-only';
+    return `namespaces (${containment.tool}): own PID namespace; writable only the worktree and temporary folders; ${home}; main checkout, other worktrees, board, hooks and git config read-only`;
   }
 
   /** Claude Code skips its permission prompts as root only inside a sandbox it is told of. */
@@ -45,7 +58,7 @@ export class WorktreeSandbox implements Sandbox {
     return this.containment.kind === 'namespaces' && this.containment.root ? { IS_SANDBOX: '1' } : {};
   }
 
-  wrapFor(mainCheckout: string, worktree: string): CommandWrap | null {
+  wrapFor(mainCheckout: string, worktree: string, options: { keepHomeIn?: string } = {}): CommandWrap | null {
     const { containment } = this;
     if (containment.kind !== 'namespaces') return null;
     const location = locateRepository(worktree);
@@ -54,8 +67,32 @@ export class WorktreeSandbox implements Sandbox {
     const real = (path: string): string => canonical(path) ?? path;
     const layout = { mainCheckout: real(mainCheckout), gitCommonDir: real(location.commonDir), worktree: real(location.topLevel), worktreeGitDir: real(location.gitDir), worktreeRoot: this.worktreeRoot };
     const policy = worktreeContainmentPolicy(layout);
-    const withOwn = { readOnly: policy.readOnly, writable: [...policy.writable, ...this.ownDirs] };
+    const layer = this.layer(options.keepHomeIn);
+    const withOwn = { readOnly: ['/', ...policy.readOnly], writable: [...policy.writable, ...this.ownDirs], ...(layer ? { homeLayer: layer } : {}) };
     return (command) => containedCommand(command, containment, withOwn);
+  }
+
+  /** The HOME layer, with the credential files that exist now written through. */
+  private layer(keepIn?: string): HomeLayer | null {
+    const { home, layerMountPoint } = this;
+    if (home === null || layerMountPoint === null || home === '/') return null;
+    const writeThrough = AGENT_CREDENTIALS.filter((file) => isPlainFile(join(home, file)));
+    const kept = keepIn === undefined ? null : canonical(keepIn);
+    return { home, mountPoint: layerMountPoint, writeThrough, ...(kept ? { keepIn: kept } : {}) };
+  }
+}
+
+/** Scratch space every process may write; `/proc` so the containment can map the command's user. */
+const SHARED_SCRATCH = ['/tmp', '/var/tmp', '/dev/shm', '/proc'];
+
+/** Files below HOME that agent CLIs rewrite when they refresh a login. */
+const AGENT_CREDENTIALS = ['.claude/.credentials.json', '.codex/auth.json', '.gemini/oauth_creds.json', '.qwen/oauth_creds.json', '.local/share/opencode/auth.json'];
+
+function isPlainFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

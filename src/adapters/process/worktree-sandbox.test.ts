@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodeProcess from 'node:process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectContainment } from './containment.js';
+import { TRY_WRITES } from './containment.contract.js';
+import { runGroup } from './spawn-group.js';
+import { WorktreeSandbox } from './worktree-sandbox.js';
+
+/*
+ * The sandbox as the runner uses it, on a real repository with a task worktree: what an
+ * attempt may write (its worktree, the git objects a commit needs, temporary folders) and what
+ * it may not (the system, the real home), and a home whose writes vanish with the command.
+ */
+
+const containment = await detectContainment();
+const title = containment.kind === 'none' ? `the worktree sandbox (skipped: ${containment.reason})` : 'the worktree sandbox';
+const isRoot = nodeProcess.geteuid?.() === 0;
+
+describe.skipIf(containment.kind === 'none')(title, () => {
+  let base: string;
+  let repo: string;
+  let worktree: string;
+  let home: string;
+  let sandbox: WorktreeSandbox;
+
+  beforeAll(async () => {
+    base = realpathSync(mkdtempSync(join(tmpdir(), 'baton-sandbox-')));
+    repo = join(base, 'repo');
+    home = join(base, 'home');
+    mkdirSync(join(home, '.claude'), { recursive: true });
+    writeFileSync(join(home, '.claude', '.credentials.json'), '{"token":"old"}\n');
+    writeFileSync(join(home, '.profile'), 'export A=1\n');
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'ignore', env: { ...nodeProcess.env, HOME: home } });
+    mkdirSync(repo);
+    git('init', '-q');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'base');
+    worktree = join(repo, '.baton', 'worktrees', 'task-1');
+    git('worktree', 'add', '-q', '-b', 'task-1', worktree);
+    sandbox = await WorktreeSandbox.detect(join(repo, '.baton', 'worktrees'), { ...nodeProcess.env, HOME: home });
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  const inSandbox = (script: string, ...args: string[]) => inSandboxKeeping(undefined, script, ...args);
+  const inSandboxKeeping = (keepHomeIn: string | undefined, script: string, ...args: string[]) => {
+    const wrap = sandbox.wrapFor(repo, worktree, keepHomeIn ? { keepHomeIn } : {});
+    return runGroup(['sh', '-c', script, 'sh', ...args], {
+      cwd: worktree,
+      env: { ...nodeProcess.env, HOME: home, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+      ...(wrap ? { wrap } : {}),
+    });
+  };
+
+  it('writes its worktree, a commit, and the temporary folders; not the main checkout', async () => {
+    const scratch = join(base, 'scratch.txt');
+    const exit = await inSandbox(`${TRY_WRITES}; git add -A && git commit -qm inside && echo committed`, join(worktree, 'work.txt'), scratch, join(repo, 'main.txt'));
+    expect(exit.stdoutTail.trim().split('\n')).toEqual([`ok ${join(worktree, 'work.txt')}`, `ok ${scratch}`, 'Read-only file system', 'committed']);
+  });
+
+  it.skipIf(!isRoot)('keeps the system read-only even for root: nothing planted in /usr/local/bin or /etc', async () => {
+    const targets = ['/usr/local/bin/baton-sandbox-probe', '/etc/baton-sandbox-probe', '/root/baton-sandbox-probe'];
+    const exit = await inSandbox(TRY_WRITES, ...targets);
+    expect(exit.stdoutTail.trim().split('\n')).toEqual(targets.map(() => 'Read-only file system'));
+    for (const target of targets) expect(existsSync(target)).toBe(false);
+  });
+
+  it('gives HOME as a layer: the command reads the real home and writes freely, and its writes vanish with it', async (context) => {
+    if (!sandbox.description.includes('a layer of its own')) context.skip(`no home layer here: ${sandbox.description}`);
+    const first = await inSandbox('cat "$HOME/.profile" && echo "script-shell=/tmp/fake" > "$HOME/.npmrc" && echo planted > "$HOME/.profile" && cat "$HOME/.npmrc" && echo "$HOME"');
+    const [profile, npmrc, seenHome] = first.stdoutTail.trim().split('\n');
+    expect(first.stderrTail).toBe('');
+    expect(profile).toBe('export A=1');
+    expect(npmrc).toBe('script-shell=/tmp/fake');
+    expect(seenHome).not.toBe(home);
+    // The next command (a check) finds the home as it was; so does the user.
+    const second = await inSandbox('ls -A "$HOME"; cat "$HOME/.profile"');
+    expect(second.stdoutTail.trim().split('\n')).toEqual(['.claude', '.profile', 'export A=1']);
+    expect(existsSync(join(home, '.npmrc'))).toBe(false);
+    expect(readFileSync(join(home, '.profile'), 'utf8')).toBe('export A=1\n');
+  });
+
+  it('writes an agent login refresh through to the real credentials file', async (context) => {
+    if (!sandbox.description.includes('a layer of its own')) context.skip(`no home layer here: ${sandbox.description}`);
+    const exit = await inSandbox('echo \'{"token":"new"}\' > "$HOME/.claude/.credentials.json" && echo done');
+    expect(exit.stdoutTail).toBe('done\n');
+    expect(readFileSync(join(home, '.claude', '.credentials.json'), 'utf8')).toBe('{"token":"new"}\n');
+  });
+
+  it('keeps a home layer across commands given the same folder (the agent across its attempts), and only for those', async (context) => {
+    if (!sandbox.description.includes('a layer of its own')) context.skip(`no home layer here: ${sandbox.description}`);
+    const kept = mkdtempSync(join(base, 'agent-home-'));
+    expect((await inSandboxKeeping(kept, 'mkdir -p "$HOME/.claude/projects" && echo session > "$HOME/.claude/projects/s1"')).exitCode).toBe(0);
+    expect((await inSandboxKeeping(kept, 'cat "$HOME/.claude/projects/s1"')).stdoutTail).toBe('session\n');
+    expect((await inSandbox('ls -A "$HOME/.claude"')).stdoutTail).toBe('.credentials.json\n');
+    expect(existsSync(join(home, '.claude', 'projects'))).toBe(false);
+  });
+});
