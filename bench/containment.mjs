@@ -1,5 +1,6 @@
 // What containment costs a command: `true` run bare and run contained (its own PID, mount and
-// user namespaces, the worktree policy's read-only and writable bind mounts), in the worktree of
+// user namespaces, the policy the runner's sandbox uses: the system read-only, the worktree
+// policy's read-only and writable bind mounts, the temporary folders, HOME layered), in the worktree of
 // a real repository, with `node -e 0` beside them for scale. Target: containment adds at most
 // 50 ms per command (median of the per-round differences). Also measured: the trial run that
 // `detectContainment` makes once per baton process, and building the wrapped argv in-process.
@@ -7,7 +8,7 @@
 // Run with `node bench/containment.mjs`. Knobs: BENCH_RUNS (rounds, 30), BENCH_WARMUP (3),
 // BENCH_KEEP=1 (keep the scratch folder), TMPDIR (where the repository goes).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intFromEnv } from './lib/config.mjs';
 import { machineInfo, sourceInfo } from './lib/machine.mjs';
@@ -22,8 +23,8 @@ const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 const ms = (value) => (value === null || value === undefined || Number.isNaN(value) ? '–' : `${value.toFixed(1)} ms`);
 const spread = (values) => ({ n: values.length, median: round(median(values)), p90: round(percentile(values, 90)), min: round(Math.min(...values)), max: round(Math.max(...values)) });
 
-const { CONTAINMENT_TOOLS, containedCommand, probeContainment, worktreeContainmentPolicy } = await loadSource(
-  `export { CONTAINMENT_TOOLS, containedCommand, probeContainment } from './src/adapters/process/containment.ts';
+const { CONTAINMENT_TOOLS, containedCommand, homeLayerMountPoint, probeContainment, worktreeContainmentPolicy } = await loadSource(
+  `export { CONTAINMENT_TOOLS, containedCommand, homeLayerMountPoint, probeContainment } from './src/adapters/process/containment.ts';
    export { worktreeContainmentPolicy } from './src/adapters/process/containment-policy.ts';`,
   'containment',
 );
@@ -48,6 +49,7 @@ function setUpRepo() {
   mkdirSync(join(main, '.git', 'baton'), { recursive: true });
   git(['worktree', 'add', '-q', '-b', 'task-x', join('.baton', 'worktrees', 'x')]);
   return {
+    base,
     mainCheckout: main,
     gitCommonDir: join(main, '.git'),
     worktree: join(main, '.baton', 'worktrees', 'x'),
@@ -56,7 +58,23 @@ function setUpRepo() {
 }
 
 const layout = setUpRepo();
-const policy = worktreeContainmentPolicy(layout);
+const worktreePolicy = worktreeContainmentPolicy(layout);
+/** As WorktreeSandbox builds it: the system read-only, the temporary folders writable, HOME layered. */
+const sandboxPolicy = (home, mountPoint) => ({
+  readOnly: ['/', ...worktreePolicy.readOnly],
+  writable: [...worktreePolicy.writable, '/tmp', '/var/tmp', '/dev/shm', '/proc'],
+  ...(home && mountPoint ? { homeLayer: { home, mountPoint, writeThrough: [] } } : {}),
+});
+const policy = sandboxPolicy(process.env.HOME, homeLayerMountPoint());
+/** Nobody cannot enter root's home: it layers a home of its own. */
+function nobodyPolicy() {
+  const [home, mountPoint] = ['nobody-home', 'nobody-layer'].map((name) => join(layout.base, name));
+  for (const dir of [home, mountPoint]) {
+    mkdirSync(dir);
+    chownSync(dir, 65534, 65534);
+  }
+  return sandboxPolicy(home, mountPoint);
+}
 const tools = [];
 for (const tool of CONTAINMENT_TOOLS) {
   const containment = await probeContainment(tool);
@@ -82,7 +100,7 @@ for (const containment of tools) {
   samples[containment.tool] = [];
   measures.push({ name: containment.tool, argv: contained.argv, env: contained.env });
   if (isRoot) {
-    const asUser = containedCommand({ argv: ['/bin/true'], env: process.env }, { ...containment, root: false }, policy);
+    const asUser = containedCommand({ argv: ['/bin/true'], env: process.env }, { ...containment, root: false }, nobodyPolicy());
     samples[`nobody-${containment.tool}`] = [];
     measures.push({ name: `nobody-${containment.tool}`, argv: [...NOBODY, ...asUser.argv], env: asUser.env });
   }
