@@ -111,7 +111,7 @@ export async function runAttempt(deps: AttemptDeps, request: AttemptRequest): Pr
 }
 
 async function runAgent(deps: AttemptDeps, request: AttemptRequest, evidence: AttemptEvidence): Promise<AgentResult> {
-  const wrap = deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { keepHomeIn: request.agentHomeDir });
+  const wrap = deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { keepHomeIn: request.agentHomeDir, branch: request.branch });
   return deps.executor.run({
     cwd: request.worktree,
     prompt: request.prompt,
@@ -150,11 +150,44 @@ async function afterAgent(deps: AttemptDeps, request: AttemptRequest, evidence: 
   if (found.repaired.length + found.outside.length + brought.length > 0) {
     await evidence.write('repairs.json', `${JSON.stringify({ branch: brought, repaired: found.repaired, outside: found.outside }, null, 2)}\n`);
   }
+  if (found.ignoredRemoved.length > 0) await reinstallAfterIgnoredWrites(deps, request, evidence, found.ignoredRemoved);
   return tamperingViolations(found);
+}
+
+/** The failure of an attempt that replaced or removed stored objects: the run stops for a person. */
+export const OBJECT_STORE_TAMPERING = 'scope:git-objects';
+
+/** Folders of installed dependencies: what the project's setup puts there, from the committed manifests. */
+const DEPENDENCY_FOLDERS = new Set(['node_modules', '.venv', 'venv', 'vendor', '.bundle', 'site-packages']);
+
+/**
+ * The attempt wrote files git ignores, which the guard removed (a commit would not hold them,
+ * so the checks must not see them). Where some were installed dependencies, the project's setup
+ * runs again, so the checks find what the committed manifests install — a dependency the agent
+ * added to package.json included — and nothing the agent planted there.
+ */
+async function reinstallAfterIgnoredWrites(deps: AttemptDeps, request: AttemptRequest, evidence: AttemptEvidence, removed: readonly string[]): Promise<void> {
+  const inDependencies = removed.filter((path) => path.split('/').some((part) => DEPENDENCY_FOLDERS.has(part)));
+  const setup = deps.config.setup;
+  let reinstall: string | null = null;
+  if (inDependencies.length > 0 && setup) {
+    const wrap = deps.sandbox.wrapFor(deps.repoRoot, request.worktree);
+    const result = await deps.commands.run(setup, { cwd: request.worktree, env: deps.env, timeoutMs: Math.max(1_000, request.timeLeftMs), ...(request.signal ? { signal: request.signal } : {}), ...(wrap ? { wrap } : {}) });
+    reinstall = `$ ${setup}\n${result.output}\n[exit ${result.exitCode ?? result.signal} after ${result.durationMs} ms]`;
+  }
+  await evidence.write('ignored-removed.json', `${JSON.stringify({ removed, reinstall }, null, 2)}\n`);
 }
 
 function tamperingViolations(found: GuardFindings): CheckFailure[] {
   const violations: CheckFailure[] = [];
+  if (found.objectsTampered.length > 0) {
+    violations.push({
+      checkId: OBJECT_STORE_TAMPERING,
+      kind: 'scope',
+      summary: `the attempt replaced or removed objects in git's object store: ${found.objectsTampered.slice(0, 3).join('; ')}${found.objectsTampered.length > 3 ? ` and ${found.objectsTampered.length - 3} more` : ''}`,
+      detail: [...found.objectsTampered, '', "Commits the repository holds may no longer be what was committed; run `git fsck` in the main checkout. Git's object store is not the attempt's to change."].join('\n'),
+    });
+  }
   if (found.repaired.length > 0) {
     violations.push({
       checkId: 'scope:git-internals',

@@ -167,9 +167,18 @@ export interface Sandbox {
    * How to start a command so it writes only where a command of this worktree may; null:
    * unchanged. What the command writes to its home is its own and vanishes with it, unless
    * `keepHomeIn` names a folder that keeps it for the next command given the same folder
-   * (the agent's home across its attempts, where its sessions live).
+   * (the agent's home across its attempts, where its sessions live). A commit's log is
+   * writable only for `branch` (the task branch, named by the runner, never read from the
+   * worktree the command could change). `writable` adds folders of baton's the command writes
+   * (where checks leave their reports).
    */
-  wrapFor(mainCheckout: string, worktree: string, options?: { keepHomeIn?: string }): CommandWrap | null;
+  wrapFor(mainCheckout: string, worktree: string, options?: WrapOptions): CommandWrap | null;
+}
+
+export interface WrapOptions {
+  keepHomeIn?: string;
+  branch?: string;
+  writable?: readonly string[];
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */
@@ -183,6 +192,10 @@ export interface GuardScope {
 
 /** What an attempt did outside its worktree's files, as the guard found it after the attempt. */
 export interface GuardFindings {
+  /** Objects in git's store the attempt replaced or removed (object-store.ts): history itself may have changed; nothing puts it back. */
+  objectsTampered: string[];
+  /** Files git ignores that the attempt created or changed, removed: a commit would not hold them, so the checks must not see them. */
+  ignoredRemoved: string[];
   /** Git configuration, hooks or refs the attempt changed, each put back (`text` says what). */
   repaired: string[];
   /** Other checkouts the attempt wrote into: reported, never put back (they may hold a person's work). */

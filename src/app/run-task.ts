@@ -9,7 +9,7 @@ import { heartbeat } from './leases.js';
 import { boardTampering, sealBoard } from './board-seal.js';
 import { acquireRunLock, dropRunLock, releaseRunHold, renewRunLock } from './run-lock.js';
 import { planRun, type PlanDeps } from './run-plan.js';
-import { commitTreeOn, runAttempt, type AttemptDeps, type AttemptResult } from './run-attempt.js';
+import { commitTreeOn, OBJECT_STORE_TAMPERING, runAttempt, type AttemptDeps, type AttemptResult } from './run-attempt.js';
 import { recordRunEvent } from './run-on-board.js';
 import { startHeld, runRefBase } from './run-start.js';
 import { conclude, interrupt, recordAttempt } from './run-end.js';
@@ -77,8 +77,11 @@ export async function runTask(deps: RunTaskDeps, options: RunTaskOptions): Promi
   const onAbort = (): void => controller.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) controller.abort();
-  const checkScratchDir = await deps.files.makeTempDir('baton-checks-');
-  const agentHomeDir = await deps.files.makeTempDir('baton-agent-home-');
+  // In the run's evidence folder, which no contained command can write but its own: not in a
+  // temporary folder, where another task's agent could plant in them.
+  const checkScratchDir = `${deps.evidence.runDir(task.id, record.run)}/check-reports`;
+  const agentHomeDir = `${deps.evidence.runDir(task.id, record.run)}/agent-home`;
+  await Promise.all([deps.files.makeDir(checkScratchDir), deps.files.makeDir(agentHomeDir)]);
   const stopHeartbeat = deps.timers.every(Math.max(1_000, Math.floor(options.leaseTtlMs / 3)), () => {
     Promise.all([heartbeat(deps.board, [task.id], options.leaseTtlMs), renewRunLock(deps.board, task.id, holder.token, options.leaseTtlMs)]).catch(() => controller.abort());
   });
@@ -158,6 +161,8 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
     }
     await recordAttempt(deps, record, result);
     await recordAgentNotes(deps, running, result.summary.attempt);
+    const objects = result.verdict.kind === 'diverged' ? result.verdict.failures.find((failure) => failure.checkId === OBJECT_STORE_TAMPERING) : undefined;
+    if (objects) return { kind: 'stop', outcome: 'needs_human', reason: `${objects.summary}; baton will not go on over a repository whose history may have changed: run \`git fsck\`, then run the task again` };
     deps.onProgress({ kind: 'attempt_finished', summary: result.summary });
     if (signal.aborted) return null;
     verdicts.push(result.verdict);

@@ -1,5 +1,8 @@
 import type { AttemptGuard, GuardFindings, GuardScope } from '../../app/run-ports.js';
 import type { GitWorkspace } from './git-workspace.js';
+import { requireRepository } from './default-base-branch.js';
+import type { IgnoredSnapshot } from './ignored-files.js';
+import { objectStoreTampering, snapshotObjectStore, type ObjectStoreSnapshot } from './object-store.js';
 import type { OutsideSnapshot } from './outside-writes.js';
 import { RepoGuard, type RepoSnapshot } from './repo-guard.js';
 import type { Environment } from './run-git.js';
@@ -7,13 +10,17 @@ import type { Environment } from './run-git.js';
 interface Mark {
   repo: RepoSnapshot;
   outside: OutsideSnapshot | null;
+  ignored: IgnoredSnapshot;
+  objects: ObjectStoreSnapshot;
+  commonDir: string;
   scope: GuardScope;
 }
 
 /**
  * The runner's `AttemptGuard` over git: the repository guard (config, hooks, attributes, refs:
- * put back) and, where no sandbox keeps the agent out of them, the status of the main checkout
- * and the other worktrees (compared, reported, never touched).
+ * put back), the files git ignores in the worktree (what the agent wrote among them is removed
+ * before the checks: ignored-files.ts) and, where no sandbox keeps the agent out of them, the
+ * status of the main checkout and the other worktrees (compared, reported, never touched).
  */
 export class GitAttemptGuard implements AttemptGuard {
   private readonly repo: RepoGuard;
@@ -26,20 +33,25 @@ export class GitAttemptGuard implements AttemptGuard {
   }
 
   async before(scope: GuardScope): Promise<unknown> {
-    const [repo, outside] = await Promise.all([
+    const { commonDir } = requireRepository(scope.worktree);
+    const [repo, outside, ignored, objects] = await Promise.all([
       this.repo.snapshot(scope.worktree, { branch: scope.branch }),
       scope.watchOutside ? this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }) : Promise.resolve(null),
+      this.workspace.snapshotIgnored(scope.worktree),
+      snapshotObjectStore(commonDir),
     ]);
-    const mark: Mark = { repo, outside, scope };
+    const mark: Mark = { repo, outside, ignored, objects, commonDir, scope };
     return mark;
   }
 
   async after(mark: unknown, evidencePrefix: string): Promise<GuardFindings> {
-    const { repo, outside, scope } = mark as Mark;
+    const { repo, outside, ignored, objects, commonDir, scope } = mark as Mark;
     // First, before any other git command: a planted filter or fsmonitor would run in it.
     const changes = await this.repo.verifyAndRestore(repo, { evidencePrefix });
     const writes = outside === null ? [] : this.workspace.compareOutside(outside, await this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }));
     return {
+      objectsTampered: await objectStoreTampering(commonDir, objects),
+      ignoredRemoved: await this.workspace.removeIgnoredWrites(scope.worktree, ignored),
       repaired: changes.map((change) => change.text),
       outside: writes.map((write) => ({
         worktree: write.worktree,

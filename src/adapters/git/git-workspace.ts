@@ -11,6 +11,7 @@ import { fileState, holdsSomething } from './file-content.js';
 import { readFilesAtCommit, readStagedFiles } from './file-at-commit.js';
 import { ensureExcluded } from './info-exclude.js';
 import { mapLimited } from './map-limited.js';
+import { removeIgnoredWrites, snapshotIgnored, type IgnoredSnapshot } from './ignored-files.js';
 import { compareOutside, snapshotOutside, type OutsideSnapshot, type OutsideWrite } from './outside-writes.js';
 import { assertWorktreeAvailable, branchExists, prepareWorktree, type WorktreeRequest } from './prepare-worktree.js';
 import { quarantine } from './quarantine.js';
@@ -196,6 +197,16 @@ export class GitWorkspace implements Workspace {
   /** See `verifyBranch` in branch-guard.ts. */
   async verifyBranch(worktree: string, expected: BranchExpectation): Promise<BranchVerdict> {
     return verifyBranch(this.git, worktree, expected);
+  }
+
+  /** See ignored-files.ts: every file git ignores in `worktree`, stamped. */
+  snapshotIgnored(worktree: string): Promise<IgnoredSnapshot> {
+    return snapshotIgnored(this.git, worktree);
+  }
+
+  /** See ignored-files.ts: removes the ignored files written since `before`, and names them. */
+  removeIgnoredWrites(worktree: string, before: IgnoredSnapshot): Promise<string[]> {
+    return removeIgnoredWrites(this.git, worktree, before);
   }
 
   /** See `snapshotOutside` in outside-writes.ts: every worktree but those in `exclude`. */

@@ -25,6 +25,8 @@ export function bwrapContainedCommand(bwrapPath: string, steps: readonly MountSt
       '--proc',
       '/proc',
       '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
       '--die-with-parent',
       ...(root ? ['--cap-drop', 'ALL'] : []),
       '--',

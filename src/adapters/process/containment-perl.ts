@@ -16,8 +16,9 @@ import type { HomeLayer, MountStep } from './containment-plan.js';
  *             the wrapper's end of a pipe closes, which happens however the wrapper ends,
  *             SIGKILL included, with no race. When a namespace's PID 1 exits, the kernel kills
  *             every process left in it, whatever session, group or environment they moved to.
- *   command   PID 2: gets a fresh /proc, enters a user namespace of its own, and runs the
- *             command. Its parent is the wrapper, in baton's process group, so a SIGTERM to
+ *   command   PID 2: gets a fresh /proc (its kernel settings, /proc/sys and the like, read-only:
+ *             root's writes there would reach the host), enters a user namespace of its own,
+ *             and runs the command. Its parent is the wrapper, in baton's process group, so a SIGTERM to
  *             the group reaches it directly; the wrapper ignores that SIGTERM and waits for it.
  *
  * Root keeps uid 0, in a user namespace that maps every uid to itself: file access works as
@@ -59,7 +60,7 @@ shift @ARGV;
 my @command = @ARGV;
 $0 = join ' ', 'baton-containment', @command;
 if ($badlang eq '-') { delete $ENV{PERL_BADLANG} } else { $ENV{PERL_BADLANG} = substr $badlang, 1 }
-my ($NEWNS, $NEWUSER, $NEWPID) = (0x20000, 0x10000000, 0x20000000);
+my ($NEWNS, $NEWUSER, $NEWPID, $NEWIPC, $NEWUTS) = (0x20000, 0x10000000, 0x20000000, 0x8000000, 0x4000000);
 my ($RDONLY, $REMOUNT, $BIND, $REC, $PRIVATE) = (1, 32, 4096, 16384, 0x40000);
 my %ATTRIBUTE = (nosuid => 2, nodev => 4, noexec => 8, noatime => 1024, nodiratime => 2048, relatime => 0x200000);
 sub leave { syscall($EXIT, $_[0] + 0) }
@@ -84,7 +85,7 @@ sub kept_flags {
 }
 my $root = $> == 0;
 my ($uid, $gid) = ($>, (split ' ', $))[0]);
-syscall($UNSHARE, $NEWNS | $NEWPID | ($root ? 0 : $NEWUSER)) == 0 or fail("cannot create namespaces: $!");
+syscall($UNSHARE, $NEWNS | $NEWPID | $NEWIPC | $NEWUTS | ($root ? 0 : $NEWUSER)) == 0 or fail("cannot create namespaces: $!");
 unless ($root) { put('/proc/self/setgroups', 'deny'); put('/proc/self/uid_map', "0 $uid 1"); put('/proc/self/gid_map', "0 $gid 1") }
 my $slash = '/';
 syscall($MOUNT, 0, $slash, 0, $REC | $PRIVATE, 0) == 0 or fail("cannot make the mounts private: $!");
@@ -115,11 +116,19 @@ for (my $i = 0; $i < @steps; $i += 2) {
 if ($home ne '-') {
   my ($tmpfs, $overlay, $private) = ('tmpfs', 'overlay', 'mode=0700');
   syscall($MOUNT, $tmpfs, $layer, $tmpfs, 2 | 4, $private) == 0 or fail("cannot mount a tmpfs for the home layer at $layer: $!");
-  my $store = $kept eq '-' ? $layer : $kept;
-  for my $dir ("$store/upper", "$store/work", "$layer/home") { mkdir($dir) or $! == 17 or fail("cannot make $dir: $!") }
   (my $lower = $home) =~ s/([\\,:])/\\$1/g;
-  my ($target, $options) = ("$layer/home", "lowerdir=$lower,upperdir=$store/upper,workdir=$store/work");
-  syscall($MOUNT, $overlay, $target, $overlay, 0, $options) == 0 or fail("cannot layer $home: $!");
+  my $target = "$layer/home";
+  mkdir($target) or fail("cannot make $target: $!");
+  my $layered = sub {
+    my ($store) = @_;
+    for my $dir ("$store/upper", "$store/work") { mkdir($dir) or $! == 17 or return 0 }
+    my $options = "lowerdir=$lower,upperdir=$store/upper,workdir=$store/work";
+    return syscall($MOUNT, $overlay, $target, $overlay, 0, $options) == 0;
+  };
+  unless ($kept ne '-' && $layered->($kept)) {
+    print STDERR "baton containment: cannot keep the home layer in $kept ($!): this command's home writes vanish with it\n" if $kept ne '-';
+    $layered->($layer) or fail("cannot layer $home: $!");
+  }
   bind_mount("$home/$_", "$target/$_", 0) for @keep;
 }
 my $cwd = readlink('/proc/self/cwd') // fail("cannot read the working directory: $!");
@@ -131,6 +140,8 @@ if ($child == 0) {
   my ($proc, $procfs) = ('/proc', 'proc');
   syscall($UNSHARE, $NEWNS) == 0 or fail("cannot create a mount namespace: $!");
   syscall($MOUNT, $procfs, $proc, $procfs, 2 | 4 | 8, 0) == 0 or fail("cannot mount /proc: $!");
+  # Root's writes to /proc/sys reach the host's kernel (core_pattern runs a program as the host's root).
+  for my $part (qw(sys sysrq-trigger irq bus fs)) { bind_mount("/proc/$part", "/proc/$part", 1) if -e "/proc/$part" }
   syscall($UNSHARE, $NEWUSER) == 0 or fail("cannot create a user namespace: $!");
   syswrite($readyWrite, 'u');
   sysread($goRead, my $go, 1) or leave(125);

@@ -59,6 +59,8 @@ describe('worktreeContainmentPolicy', () => {
       worktree: '/r/.baton/worktrees/t1',
       worktreeGitDir: '/r/.git/worktrees/t1',
       otherWorktrees: ['/r', '/r/.baton/worktrees/t1', '/elsewhere/t2'],
+      branchRef: 'refs/heads/baton/1-task',
+      refLogs: ['/r/.git/logs/HEAD', '/r/.git/logs/refs/heads/main', '/r/.git/logs/refs/heads/baton/1-task'],
     });
     expect(planMounts(policy)).toEqual([
       { path: '/r', mode: 'ro' },
@@ -69,7 +71,10 @@ describe('worktreeContainmentPolicy', () => {
       { path: '/r/.git/packed-refs', mode: 'rw' },
       { path: '/r/.git/refs', mode: 'rw' },
       { path: '/r/.baton/worktrees/t1', mode: 'rw' },
+      // The logs the repository guard trusts, each its own mount; the task branch's stays writable.
+      { path: '/r/.git/logs/HEAD', mode: 'ro' },
       { path: '/r/.git/worktrees/t1', mode: 'rw' },
+      { path: '/r/.git/logs/refs/heads/main', mode: 'ro' },
     ]);
   });
 

@@ -18,12 +18,16 @@ export interface WorktreeLayout {
   worktreeRoot?: string;
   /** The repository's other worktrees (`git worktree list`); those inside the main checkout or `worktreeRoot` are covered already. */
   otherWorktrees?: readonly string[];
+  /** The task branch's ref (`refs/heads/…`): its log is the one a commit in the worktree appends to. */
+  branchRef?: string;
+  /** The log files under `<gitCommonDir>/logs` now (absolute): each stays read-only but the task branch's. */
+  refLogs?: readonly string[];
 }
 
 /**
  * What a command working in a task's worktree may write: its worktree, and the parts of the
- * shared git directory that `git commit`, `git branch` and `git fetch` in that worktree write
- * (objects, LFS objects, refs, reflogs, packed-refs, the worktree's own HEAD and index). The rest of the
+ * shared git directory that `git commit` in that worktree writes (objects, LFS objects, refs,
+ * packed-refs, the task branch's log, the worktree's own HEAD, log and index). The rest of the
  * repository is read-only: the main checkout, the other worktrees, the board and run evidence
  * (`<gitCommonDir>/baton`), hooks and config, which would otherwise let a command run code or
  * change settings outside its attempt. The board and hooks are listed even though the main
@@ -34,7 +38,20 @@ export function worktreeContainmentPolicy(layout: WorktreeLayout): ContainmentPo
   // `git worktree list` names the task's own worktree too; read-only would win over writable.
   const others = (layout.otherWorktrees ?? []).filter((path) => path !== layout.worktree);
   return {
-    readOnly: [layout.mainCheckout, layout.gitCommonDir, git('baton'), git('hooks'), git('config'), ...(layout.worktreeRoot ? [layout.worktreeRoot] : []), ...others],
+    // The logs of existing refs stay read-only but the task branch's own (a log a new ref needs
+    // may be made): the repository guard trusts the other worktrees' HEAD logs and the refs' logs
+    // to tell a person's commit, or another run's guard, from an attempt's ref moves
+    // (repo-guard.ts). Each is its own mount, so it can be neither written nor replaced.
+    readOnly: [
+      layout.mainCheckout,
+      layout.gitCommonDir,
+      git('baton'),
+      git('hooks'),
+      git('config'),
+      ...(layout.refLogs ?? []).filter((log) => log !== (layout.branchRef ? git(`logs/${layout.branchRef}`) : null)),
+      ...(layout.worktreeRoot ? [layout.worktreeRoot] : []),
+      ...others,
+    ],
     writable: [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
   };
 }

@@ -45,7 +45,7 @@ describe.skipIf(containment.kind === 'none')(title, () => {
 
   const inSandbox = (script: string, ...args: string[]) => inSandboxKeeping(undefined, script, ...args);
   const inSandboxKeeping = (keepHomeIn: string | undefined, script: string, ...args: string[]) => {
-    const wrap = sandbox.wrapFor(repo, worktree, keepHomeIn ? { keepHomeIn } : {});
+    const wrap = sandbox.wrapFor(repo, worktree, { branch: 'task-1', ...(keepHomeIn ? { keepHomeIn } : {}) });
     return runGroup(['sh', '-c', script, 'sh', ...args], {
       cwd: worktree,
       env: { ...nodeProcess.env, HOME: home, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
@@ -53,10 +53,23 @@ describe.skipIf(containment.kind === 'none')(title, () => {
     });
   };
 
-  it('writes its worktree, a commit, and the temporary folders; not the main checkout', async () => {
-    const scratch = join(base, 'scratch.txt');
-    const exit = await inSandbox(`${TRY_WRITES}; git add -A && git commit -qm inside && echo committed`, join(worktree, 'work.txt'), scratch, join(repo, 'main.txt'));
-    expect(exit.stdoutTail.trim().split('\n')).toEqual([`ok ${join(worktree, 'work.txt')}`, `ok ${scratch}`, 'Read-only file system', 'committed']);
+  it('writes its worktree, a commit, and the temporary folders; not the main checkout, the real home, nor the logs git keeps of other refs', async () => {
+    const scratch = join(tmpdir(), `baton-sandbox-scratch-${nodeProcess.pid}.txt`);
+    const gitDir = join(repo, '.git');
+    const baseBranch = execFileSync('git', ['-C', repo, 'symbolic-ref', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const refused = [join(repo, 'main.txt'), join(home, '.npmrc'), join(gitDir, 'logs', 'HEAD'), join(gitDir, 'logs', 'refs', 'heads', baseBranch)];
+    const exit = await inSandbox(`${TRY_WRITES}; git add -A && git commit -qm inside && echo committed`, join(worktree, 'work.txt'), scratch, ...refused);
+    rmSync(scratch, { force: true });
+    expect(exit.stdoutTail.trim().split('\n')).toEqual([`ok ${join(worktree, 'work.txt')}`, `ok ${scratch}`, ...refused.map(() => 'Read-only file system'), 'committed']);
+  });
+
+  it("cannot write another run's kept home, nor the kernel's settings", async () => {
+    const runs = join(repo, '.git', 'baton', 'runs');
+    const [own, other] = [join(runs, '1', '1', 'agent-home'), join(runs, '2', '1', 'agent-home')];
+    for (const dir of [own, other]) mkdirSync(dir, { recursive: true });
+    // Opened for appending, nothing written: harmless should the write be allowed. Root's writes there reach the host's kernel.
+    const exit = await inSandboxKeeping(own, TRY_WRITES, join(other, 'planted'), '/proc/sys/kernel/hostname', '/proc/sys/kernel/core_pattern');
+    expect(exit.stdoutTail.trim().split('\n')).toEqual(['Read-only file system', ...[1, 2].map(() => (isRoot ? 'Read-only file system' : 'Permission denied'))]);
   });
 
   it.skipIf(!isRoot)('keeps the system read-only even for root: nothing planted in /usr/local/bin or /etc', async () => {

@@ -1,8 +1,8 @@
-import type { CommandWrap, Sandbox } from '../../app/run-ports.js';
-import { lstatSync, realpathSync } from 'node:fs';
+import type { CommandWrap, Sandbox, WrapOptions } from '../../app/run-ports.js';
+import { lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateRepository } from '../git/repository.js';
-import { containedCommand, detectContainment, homeLayerMountPoint, type Containment } from './containment.js';
+import { containedCommand, detectContainment, type Containment } from './containment.js';
 import type { HomeLayer } from './containment-plan.js';
 import type { Environment } from './spawn-group.js';
 import { worktreeContainmentPolicy } from './containment-policy.js';
@@ -26,7 +26,7 @@ export class WorktreeSandbox implements Sandbox {
     private readonly worktreeRoot: string,
     private readonly ownDirs: readonly string[],
     private readonly home: string | null,
-    private readonly layerMountPoint: string | null,
+    private readonly layersHome: boolean,
   ) {}
 
   /**
@@ -38,8 +38,8 @@ export class WorktreeSandbox implements Sandbox {
     const ownDirs = [...SHARED_SCRATCH, env.TMPDIR ?? ''].flatMap((dir) => (dir ? (canonical(dir) ?? []) : []));
     const containment = await detectContainment(env);
     const home = env.HOME ? canonical(env.HOME) : null;
-    const layerMountPoint = containment.kind === 'namespaces' && containment.layersHome ? homeLayerMountPoint() : null;
-    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layerMountPoint);
+    const layersHome = containment.kind === 'namespaces' && containment.layersHome;
+    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layersHome);
   }
 
   get active(): boolean {
@@ -49,7 +49,7 @@ export class WorktreeSandbox implements Sandbox {
   get description(): string {
     const { containment } = this;
     if (containment.kind === 'none') return `none (${containment.reason}); writes outside the worktree are detected after each attempt instead`;
-    const home = this.layer() ? 'HOME a layer of its own' : 'HOME read-only';
+    const home = this.layersHome && this.home !== null && this.home !== '/' ? 'HOME a layer of its own' : 'HOME read-only';
     return `namespaces (${containment.tool}): own PID namespace; writable only the worktree and temporary folders; ${home}; main checkout, other worktrees, board, hooks and git config read-only`;
   }
 
@@ -58,27 +58,43 @@ export class WorktreeSandbox implements Sandbox {
     return this.containment.kind === 'namespaces' && this.containment.root ? { IS_SANDBOX: '1' } : {};
   }
 
-  wrapFor(mainCheckout: string, worktree: string, options: { keepHomeIn?: string } = {}): CommandWrap | null {
+  wrapFor(mainCheckout: string, worktree: string, options: WrapOptions = {}): CommandWrap | null {
     const { containment } = this;
     if (containment.kind !== 'namespaces') return null;
     const location = locateRepository(worktree);
     if (location === null) return null;
     // Bind mounts need paths with their symbolic links resolved.
     const real = (path: string): string => canonical(path) ?? path;
-    const layout = { mainCheckout: real(mainCheckout), gitCommonDir: real(location.commonDir), worktree: real(location.topLevel), worktreeGitDir: real(location.gitDir), worktreeRoot: this.worktreeRoot };
+    const branchRef = options.branch ? `refs/heads/${options.branch}` : null;
+    const gitCommonDir = real(location.commonDir);
+    const layout = {
+      mainCheckout: real(mainCheckout),
+      gitCommonDir,
+      worktree: real(location.topLevel),
+      worktreeGitDir: real(location.gitDir),
+      worktreeRoot: this.worktreeRoot,
+      refLogs: filesBelow(join(gitCommonDir, 'logs')),
+      ...(branchRef ? { branchRef } : {}),
+    };
     const policy = worktreeContainmentPolicy(layout);
-    const layer = this.layer(options.keepHomeIn);
-    const withOwn = { readOnly: ['/', ...policy.readOnly], writable: [...policy.writable, ...this.ownDirs], ...(layer ? { homeLayer: layer } : {}) };
+    const layer = this.layer(`${layout.gitCommonDir}/baton/home-layer`, options.keepHomeIn);
+    // The real home is read-only even where it lies in a temporary folder: the layer is the command's home.
+    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : [])];
+    const writable = [...policy.writable, ...this.ownDirs, ...(options.writable ?? []).map(real), ...(layer?.keepIn ? [layer.keepIn] : [])];
+    const withOwn = { readOnly, writable, ...(layer ? { homeLayer: layer } : {}) };
     return (command) => containedCommand(command, containment, withOwn);
   }
 
-  /** The HOME layer, with the credential files that exist now written through. */
-  private layer(keepIn?: string): HomeLayer | null {
-    const { home, layerMountPoint } = this;
-    if (home === null || layerMountPoint === null || home === '/') return null;
+  /**
+   * The HOME layer, mounted on `mountPoint` (made here; in baton's folder, which no contained
+   * command can write), with the credential files that exist now written through.
+   */
+  private layer(mountPoint: string, keepIn?: string): HomeLayer | null {
+    const { home } = this;
+    if (home === null || !this.layersHome || home === '/' || !makeDir(mountPoint)) return null;
     const writeThrough = AGENT_CREDENTIALS.filter((file) => isPlainFile(join(home, file)));
     const kept = keepIn === undefined ? null : canonical(keepIn);
-    return { home, mountPoint: layerMountPoint, writeThrough, ...(kept ? { keepIn: kept } : {}) };
+    return { home, mountPoint: canonical(mountPoint) ?? mountPoint, writeThrough, ...(kept ? { keepIn: kept } : {}) };
   }
 }
 
@@ -87,6 +103,24 @@ const SHARED_SCRATCH = ['/tmp', '/var/tmp', '/dev/shm', '/proc'];
 
 /** Files below HOME that agent CLIs rewrite when they refresh a login. */
 const AGENT_CREDENTIALS = ['.claude/.credentials.json', '.codex/auth.json', '.gemini/oauth_creds.json', '.qwen/oauth_creds.json', '.local/share/opencode/auth.json'];
+
+/** Every file below `dir` (symbolic links not followed); none when it cannot be read. */
+function filesBelow(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+function makeDir(path: string): boolean {
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function isPlainFile(path: string): boolean {
   try {

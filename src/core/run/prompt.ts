@@ -189,6 +189,7 @@ function rulesSection(reportPath: string): string {
     '- Do not edit, skip or remove existing tests, or change how the checks run (scripts, test config, hooks): baton compares every test with the base and reverts such changes.',
     `- Leave \`.baton/\` alone, except for writing the report file ${code(reportPath)} and notes for the task in ${code(NOTES_PATH)}.`,
     '- Work only in this worktree.',
+    "- Files git ignores that you create or change (build output, installed packages) are removed before baton's checks run: the checks see what a commit would hold. To add a dependency, change the manifest (package.json, requirements.txt...); the project's setup installs it.",
     `- Do not run \`baton\` commands that change the board: baton's checks decide when the task is done. To leave a note on the task for the people and agents after you, write it to ${code(NOTES_PATH)}; baton adds it to the task when you stop.`,
   ].join('\n');
 }

@@ -1,0 +1,51 @@
+import { lstat, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mapLimited } from './map-limited.js';
+import type { GitRunner } from './resolve-commit.js';
+
+/*
+ * Files git ignores are never committed, yet the checks read them: an ignored `conftest.py`
+ * behind a `.gitignore` the attempt added, a `node` planted in `node_modules/.bin`, a patched
+ * test runner in `node_modules`. So that the checks see what a commit of the attempt would
+ * hold (plus what setup installed), what the agent's turn created or changed among them is
+ * removed before the checks run. Changed means any write: the inode's change time moves with
+ * every write, rename or chmod, and no process can set it back.
+ */
+
+/** Each ignored file (or link) in a worktree, by path, as a stamp that any write changes. */
+export type IgnoredSnapshot = ReadonlyMap<string, string>;
+
+/** Paths below these are baton's own (the agent's report and notes), never removed. */
+const OWN_PREFIXES = ['.baton/'];
+
+/** Every ignored file in `worktree` (recursing into ignored folders), stamped. */
+export async function snapshotIgnored(git: GitRunner, worktree: string): Promise<IgnoredSnapshot> {
+  const { stdout } = await git(['ls-files', '-z', '--others', '--ignored', '--exclude-standard'], worktree);
+  const paths = stdout.split('\0').filter((path) => path !== '' && !OWN_PREFIXES.some((prefix) => path.startsWith(prefix)));
+  const stamps = await mapLimited(paths, 64, async (path) => [path, await stampOf(join(worktree, path))] as const);
+  return new Map(stamps.filter((entry): entry is readonly [string, string] => entry[1] !== null));
+}
+
+/** The paths in `after` that are new or stamped differently since `before`, sorted. */
+export function createdOrChanged(before: IgnoredSnapshot, after: IgnoredSnapshot): string[] {
+  return [...after].filter(([path, stamp]) => before.get(path) !== stamp).map(([path]) => path).sort();
+}
+
+/**
+ * Removes what the agent created or changed among the ignored files since `before`; returns
+ * the paths removed. A folder left empty stays: git does not see it, and no check reads it.
+ */
+export async function removeIgnoredWrites(git: GitRunner, worktree: string, before: IgnoredSnapshot): Promise<string[]> {
+  const written = createdOrChanged(before, await snapshotIgnored(git, worktree));
+  await mapLimited(written, 64, (path) => rm(join(worktree, path), { force: true }));
+  return written;
+}
+
+async function stampOf(path: string): Promise<string | null> {
+  try {
+    const stat = await lstat(path, { bigint: true });
+    return `${stat.ino}:${stat.size}:${stat.mode}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}

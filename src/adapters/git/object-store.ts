@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import nodeProcess from 'node:process';
+import { inflateSync } from 'node:zlib';
+import { childProcess } from '../process/child-process.js';
+import { join } from 'node:path';
+import { mapLimited } from './map-limited.js';
+import { withoutRepositoryVariables } from './run-git.js';
+
+/*
+ * An attempt may add objects to the shared object store (its commits need them) but must not
+ * replace or remove one: objects are named by their content, so git never checks a stored
+ * object again, and one swapped under its name changes history the repository already holds —
+ * the base branch's files included — with no ref moving. No mount can make a folder
+ * add-only, so the store's files are stamped before the attempt and compared after.
+ */
+
+/** Each file of an object store (loose objects, packs and their indexes, `info/`), by path, stamped. */
+export type ObjectStoreSnapshot = ReadonlyMap<string, string>;
+
+export async function snapshotObjectStore(commonDir: string): Promise<ObjectStoreSnapshot> {
+  const root = join(commonDir, 'objects');
+  const folders = (await readdir(root).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{2}$/.test(name) || name === 'pack' || name === 'info');
+  const files = (await mapLimited(folders, 16, async (folder) => (await readdir(join(root, folder)).catch(() => [] as string[])).map((name) => `${folder}/${name}`))).flat();
+  const stamps = await mapLimited(files, 64, async (path) => [path, await stampOf(join(root, path))] as const);
+  const snapshot = new Map(stamps.filter((entry): entry is readonly [string, string] => entry[1] !== null));
+  for (const name of ['info/alternates', 'info/http-alternates']) if (!snapshot.has(name)) snapshot.set(name, 'absent');
+  return snapshot;
+}
+
+/**
+ * What an attempt did to the store that it may not: a file there before that is now gone or
+ * holds other content, or alternates that appeared (objects read from a folder the attempt
+ * controls). Git itself touches objects it would write again (to keep them from being pruned),
+ * so a changed stamp on a loose object or a pack is checked against the object's name — the
+ * hash of its content — before it counts. Temporary files git leaves (`tmp_*`, `*.lock`) do not.
+ */
+export async function objectStoreTampering(commonDir: string, before: ObjectStoreSnapshot): Promise<string[]> {
+  const root = join(commonDir, 'objects');
+  const found: string[] = [];
+  for (const [path, stamp] of before) {
+    if (/(^|\/)tmp_|\.lock$/.test(path)) continue;
+    const now = (await stampOf(join(root, path))) ?? 'absent';
+    if (now === stamp) continue;
+    if (stamp === 'absent') found.push(`objects/${path} was added`);
+    else if (now === 'absent') {
+      if (!(await stillStored(commonDir, path))) found.push(`objects/${path} was removed`);
+    } else if (!(await stillNamedByContent(root, path))) found.push(`objects/${path} was replaced`);
+  }
+  return found;
+}
+
+/** Whether a loose object or pack at `path` still hashes to its name (an index or other file: never). */
+async function stillNamedByContent(root: string, path: string): Promise<boolean> {
+  const loose = /^([0-9a-f]{2})\/([0-9a-f]{38}|[0-9a-f]{62})$/.exec(path);
+  const pack = /^pack\/pack-([0-9a-f]{40}|[0-9a-f]{64})\.pack$/.exec(path);
+  try {
+    if (loose) {
+      const name = `${loose[1]}${loose[2]}`;
+      return hashOf(name, inflateSync(await readFile(join(root, path)))) === name;
+    }
+    if (pack) {
+      // A pack ends with the hash of everything before it, which is also its name.
+      const bytes = await readFile(join(root, path));
+      const name = pack[1] as string;
+      const size = name.length / 2;
+      const trailer = bytes.subarray(bytes.length - size).toString('hex');
+      return trailer === name && hashOf(name, bytes.subarray(0, bytes.length - size)) === name;
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+/**
+ * Whether a loose object that is gone is still in the store, as itself: `git gc` packs loose
+ * objects and deletes them, which is no harm; a pack planted to answer for it would be.
+ */
+async function stillStored(commonDir: string, path: string): Promise<boolean> {
+  const loose = /^([0-9a-f]{2})\/([0-9a-f]{38}|[0-9a-f]{62})$/.exec(path);
+  if (!loose) return false;
+  const id = `${loose[1]}${loose[2]}`;
+  try {
+    const type = (await catFile(commonDir, ['-t', id])).toString('utf8').trim();
+    const content = await catFile(commonDir, [type, id]);
+    return hashOf(id, Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content])) === id;
+  } catch {
+    return false;
+  }
+}
+
+function catFile(commonDir: string, args: readonly string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    childProcess().execFile('git', ['--git-dir', commonDir, 'cat-file', ...args], { encoding: 'buffer', maxBuffer: 1 << 30, env: withoutRepositoryVariables(nodeProcess.env, []) }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}
+
+function hashOf(name: string, bytes: Buffer): string {
+  return createHash(name.length === 64 ? 'sha256' : 'sha1').update(bytes).digest('hex');
+}
+
+async function stampOf(path: string): Promise<string | null> {
+  try {
+    const stat = await lstat(path, { bigint: true });
+    return `${stat.ino}:${stat.size}:${stat.mode}:${stat.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
