@@ -107,7 +107,8 @@ export class GitCommandError extends BatonError {
 export async function runGit(args: readonly string[], options: GitRunOptions): Promise<GitOutput> {
   // Loaded on first use: most baton commands never start git, and the module costs start-up time.
   const { spawn } = childProcess();
-  const fullArgs = ['--no-optional-locks', ...(options.noHooks ? NO_HOOKS_CONFIG : []), ...args];
+  // Replace refs would make git show other content under an object's name: never for baton's own reading of history.
+  const fullArgs = ['--no-optional-locks', ...(options.noHooks ? ['--no-replace-objects', ...NO_HOOKS_CONFIG] : []), ...args];
   const env = options.env ? withoutRepositoryVariables(options.env, options.keep ?? []) : undefined;
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', fullArgs, {
