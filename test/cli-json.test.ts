@@ -593,11 +593,12 @@ describe('help and version', () => {
     expect(result.stderr).toContain("did you mean 'list'");
   });
 
-  it('--version prints the package version', () => {
+  it('--version, -V and -v print the package version', () => {
     const result = run('--version');
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(PACKAGE_VERSION);
     expect(run('-V').stdout.trim()).toBe(PACKAGE_VERSION);
+    expect(run('-v').stdout.trim()).toBe(PACKAGE_VERSION);
     expect(okDocument(run('--version', '--json'))).toEqual({ schemaVersion: 1, version: PACKAGE_VERSION });
   });
 });

@@ -5,10 +5,10 @@
  * thing at fault and the fix, and leaves the board byte-for-byte as it was, with no worktree,
  * branch or run evidence created.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baton, boardFingerprint, json, type BatonResult } from './helpers/baton.js';
+import { baton, boardFingerprint, json, makeRepo, type BatonResult } from './helpers/baton.js';
 import { makeRunRepo, repoSnapshot, type RunRepo } from './helpers/run-fixture.js';
 
 interface Refusal {
@@ -200,5 +200,25 @@ describe('baton run, runs and run-log refuse bad input before touching anything'
     const result = cli(['run', '1', '--agent', 'cmd:echo done > done.txt', '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(json<{ run: { status: string }; task: { status: string } }>(result)).toMatchObject({ run: { status: 'succeeded' }, task: { status: 'review' } });
+  });
+});
+
+describe('baton run in a repository without a commit', () => {
+  it('says there is nothing to start from and how to make it, exit 3, and changes nothing', () => {
+    const repo = makeRepo('baton-run-nocommit-');
+    try {
+      expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+      expect(baton(['add', 'First task'], { cwd: repo.dir }).code).toBe(0);
+      const before = boardFingerprint(repo.db);
+      const result = baton(['run', '1', '--agent', 'cmd:/bin/true'], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toContain('has no commit yet');
+      expect(result.stderr).toContain('git commit');
+      expect(result.stderr).not.toContain("'main' is not a commit");
+      expect(boardFingerprint(repo.db)).toBe(before);
+      expect(readdirSync(repo.dir).sort()).toEqual(['.git']);
+    } finally {
+      repo.cleanup();
+    }
   });
 });

@@ -22,7 +22,7 @@ export async function runCli(argv: readonly string[], io: CliEnvironment): Promi
   try {
     const commandIndex = argv.findIndex((token, index) => !token.startsWith('-') && !VALUE_FLAGS.has(argv[index - 1] ?? ''));
     if (commandIndex < 0) {
-      if (argv.includes('--version') || argv.includes('-V')) return print(io, json, { version: VERSION }, VERSION);
+      if (argv.includes('--version') || argv.includes('-V') || argv.includes('-v')) return print(io, json, { version: VERSION }, VERSION);
       return print(io, json, { commands: COMMANDS.map((c) => c.name) }, generalHelp(COMMANDS, VERSION));
     }
     const name = argv[commandIndex] as string;

@@ -42,7 +42,10 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
  * so a run can refuse before it writes anything at all.
  */
 export async function assertWorktreeAvailable(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<void> {
-  await worktreePlace(git, requireRepository(repoRoot).topLevel, request);
+  const cwd = requireRepository(repoRoot).topLevel;
+  const { atPath } = await worktreePlace(git, cwd, request);
+  // A branch still to be made needs its base: a bad one (or a repository without a commit) is refused here, before anything is written.
+  if (atPath === undefined && !(await branchExists(git, cwd, request.branch))) await resolveCommit(git, cwd, request.base, 'base');
 }
 
 async function worktreePlace(git: GitRunner, cwd: string, request: WorktreeRequest): Promise<{ branch: string; path: string; atPath: WorktreeEntry | undefined }> {

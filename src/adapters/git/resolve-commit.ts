@@ -14,6 +14,9 @@ export async function resolveCommit(git: GitRunner, cwd: string, revision: strin
   const output = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], cwd, { okExitCodes: [0, 1] });
   const id = output.stdout.trim();
   if (output.exitCode !== 0 || id === '') {
+    // A repository just made with `git init` has a branch name but nothing it names.
+    const anyCommit = (await git(['rev-list', '-n', '1', '--all'], cwd, { okExitCodes: [0, 128] })).stdout.trim();
+    if (anyCommit === '') throw new BatonError('NOT_FOUND', `the repository in ${cwd} has no commit yet, so a task has nothing to start from; commit first (git add -A && git commit -m "First commit"), then run again`, { [field]: revision });
     throw new BatonError('NOT_FOUND', `${field} '${revision}' is not a commit in ${cwd}; name an existing branch or commit (git branch --list)`, { [field]: revision });
   }
   return id;
