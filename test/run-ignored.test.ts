@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git } from './helpers/baton.js';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, verdicts } from './helpers/project-run.js';
-import { nodeShop, PYTEST, PYTEST_AVAILABLE, PYTEST_CHECK, pytestShop, TITLE } from './helpers/shop-projects.js';
+import { NODE, nodeShop, PYTEST, PYTEST_AVAILABLE, PYTEST_CHECK, pytestShop, TITLE } from './helpers/shop-projects.js';
 
 const project = projectsPerTest();
 const ignoredRemoved = (run: { dir: string }, attempt: number): { removed: string[]; reinstall: string | null } =>
@@ -22,10 +22,12 @@ const ignoredRemoved = (run: { dir: string }, attempt: number): { removed: strin
 const removedIn = (run: { dir: string }, attempt: number): string[] => ignoredRemoved(run, attempt).removed;
 const reinstallIn = (run: { dir: string }, attempt: number): string => ignoredRemoved(run, attempt).reinstall ?? '';
 const SETUP = 'mkdir -p node_modules && echo installed > node_modules/.installed';
+/** A `node` that prints a passing TAP stream without running anything. */
+const FAKE_NODE = '#!/bin/sh\necho "TAP version 13"\necho "ok 1 - everything"\necho "1..1"\n';
 
 describe.each(AGENTS)('baton run --agent %s: what git ignores is not the checks\' to see', (agent) => {
   it('a node planted in node_modules/.bin that fakes a passing TAP stream is removed before `npm test`: the real failure is fed back', { timeout: 60_000 }, async () => {
-    const fakeNode = '#!/bin/sh\necho "TAP version 13"\necho "ok 1 - everything"\necho "1..1"\n';
+    const fakeNode = FAKE_NODE;
     const run = await project(
       agent,
       nodeShop({
@@ -52,6 +54,28 @@ describe.each(AGENTS)('baton run --agent %s: what git ignores is not the checks\
     expect(existsSync(join(run.record().worktree, 'node_modules', '.bin', 'node'))).toBe(false);
     expect(run.taskStatus()).toBe('review');
     expect(git(run.dir, ['diff', '--name-only', `main...${run.record().branch}`]).trim()).toBe('src/cart.js');
+    await expectNothingLeft(run);
+  });
+
+  it('code under test that plants a node in node_modules/.bin during one check does not reach the next: each check sees setup\'s files', { timeout: 60_000 }, async () => {
+    const plantingCart = [
+      "const { mkdirSync, writeFileSync } = require('node:fs');",
+      "const bin = require('node:path').join(__dirname, '..', 'node_modules', '.bin');",
+      `try { mkdirSync(bin, { recursive: true }); writeFileSync(bin + '/node', ${JSON.stringify(FAKE_NODE)}, { mode: 0o755 }); } catch {}`,
+      NODE.wrong1990,
+    ].join('\n');
+    const run = await project(
+      agent,
+      nodeShop({ files: { '.gitignore': 'node_modules/\n' }, task: [TITLE, '--verify', 'npm test'], config: { checks: [{ id: 'test', run: 'npm test' }] }, tools: { 'cart-planting.js': plantingCart } }),
+      (tools) => byAttempt(copy(tools, 'cart-planting.js', 'src/cart.js'), copy(tools, 'cart-1900.js', 'src/cart.js')),
+    );
+
+    const result = await run.run('--max-attempts', '2');
+
+    expect(result.code, explain(result)).not.toBe(0);
+    expect(verdicts(run)).toEqual(['checks_failed', 'checks_failed']);
+    expect(removedIn(run, 2)).toContain('node_modules/.bin/node');
+    expect(run.taskStatus()).toBe('failed');
     await expectNothingLeft(run);
   });
 

@@ -159,6 +159,8 @@ export const OBJECT_STORE_TAMPERING = 'scope:git-objects';
 
 /** Folders of installed dependencies: what the project's setup puts there, from the committed manifests. */
 const DEPENDENCY_FOLDERS = new Set(['node_modules', '.venv', 'venv', 'vendor', '.bundle', 'site-packages']);
+/** Caches inside those folders, which tools write as they run: removing them needs no reinstall. */
+const CACHES_IN_DEPENDENCIES = new Set(['.cache', '.vite', '.vitest', '__pycache__']);
 
 /**
  * The attempt wrote files git ignores, which the guard removed (a commit would not hold them,
@@ -167,13 +169,17 @@ const DEPENDENCY_FOLDERS = new Set(['node_modules', '.venv', 'venv', 'vendor', '
  * added to package.json included — and nothing the agent planted there.
  */
 async function reinstallAfterIgnoredWrites(deps: AttemptDeps, request: AttemptRequest, evidence: AttemptEvidence, removed: readonly string[]): Promise<void> {
-  const inDependencies = removed.filter((path) => path.split('/').some((part) => DEPENDENCY_FOLDERS.has(part)));
+  const inDependencies = removed.filter((path) => {
+    const parts = path.split('/');
+    return parts.some((part) => DEPENDENCY_FOLDERS.has(part)) && !parts.some((part) => CACHES_IN_DEPENDENCIES.has(part));
+  });
   const setup = deps.config.setup;
   let reinstall: string | null = null;
   if (inDependencies.length > 0 && setup) {
     const wrap = deps.sandbox.wrapFor(deps.repoRoot, request.worktree);
     const result = await deps.commands.run(setup, { cwd: request.worktree, env: deps.env, timeoutMs: Math.max(1_000, request.timeLeftMs), ...(request.signal ? { signal: request.signal } : {}), ...(wrap ? { wrap } : {}) });
     reinstall = `$ ${setup}\n${result.output}\n[exit ${result.exitCode ?? result.signal} after ${result.durationMs} ms]`;
+    await deps.guard.ignoredSettled(request.worktree);
   }
   await evidence.write('ignored-removed.json', `${JSON.stringify({ removed, reinstall }, null, 2)}\n`);
 }

@@ -210,6 +210,8 @@ export interface AttemptGuard {
   before(scope: GuardScope): Promise<unknown>;
   /** `evidencePrefix`: where the values of refs it put back are kept. */
   after(mark: unknown, evidencePrefix: string): Promise<GuardFindings>;
+  /** The files git ignores in `worktree`, as they are now, are setup's (it just ran again): later attempts are compared with them. */
+  ignoredSettled(worktree: string): Promise<void>;
 }
 
 /** How the worktree's branch looks after an attempt, against what baton left it at. */

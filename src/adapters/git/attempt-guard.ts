@@ -24,6 +24,12 @@ interface Mark {
  */
 export class GitAttemptGuard implements AttemptGuard {
   private readonly repo: RepoGuard;
+  /**
+   * The ignored files of each worktree as the run's first attempt found them (after setup and
+   * the baseline): every attempt is compared with these, not with what the last one's checks
+   * left — code under test runs in the checks and could plant there for the next attempt.
+   */
+  private readonly ignoredAtStart = new Map<string, IgnoredSnapshot>();
 
   constructor(
     private readonly workspace: GitWorkspace,
@@ -37,11 +43,16 @@ export class GitAttemptGuard implements AttemptGuard {
     const [repo, outside, ignored, objects] = await Promise.all([
       this.repo.snapshot(scope.worktree, { branch: scope.branch }),
       scope.watchOutside ? this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }) : Promise.resolve(null),
-      this.workspace.snapshotIgnored(scope.worktree),
+      this.ignoredAtStart.get(scope.worktree) ?? this.workspace.snapshotIgnored(scope.worktree),
       snapshotObjectStore(commonDir),
     ]);
+    this.ignoredAtStart.set(scope.worktree, ignored);
     const mark: Mark = { repo, outside, ignored, objects, commonDir, scope };
     return mark;
+  }
+
+  async ignoredSettled(worktree: string): Promise<void> {
+    this.ignoredAtStart.set(worktree, await this.workspace.snapshotIgnored(worktree));
   }
 
   async after(mark: unknown, evidencePrefix: string): Promise<GuardFindings> {

@@ -1,5 +1,6 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import nodeProcess from 'node:process';
 import type { Workspace } from '../../app/run-ports.js';
 import type { AddedLine, ChangedFile } from '../../core/run/changed-file.js';
 import { BatonError } from '../../core/errors.js';
@@ -73,10 +74,24 @@ export class GitWorkspace implements Workspace {
   }
 
   /** Stages everything in the worktree (its own index only), baton's files excluded. */
+  /**
+   * Stages everything in the worktree into an index built afresh from HEAD, then puts it in
+   * place of the worktree's own. Not into the index as the attempt left it: an entry flagged
+   * skip-worktree or assume-unchanged, or one whose saved file times were made to match an
+   * edited file, would have `git add` keep the old content — the checks would run the edited
+   * file and the commit hold the old one. A fresh index knows no file, so every one is hashed.
+   */
   async stageAll(worktree: string): Promise<void> {
     const location = requireRepository(worktree);
     await ensureExcluded(location.commonDir);
-    await this.git(['add', '--all'], location.topLevel);
+    const cwd = location.topLevel;
+    const fresh = join(location.gitDir, 'index.baton-fresh');
+    const withFresh = { env: { ...(this.options.env ?? nodeProcess.env), GIT_INDEX_FILE: fresh }, keep: ['GIT_INDEX_FILE'] };
+    await rm(fresh, { force: true });
+    const head = await this.headOrNull(cwd);
+    if (head !== null) await this.git(['read-tree', head], cwd, withFresh);
+    await this.git(['add', '--all'], cwd, withFresh);
+    await rename(fresh, join(location.gitDir, 'index'));
   }
 
   async changes(worktree: string, since: string): Promise<ChangedFile[]> {

@@ -54,6 +54,18 @@ describe('files git ignores, around an attempt', () => {
     expect(readFileSync(join(dir, 'tests/.gitignore'), 'utf8')).toBe('conftest.py\n');
   });
 
+  it('removes a git repository nested in an ignored folder, which git lists as one entry, whole', async () => {
+    const before = await snapshotIgnored(git, dir);
+    execFileSync('git', ['init', '-q', join(dir, 'node_modules', '.bin')]);
+    file('node_modules/.bin/node', '#!/bin/sh\necho ok\n');
+
+    const removed = await removeIgnoredWrites(git, dir, before);
+
+    expect(removed).toEqual(['node_modules/.bin/']);
+    expect(existsSync(join(dir, 'node_modules', '.bin'))).toBe(false);
+    expect(readFileSync(join(dir, 'node_modules/dep/index.js'), 'utf8')).toBe('module.exports = 1;\n');
+  });
+
   it('removes nothing when nothing was written', async () => {
     const before = await snapshotIgnored(git, dir);
     readFileSync(join(dir, 'node_modules/dep/index.js'));

