@@ -48,3 +48,18 @@ describe('an agent that hides an edit from git add', () => {
     });
   }
 });
+
+describe('an agent that makes a git repository inside the worktree', () => {
+  it('is reverted: the checks would run its files, the commit would hold only a link', { timeout: 60_000 }, () => {
+    const repo = projectWithFailingTest();
+    const nest = 'mkdir lib && cd lib && git init -q && echo right > value.txt && cd .. && cp lib/value.txt value.txt';
+
+    const result = baton(['run', '1', '--agent', agentScript(repo, 'nester', nest), '--max-attempts', '1', '--json'], { cwd: repo.dir });
+
+    expect(result.code, result.stderr).not.toBe(0);
+    const [record] = runRecords(repo, 1);
+    expect(record?.attempts.map((attempt) => attempt.verdict)).toEqual(['diverged']);
+    const failure = record?.attempts[0]?.failures.find((found) => found.checkId === 'scope:nested-repository');
+    expect(failure?.summary).toContain('lib');
+  });
+});

@@ -103,7 +103,17 @@ export async function inspectChanges(
     now: (paths) => workspace.readStagedFiles(worktree, paths),
     worktree: { before: request.definitions.before, now: worktreeReader(deps, worktree) },
   });
-  return { changes, taskChanges, violations: scopeViolations(changes, request.rules, { taskChanges, definitionEdits }), tree };
+  const nested = await workspace.nestedRepositories(worktree);
+  const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits });
+  if (nested.length > 0) {
+    violations.push({
+      checkId: 'scope:nested-repository',
+      kind: 'scope',
+      summary: `the attempt made a git repository inside the worktree: ${nested.join(', ')}`,
+      detail: `${nested.join('\n')}\n\nThe checks would run its files, but a commit would hold only a link to its commit. Put the files in the task's own repository (no .git inside the worktree).`,
+    });
+  }
+  return { changes, taskChanges, violations, tree };
 }
 
 /** Files straight from the worktree, ignored ones included (an `.npmrc` git does not see still counts). */

@@ -105,6 +105,8 @@ export interface Workspace {
   stageAll(worktree: string): Promise<void>;
   /** Everything changed since `since` (a commit), as of the last `stageAll`. */
   changes(worktree: string, since: string): Promise<ChangedFile[]>;
+  /** Git repositories made inside the worktree (not ignored): `stageAll` leaves them out, the scope guard refuses them. */
+  nestedRepositories(worktree: string): Promise<string[]>;
   /** The unified diff since `since`, as of the last `stageAll`. */
   diff(worktree: string, since: string): Promise<string>;
   /** Lines added since `since`, as of the last `stageAll`, for forbidden-pattern checks. */

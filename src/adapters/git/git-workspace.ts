@@ -12,6 +12,7 @@ import { fileState, holdsSomething } from './file-content.js';
 import { readFilesAtCommit, readStagedFiles } from './file-at-commit.js';
 import { ensureExcluded } from './info-exclude.js';
 import { mapLimited } from './map-limited.js';
+import { addAllBut, nestedRepositories } from './nested-repositories.js';
 import { removeIgnoredWrites, snapshotIgnored, type IgnoredSnapshot } from './ignored-files.js';
 import { compareOutside, snapshotOutside, type OutsideSnapshot, type OutsideWrite } from './outside-writes.js';
 import { assertWorktreeAvailable, branchExists, prepareWorktree, type WorktreeRequest } from './prepare-worktree.js';
@@ -80,6 +81,7 @@ export class GitWorkspace implements Workspace {
    * skip-worktree or assume-unchanged, or one whose saved file times were made to match an
    * edited file, would have `git add` keep the old content — the checks would run the edited
    * file and the commit hold the old one. A fresh index knows no file, so every one is hashed.
+   * Git repositories made inside the worktree are left out (see nested-repositories.ts).
    */
   async stageAll(worktree: string): Promise<void> {
     const location = requireRepository(worktree);
@@ -90,8 +92,12 @@ export class GitWorkspace implements Workspace {
     await rm(fresh, { force: true });
     const head = await this.headOrNull(cwd);
     if (head !== null) await this.git(['read-tree', head], cwd, withFresh);
-    await this.git(['add', '--all'], cwd, withFresh);
+    await this.git(addAllBut(await nestedRepositories(this.git, cwd)), cwd, withFresh);
     await rename(fresh, join(location.gitDir, 'index'));
+  }
+
+  nestedRepositories(worktree: string): Promise<string[]> {
+    return nestedRepositories(this.git, requireRepository(worktree).topLevel);
   }
 
   async changes(worktree: string, since: string): Promise<ChangedFile[]> {

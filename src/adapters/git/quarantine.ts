@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeCommit } from './commit-tree.js';
+import { addAllBut, nestedRepositories } from './nested-repositories.js';
 import { requireRepository } from './default-base-branch.js';
 import { ensureExcluded } from './info-exclude.js';
 import type { GitRunner } from './resolve-commit.js';
@@ -28,7 +29,7 @@ export async function quarantine(git: GitRunner, env: Environment, worktree: str
       if (error.code !== 'ENOENT') throw error;
     });
     const withIndex = { env: { ...env, GIT_INDEX_FILE: index }, keep: ['GIT_INDEX_FILE'] };
-    await git(['add', '--all'], cwd, withIndex);
+    await git(addAllBut(await nestedRepositories(git, cwd)), cwd, withIndex);
     const tree = (await git(['write-tree'], cwd, withIndex)).stdout.trim();
     if (tree === (head === null ? await emptyTree(git, cwd) : await treeOf(git, cwd, head))) return null;
     const message = `baton: uncommitted work in ${cwd}, saved before it was reset\n`;
