@@ -1,7 +1,7 @@
 import type { AttemptGuard, GuardFindings, GuardScope } from '../../app/run-ports.js';
 import type { GitWorkspace } from './git-workspace.js';
 import { requireRepository } from './default-base-branch.js';
-import type { IgnoredSnapshot } from './ignored-files.js';
+import { loadIgnoredReference, saveIgnoredReference, type IgnoredSnapshot } from './ignored-files.js';
 import { objectStoreTampering, snapshotObjectStore, type ObjectStoreSnapshot } from './object-store.js';
 import type { OutsideSnapshot } from './outside-writes.js';
 import { RepoGuard, type RepoSnapshot } from './repo-guard.js';
@@ -25,9 +25,10 @@ interface Mark {
 export class GitAttemptGuard implements AttemptGuard {
   private readonly repo: RepoGuard;
   /**
-   * The ignored files of each worktree as the run's first attempt found them (after setup and
-   * the baseline): every attempt is compared with these, not with what the last one's checks
-   * left — code under test runs in the checks and could plant there for the next attempt.
+   * The ignored files of each worktree as the first attempt on it found them (after setup and
+   * the baseline; kept on disk for runs that resume there): every attempt is compared with
+   * these, not with what the last one's checks left — code under test runs in the checks and
+   * could plant there for the next attempt.
    */
   private readonly ignoredAtStart = new Map<string, IgnoredSnapshot>();
 
@@ -43,16 +44,36 @@ export class GitAttemptGuard implements AttemptGuard {
     const [repo, outside, ignored, objects] = await Promise.all([
       this.repo.snapshot(scope.worktree, { branch: scope.branch }),
       scope.watchOutside ? this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }) : Promise.resolve(null),
-      this.ignoredAtStart.get(scope.worktree) ?? this.workspace.snapshotIgnored(scope.worktree),
+      this.ignoredReference(scope.worktree),
       snapshotObjectStore(commonDir),
     ]);
-    this.ignoredAtStart.set(scope.worktree, ignored);
     const mark: Mark = { repo, outside, ignored, objects, commonDir, scope };
     return mark;
   }
 
   async ignoredSettled(worktree: string): Promise<void> {
-    this.ignoredAtStart.set(worktree, await this.workspace.snapshotIgnored(worktree));
+    await this.keepIgnoredReference(worktree, await this.workspace.snapshotIgnored(worktree));
+  }
+
+  /** This process's reference, or the one an earlier run on this worktree kept, or the files as they are now (kept for later). */
+  private async ignoredReference(worktree: string): Promise<IgnoredSnapshot> {
+    const known = this.ignoredAtStart.get(worktree);
+    if (known) return known;
+    const { commonDir, gitDir } = requireRepository(worktree);
+    const kept = await loadIgnoredReference(commonDir, gitDir);
+    if (kept) {
+      this.ignoredAtStart.set(worktree, kept);
+      return kept;
+    }
+    const now = await this.workspace.snapshotIgnored(worktree);
+    await this.keepIgnoredReference(worktree, now);
+    return now;
+  }
+
+  private async keepIgnoredReference(worktree: string, snapshot: IgnoredSnapshot): Promise<void> {
+    const { commonDir, gitDir } = requireRepository(worktree);
+    this.ignoredAtStart.set(worktree, snapshot);
+    await saveIgnoredReference(commonDir, gitDir, snapshot);
   }
 
   async after(mark: unknown, evidencePrefix: string): Promise<GuardFindings> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import process from 'node:process';
 import { mapLimited } from './map-limited.js';
 import type { GitRunner } from './resolve-commit.js';
 
@@ -29,6 +30,35 @@ export async function snapshotIgnored(git: GitRunner, worktree: string): Promise
   const paths = stdout.split('\0').filter((path) => path !== '' && !OWN_PREFIXES.some((prefix) => path.startsWith(prefix)));
   const stamps = await mapLimited(paths, 64, async (path) => [path, await stampOf(join(worktree, path))] as const);
   return new Map(stamps.filter((entry): entry is readonly [string, string] => entry[1] !== null));
+}
+
+/**
+ * The reference a worktree's ignored files are compared with, kept in baton's own folder (which
+ * no contained command can write) so that a run resuming in the same worktree compares with
+ * what setup left, not with what a crashed run's checks planted. Tied to the worktree's own git
+ * folder by inode and birth: a worktree made anew at the same path gets a reference of its own.
+ */
+export async function loadIgnoredReference(commonDir: string, gitDir: string): Promise<IgnoredSnapshot | null> {
+  const text = await readFile(await referenceFile(commonDir, gitDir), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    return new Map(Object.entries(JSON.parse(text) as Record<string, string>));
+  } catch {
+    return null;
+  }
+}
+
+export async function saveIgnoredReference(commonDir: string, gitDir: string, snapshot: IgnoredSnapshot): Promise<void> {
+  const file = await referenceFile(commonDir, gitDir);
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(Object.fromEntries(snapshot)));
+  await rename(temporary, file);
+}
+
+async function referenceFile(commonDir: string, gitDir: string): Promise<string> {
+  const stat = await lstat(gitDir, { bigint: true });
+  return join(commonDir, 'baton', 'ignored', `${basename(gitDir)}-${stat.ino}-${stat.birthtimeNs}.json`);
 }
 
 /** The paths in `after` that are new or stamped differently since `before`, sorted. */
