@@ -32,10 +32,10 @@ afterEach(() => {
 });
 
 /** `baton run` in the background, so the test can signal it. */
-function startRun(repo: RunRepo, args: string[]): LiveRun {
+function startRun(repo: RunRepo, args: string[], env: Record<string, string> = {}): LiveRun {
   const child = spawn(process.execPath, [BATON_BIN, 'run', ...args], {
     cwd: repo.dir,
-    env: { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester' },
+    env: { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -173,7 +173,8 @@ describe('baton run survives its own death', () => {
     cleanups.push(() => rmSync(pids, { recursive: true, force: true }));
     const check = `echo $$ > '${pids}/check'; setsid sleep 300 & echo $! > '${pids}/escaped'; sleep 300`;
     const repo = repoFor({ checks: [{ id: 'slow', run: check }] });
-    const live = startRun(repo, ['1', '--agent', agentScript(repo, 'writer', 'echo work > work.txt')]);
+    // A check gets temporary folders of its own: the folder it reports its pids in is shared with it.
+    const live = startRun(repo, ['1', '--agent', agentScript(repo, 'writer', 'echo work > work.txt')], { BATON_SANDBOX_SHARE: pids });
     const pidOf = (name: string): number => Number(readFileSync(join(pids, name), 'utf8').trim());
     await waitUntil(() => ['check', 'escaped'].every((name) => existsSync(join(pids, name)) && readFileSync(join(pids, name), 'utf8').trim() !== ''), 20_000, `the check to start; baton said:\n${live.output()}`);
     // As the check saw them: in a sandboxed run, pids in a namespace of its own.

@@ -1,5 +1,5 @@
 import type { CommandLine, Environment } from './spawn-group.js';
-import type { HomeLayer, MountStep } from './containment-plan.js';
+import type { HomeLayer, MountStep, PrivateTemporaryFolders } from './containment-plan.js';
 
 /*
  * Containment with nothing but Perl, which every Debian and Ubuntu system has (perl-base is
@@ -41,8 +41,13 @@ import type { HomeLayer, MountStep } from './containment-plan.js';
  * home across its attempts: its sessions). The files named to write through (an agent's
  * credentials, which a login refresh rewrites) are bound from the real home on top.
  *
+ * Temporary folders can be made the command's own: a fresh tmpfs on each, with the paths it
+ * must still see (the repository below /tmp, say) bound back from where they were, mounts and
+ * all, through descriptors opened before the tmpfs hid them.
+ *
  * Arguments: `<syscall numbers> <PERL_BADLANG> <n> <mode path>*n <home|-> <layer folder|-> <kept
- * folder|-> <k> <path below home>*k -- <argv>`. A step for `/` makes the existing root mount read-only
+ * folder|-> <k> <path below home>*k <p> <private folder>*p <s> <path shown again>*s <f> <fresh
+ * folder>*f -- <argv>`. A step for `/` makes the existing root mount read-only
  * instead of binding it (a mount on `/` would not be seen: lookups start below it). PERL_BADLANG=0
  * keeps perl quiet about a locale that is not installed; the argument says how to put the
  * variable back for the command (`-` unset, `=value`). `-t` makes perl ignore PERL5OPT and
@@ -56,6 +61,9 @@ my ($UNSHARE, $MOUNT, $SETATTR, $PRCTL, $EXIT) = split /,/, $numbers;
 my @steps = splice @ARGV, 0, 2 * $count;
 my ($home, $layer, $kept, $keepCount) = splice @ARGV, 0, 4;
 my @keep = splice @ARGV, 0, $keepCount;
+my $privateCount = shift @ARGV; my @private = splice @ARGV, 0, $privateCount;
+my $shownCount = shift @ARGV; my @shown = splice @ARGV, 0, $shownCount;
+my $freshCount = shift @ARGV; my @fresh = splice @ARGV, 0, $freshCount;
 shift @ARGV;
 my @command = @ARGV;
 $0 = join ' ', 'baton-containment', @command;
@@ -131,6 +139,31 @@ if ($home ne '-') {
   }
   bind_mount("$home/$_", "$target/$_", 0) for @keep;
 }
+sub make_path {
+  my ($path, $file) = @_;
+  my $at = '';
+  my @parts = grep { length } split m{/}, $path;
+  my $last = pop @parts;
+  for my $part (@parts) { $at .= "/$part"; mkdir($at) or $! == 17 or fail("cannot make $at: $!") }
+  if ($file) { open(my $fh, '>>', "$at/$last") or fail("cannot make $at/$last: $!") } else { mkdir("$at/$last") or $! == 17 or fail("cannot make $at/$last: $!") }
+}
+if (@private) {
+  my @held;
+  for my $path (@shown) {
+    my $file = !-d $path;
+    sysopen(my $fh, $path, 0x200000) or fail("cannot hold $path: $!");
+    push @held, [$path, $fh, $file];
+  }
+  my ($tmpfs, $open) = ('tmpfs', 'mode=1777');
+  for my $dir (@private) { syscall($MOUNT, $tmpfs, $dir, $tmpfs, 2 | 4, $open) == 0 or fail("cannot give $dir a fresh tmpfs: $!") }
+  for my $held (@held) {
+    my ($path, $fh, $file) = @$held;
+    make_path($path, $file);
+    my $source = '/proc/self/fd/' . fileno($fh);
+    syscall($MOUNT, $source, $path, 0, $BIND | $REC, 0) == 0 or fail("cannot show $path again: $!");
+  }
+  make_path($_, 0) for @fresh;
+}
 my $cwd = readlink('/proc/self/cwd') // fail("cannot read the working directory: $!");
 chdir($cwd) or fail("cannot enter $cwd again: $!");
 pipe(my $readyRead, my $readyWrite) && pipe(my $goRead, my $goWrite) or fail("cannot make a pipe: $!");
@@ -190,6 +223,7 @@ export function perlContainedCommand(
   command: CommandLine,
   baseEnv: Environment,
   layer: HomeLayer | null = null,
+  tmp: PrivateTemporaryFolders | null = null,
 ): CommandLine {
   const env = command.env ?? baseEnv;
   const badlang = env.PERL_BADLANG === undefined ? '-' : `=${env.PERL_BADLANG}`;
@@ -205,6 +239,7 @@ export function perlContainedCommand(
       String(steps.length),
       ...steps.flatMap((step) => [step.mode, step.path]),
       ...(layer ? [layer.home, layer.mountPoint, layer.keepIn ?? '-', String(layer.writeThrough.length), ...layer.writeThrough] : ['-', '-', '-', '0']),
+      ...[tmp?.dirs ?? [], tmp?.shown ?? [], tmp?.fresh ?? []].flatMap((list) => [String(list.length), ...list]),
       '--',
       ...command.argv,
     ],

@@ -6,6 +6,20 @@ export interface ContainmentPolicy {
   writable: readonly string[];
   /** The home folder seen through a throwaway layer, where the tool can make one. */
   homeLayer?: HomeLayer;
+  /** Temporary folders that are the command's own, where the tool can make them. */
+  privateTmp?: PrivateTemporaryFolders;
+}
+
+/**
+ * Temporary folders (`/tmp`…) given to one command as fresh, empty tmpfs: nothing another
+ * process left there (a `node_modules` above a repository in /tmp, a planted file the next check
+ * would read) reaches it. `shown` are paths below them the command must still see as they were
+ * (the repository, the home), `fresh` folders it is told of (`TMPDIR`) made anew, empty.
+ */
+export interface PrivateTemporaryFolders {
+  dirs: readonly string[];
+  shown: readonly string[];
+  fresh: readonly string[];
 }
 
 /**

@@ -109,7 +109,7 @@ export function containedCommand(command: CommandLine, containment: NamespaceCon
   if (numbers === null) throw new Error(`containment with perl does not know the system call numbers of ${nodeProcess.arch}`);
   const layer = containment.layersHome ? (policy.homeLayer ?? null) : null;
   const layered = layer ? { ...command, env: { ...(command.env ?? nodeProcess.env), HOME: layeredHome(layer) } } : command;
-  return perlContainedCommand(containment.path, numbers, steps, layered, nodeProcess.env, layer);
+  return perlContainedCommand(containment.path, numbers, steps, layered, nodeProcess.env, layer, policy.privateTmp ?? null);
 }
 
 /**

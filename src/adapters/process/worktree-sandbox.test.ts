@@ -109,4 +109,20 @@ describe.skipIf(containment.kind === 'none')(title, () => {
     expect((await inSandbox('ls -A "$HOME/.claude"')).stdoutTail).toBe('.credentials.json\n');
     expect(existsSync(join(home, '.claude', 'projects'))).toBe(false);
   });
+
+  it('gives a check temporary folders of its own: what others left in /tmp is not there, the repository and home are', async () => {
+    const planted = join(tmpdir(), `baton-sandbox-planted-${nodeProcess.pid}`);
+    writeFileSync(planted, 'planted\n');
+    try {
+      const wrap = sandbox.wrapFor(repo, worktree, { privateTmp: true });
+      const script = 'ls "$0" 2>&1 | sed "s/.*: //"; git rev-parse --is-inside-work-tree; cat "$HOME/.profile"; echo scratch > /tmp/mine && cat /tmp/mine';
+      const exit = await runGroup(['sh', '-c', script, planted], { cwd: worktree, env: { ...nodeProcess.env, HOME: home }, ...(wrap ? { wrap } : {}) });
+      expect(exit.stderrTail).toBe('');
+      expect(exit.stdoutTail.trim().split('\n')).toEqual(['No such file or directory', 'true', 'export A=1', 'scratch']);
+      // What the check wrote there went with it.
+      expect(existsSync('/tmp/mine')).toBe(false);
+    } finally {
+      rmSync(planted, { force: true });
+    }
+  });
 });

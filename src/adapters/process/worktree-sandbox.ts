@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateRepository } from '../git/repository.js';
 import { containedCommand, detectContainment, type Containment } from './containment.js';
-import type { HomeLayer } from './containment-plan.js';
+import { contains, type HomeLayer, type PrivateTemporaryFolders } from './containment-plan.js';
 import type { Environment } from './spawn-group.js';
 import { worktreeContainmentPolicy } from './containment-policy.js';
 
@@ -27,6 +27,8 @@ export class WorktreeSandbox implements Sandbox {
     private readonly ownDirs: readonly string[],
     private readonly home: string | null,
     private readonly layersHome: boolean,
+    private readonly tmpdir: string | null,
+    private readonly shared: readonly string[],
   ) {}
 
   /**
@@ -39,7 +41,9 @@ export class WorktreeSandbox implements Sandbox {
     const containment = await detectContainment(env);
     const home = env.HOME ? canonical(env.HOME) : null;
     const layersHome = containment.kind === 'namespaces' && containment.layersHome;
-    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layersHome);
+    const tmpdir = env.TMPDIR ? canonical(env.TMPDIR) : null;
+    const shared = (env.BATON_SANDBOX_SHARE ?? '').split(':').flatMap((path) => (path ? (canonical(path) ?? []) : []));
+    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layersHome, tmpdir, shared);
   }
 
   get active(): boolean {
@@ -81,8 +85,23 @@ export class WorktreeSandbox implements Sandbox {
     // The real home is read-only even where it lies in a temporary folder: the layer is the command's home.
     const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : [])];
     const writable = [...policy.writable, ...this.ownDirs, ...(options.writable ?? []).map(real), ...(layer?.keepIn ? [layer.keepIn] : [])];
-    const withOwn = { readOnly, writable, ...(layer ? { homeLayer: layer } : {}) };
+    const privateTmp = options.privateTmp ? this.privateTemporaryFolders([...readOnly, ...writable, ...(layer ? [layer.mountPoint] : [])]) : null;
+    const withOwn = { readOnly, writable, ...(layer ? { homeLayer: layer } : {}), ...(privateTmp ? { privateTmp } : {}) };
     return (command) => containedCommand(command, containment, withOwn);
+  }
+
+  /**
+   * Fresh temporary folders, showing again what lies below them that the command needs: the
+   * repository's paths, the home, what `BATON_SANDBOX_SHARE` names (colon-separated); `TMPDIR`,
+   * when it lies below one, is made anew.
+   */
+  private privateTemporaryFolders(paths: readonly string[]): PrivateTemporaryFolders {
+    const dirs = this.ownDirs.filter((dir) => TEMPORARY_FOLDERS.includes(dir));
+    const below = (path: string): boolean => dirs.some((dir) => path !== dir && contains(dir, path));
+    const candidates = [...paths, ...(this.home ? [this.home] : []), ...this.shared].filter((path) => below(path) && !dirs.includes(path) && path !== this.tmpdir);
+    const shown = [...new Set(candidates)].filter((path, _, all) => !all.some((other) => other !== path && contains(other, path)) && canonical(path) !== null);
+    const fresh = this.tmpdir && below(this.tmpdir) && !shown.some((path) => contains(path, this.tmpdir as string)) ? [this.tmpdir] : [];
+    return { dirs, shown, fresh };
   }
 
   /**
@@ -100,6 +119,8 @@ export class WorktreeSandbox implements Sandbox {
 
 /** Scratch space every process may write; `/proc` so the containment can map the command's user. */
 const SHARED_SCRATCH = ['/tmp', '/var/tmp', '/dev/shm', '/proc'];
+/** Of those, the ones a check gets fresh. */
+const TEMPORARY_FOLDERS = ['/tmp', '/var/tmp', '/dev/shm'];
 
 /** Files below HOME that agent CLIs rewrite when they refresh a login. */
 const AGENT_CREDENTIALS = ['.claude/.credentials.json', '.codex/auth.json', '.gemini/oauth_creds.json', '.qwen/oauth_creds.json', '.local/share/opencode/auth.json'];
