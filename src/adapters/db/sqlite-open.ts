@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import nodeProcess from 'node:process';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
@@ -27,7 +28,11 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
   else mkdirSync(dirname(path), { recursive: true });
   const db = guard(path, () => {
     const binding = nativeBindingPath();
-    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
+    try {
+      return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
+    } catch (error) {
+      throw nativeModuleError(error) ?? error;
+    }
   });
   try {
     guard(path, () => {
@@ -126,6 +131,26 @@ export function translateSqliteError(path: string, error: unknown): unknown {
     return new BatonError('FAILED', `the board at ${path} stayed locked for ${BUSY_TIMEOUT_MS / 1000}s; try again`, { path });
   }
   return error;
+}
+
+/**
+ * SQLite's native module missing (its install script never ran: npm's opt-in install scripts)
+ * or built for another Node.js: one line with the fix, not the loader's search list or stack.
+ */
+export function nativeModuleError(error: unknown): BatonError | null {
+  const message = error instanceof Error ? error.message : '';
+  const missing = /Could not locate the bindings file|Cannot find module .*better_sqlite3\.node/.test(message);
+  const mismatched = (error as { code?: unknown }).code === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(message);
+  if (!missing && !mismatched) return null;
+  let where = 'your baton installation';
+  try {
+    // <root>/node_modules/better-sqlite3/package.json: npm rebuilds from <root>.
+    where = dirname(dirname(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'))));
+  } catch {
+    // Not resolvable at all: the generic wording stands.
+  }
+  const why = missing ? 'is not built' : `cannot be loaded by this Node.js (${nodeProcess.version}): it was built for another one, or the build is broken`;
+  return new BatonError('FAILED', `SQLite's native module (better-sqlite3) ${why}; run \`npm rebuild better-sqlite3\` in ${where} (a source build needs python3, make and a C++ compiler)`);
 }
 
 /** Naming the addon directly skips the `bindings` package's directory search on every start. */
