@@ -85,9 +85,24 @@ export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 20_000;
 export const MAX_LABEL_LENGTH = 50;
 
+/**
+ * Control characters (escape sequences, carriage returns, bells...) would reach every terminal
+ * that lists the board: a title could clear a screen or rewrite the line before it. Newline and
+ * tab are the only ones text may hold; a single-line field holds none.
+ */
+const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const CONTROL_IN_TEXT = /(?![\n\t])[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+function controlName(text: string, pattern: RegExp): string | null {
+  const found = pattern.exec(text)?.[0];
+  return found === undefined ? null : `U+${(found.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 export function validateTitle(input: string, field = 'TITLE'): string {
-  const title = input.trim().replace(/\s+/g, ' ');
+  const title = input.trim().replace(/[ \t\n]+/g, ' ');
   if (title.length === 0) throw new InvalidInputError(field, 'the title is empty; give the task a short title');
+  const control = controlName(title, CONTROL);
+  if (control !== null) throw new InvalidInputError(field, `the title holds a control character (${control}); write it as plain text`);
   if (title.length > MAX_TITLE_LENGTH) {
     throw new InvalidInputError(
       field,
@@ -101,7 +116,10 @@ export function validateText(input: string, field: string): string {
   if (input.length > MAX_TEXT_LENGTH) {
     throw new InvalidInputError(field, `the text is ${input.length} characters, over the limit of ${MAX_TEXT_LENGTH}`);
   }
-  return input;
+  const text = input.replace(/\r\n/g, '\n');
+  const control = controlName(text, CONTROL_IN_TEXT);
+  if (control !== null) throw new InvalidInputError(field, `the text holds a control character (${control}); only newlines and tabs may be in it`);
+  return text;
 }
 
 export function validateLabel(input: string, field = '--label'): string {
