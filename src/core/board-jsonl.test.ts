@@ -118,6 +118,13 @@ describe('parseBoardJsonl', () => {
     expect(badEvent.details).toEqual({ line: 10, field: 'event.payload' });
   });
 
+  it('refuses control characters the commands refuse: in a title, a description beyond newline and tab, a note', () => {
+    expect(refusal(withLine(1, (record) => ((record.task as Record<string, unknown>).title = 'Clear \u001b[2J'))).details).toEqual({ line: 2, field: 'task.title' });
+    expect(refusal(withLine(1, (record) => ((record.task as Record<string, unknown>).description = 'a\nb\tc\u0007'))).message).toContain('control character (U+0007)');
+    expect(refusal(withLine(7, (record) => ((record.note as Record<string, unknown>).body = 'red \u001b[31m'))).details).toEqual({ line: 8, field: 'note.body' });
+    expect(() => parseBoardJsonl(withLine(1, (record) => ((record.task as Record<string, unknown>).description = 'two\nlines\twith a tab')))).not.toThrow();
+  });
+
   it('refuses unknown record types and unknown fields rather than drop them', () => {
     expect(refusal(withLine(7, (record) => (record.type = 'comment'))).details).toEqual({ line: 8, field: 'type' });
     expect(refusal(withLine(7, (record) => ((record.note as Record<string, unknown>).pinned = true))).details).toEqual({ line: 8, field: 'note.pinned' });

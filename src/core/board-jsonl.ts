@@ -6,7 +6,7 @@ import type { Link } from './link.js';
 import type { Priority } from './priority.js';
 import { RESOURCE_MODES, type Resource } from './resource.js';
 import { STATUSES } from './status.js';
-import { MAX_TITLE_LENGTH, type Note, type Task } from './task.js';
+import { controlCharacterIn, MAX_TITLE_LENGTH, type Note, type Task } from './task.js';
 
 /**
  * The board as JSON Lines: a header, then one line per task, dependency, note and event, each
@@ -183,6 +183,15 @@ function readTask(r: FieldReader): ExportedTask {
     branch: r.nullableString('branch'),
   };
   if (task.title.trim() === '') r.fail('title', 'is empty');
+  // What the commands refuse, the file may not bring in either: it would reach every terminal that lists the board.
+  for (const [field, value] of [['title', task.title], ['assignee', task.assignee ?? ''], ...task.labels.map((label) => ['labels', label] as const)] as const) {
+    const control = controlCharacterIn(value, false);
+    if (control !== null) r.fail(field, `holds a control character (${control})`);
+  }
+  for (const [field, value] of [['description', task.description], ...task.acceptance.map((line) => ['acceptance', line] as const)] as const) {
+    const control = controlCharacterIn(value, true);
+    if (control !== null) r.fail(field, `holds a control character (${control}) other than newline and tab`);
+  }
   r.end();
   return task;
 }
@@ -221,6 +230,8 @@ function readDependency(r: FieldReader): ExportedDependency {
 
 function readNote(r: FieldReader): Note {
   const note = { id: r.integer('id', 1), taskId: r.integer('taskId', 1), author: r.string('author'), body: r.string('body'), createdAt: r.string('createdAt') };
+  const control = controlCharacterIn(note.body, true);
+  if (control !== null) r.fail('body', `holds a control character (${control}) other than newline and tab`);
   r.end();
   return note;
 }

@@ -93,6 +93,11 @@ export const MAX_LABEL_LENGTH = 50;
 const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 const CONTROL_IN_TEXT = /(?![\n\t])[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
+/** The control character a single-line (`text: false`) or multi-line value holds, as U+XXXX; null when none. */
+export function controlCharacterIn(value: string, text: boolean): string | null {
+  return controlName(value, text ? CONTROL_IN_TEXT : CONTROL);
+}
+
 function controlName(text: string, pattern: RegExp): string | null {
   const found = pattern.exec(text)?.[0];
   return found === undefined ? null : `U+${(found.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
