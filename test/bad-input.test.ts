@@ -20,7 +20,7 @@ interface BadInput {
 
 /**
  * The board these cases run against:
- * #1 waits on #2, #2 waits on #5 (both blocked); #3 done; #4 cancelled; #5 open.
+ * #1 waits on #2, #2 waits on #5 (both blocked); #3 done; #4 cancelled; #5 open; #1's parent is #2.
  */
 const CASES: BadInput[] = [
   { name: 'unknown id', args: ['show', '99'], exit: 3, says: ['#99', 'baton list'] },
@@ -36,6 +36,7 @@ const CASES: BadInput[] = [
   { name: 'carriage return in a title on edit', args: ['edit', '5', '--title', 'Looks fine\rEvil'], exit: 2, says: ['--title', 'control character (U+000D)'] },
   { name: 'escape sequence in a note', args: ['note', '5', 'red \u001b[31m text'], exit: 2, says: ['control character (U+001B)', 'only newlines and tabs'] },
   { name: 'bidi override in a description', args: ['edit', '5', '--description', 'reads \u202e backwards'], exit: 2, says: ['--description', 'control character (U+202E)'] },
+  { name: 'a parent that is below the task', args: ['edit', '2', '--parent', '1'], exit: 2, says: ['--parent', '#1 is below #2', 'loop of parents'] },
   { name: 'over-long title', args: ['add', 'x'.repeat(201)], exit: 2, says: ['TITLE', '201 characters', 'limit of 200', '--description'] },
   { name: 'impossible date', args: ['add', 'Due soon', '--due', '2025-02-30'], exit: 2, says: ['--due', "'2025-02-30'", 'YYYY-MM-DD'] },
   { name: 'unparseable date', args: ['add', 'Due soon', '--due', 'tomorrowish'], exit: 2, says: ['--due', "'tomorrowish'", 'tomorrow', '+Nd'] },
@@ -98,6 +99,7 @@ describe('bad input is refused and changes nothing', () => {
       ['depend', '2', '--on', '5'],
       ['complete', '3'],
       ['cancel', '4'],
+      ['edit', '1', '--parent', '2'],
     ];
     for (const step of steps) expect(run(...step).code, step.join(' ')).toBe(0);
   });

@@ -32,7 +32,15 @@ export async function editTask(deps: BoardDeps, id: number, patch: TaskPatch): P
     const task = await loadTask(tx, id);
     if (patch.parentId !== undefined && patch.parentId !== null) {
       if (patch.parentId === id) throw new BatonError('INVALID_INPUT', `--parent: task #${id} cannot be its own parent`);
-      await loadTask(tx, patch.parentId);
+      // Up the new parent's chain: meeting this task there would close a loop of parents.
+      const chain: number[] = [];
+      for (let at: Task | null = await loadTask(tx, patch.parentId); at !== null; at = at.parentId === null ? null : await tx.getTask(at.parentId)) {
+        chain.push(at.id);
+        if (at.parentId === id) {
+          throw new BatonError('INVALID_INPUT', `--parent: #${patch.parentId} is below #${id} (${[id, ...chain.slice().reverse()].map((n) => `#${n}`).join(' → ')}), so it cannot be its parent: a loop of parents; give #${patch.parentId} another parent first`);
+        }
+        if (chain.length > 10_000) break;
+      }
     }
     const edited = applyPatch(task, patch);
     const changed = changedFields(task, edited);
