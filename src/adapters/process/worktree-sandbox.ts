@@ -17,7 +17,8 @@ import { worktreeContainmentPolicy } from './containment-policy.js';
  * the command's own over the real home where the system allows one (what a command writes
  * there never reaches the checks or the user; the agent's layer lasts across its attempts,
  * each check's only as long as the check), read-only where not; an agent's credential files
- * write through, so a login refresh is kept. Without namespaces it says why, and the runner
+ * write through, so a login refresh is kept. A check's temporary folders are its own (fresh
+ * tmpfs, the repository and home shown again). Without namespaces it says why, and the runner
  * falls back to detecting writes instead.
  */
 export class WorktreeSandbox implements Sandbox {
