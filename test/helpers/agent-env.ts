@@ -37,6 +37,9 @@ export function agentEnv(server: ModelServer, dir: string, extra: Record<string,
     ...claudeEnvFor(server.url),
     CODEX_HOME: codexHome,
     SCRIPTED_API_KEY: 'scripted-key',
+    // Checks run tools from this checkout's node_modules (Vitest); a checkout below /tmp (a CI
+    // clone) would be hidden by the check's own temporary folders.
+    BATON_SANDBOX_SHARE: resolve(import.meta.dirname, '../../node_modules'),
     ...extra,
   };
 }
