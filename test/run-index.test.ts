@@ -7,18 +7,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { baton, git, json } from './helpers/baton.js';
-import { agentScript, makeRunRepo, runRecords, type RunRepo } from './helpers/run-fixture.js';
+import { agentScript, cleanupsAfterEach, makeRunRepo, runRecords, type RunRepo } from './helpers/run-fixture.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const defer = cleanupsAfterEach();
 
 function projectWithFailingTest(): RunRepo {
   const repo = makeRunRepo(null, 'baton-run-index-');
-  cleanups.push(repo.cleanup);
+  defer(repo.cleanup);
   writeFileSync(join(repo.dir, 'value.txt'), 'wrong\n');
   mkdirSync(join(repo.dir, 'test'));
   writeFileSync(join(repo.dir, 'test', 'value.test.js'), VALUE_TEST);

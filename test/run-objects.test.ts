@@ -6,19 +6,16 @@
  * what was replaced; an agent that only adds objects (its work, a `git gc`) is judged as usual.
  * Real binary, real git.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { baton, git, json } from './helpers/baton.js';
-import { agentScript, makeRunRepo, runRecords, type RunRepo } from './helpers/run-fixture.js';
+import { agentScript, cleanupsAfterEach, makeRunRepo, runRecords, type RunRepo } from './helpers/run-fixture.js';
 
 const CONFIG = { checks: [{ id: 'fixed', run: 'test -f fixed.txt' }] };
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const defer = cleanupsAfterEach();
 
 function repoWithTask(): RunRepo {
   const repo = makeRunRepo(CONFIG, 'baton-run-objects-');
-  cleanups.push(repo.cleanup);
+  defer(repo.cleanup);
   expect(baton(['add', 'Make the check pass'], { cwd: repo.dir }).code).toBe(0);
   return repo;
 }

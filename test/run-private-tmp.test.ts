@@ -8,21 +8,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
 import { baton, git } from './helpers/baton.js';
-import { agentScript, runRecords, type RunRepo } from './helpers/run-fixture.js';
+import { agentScript, cleanupsAfterEach, runRecords, type RunRepo } from './helpers/run-fixture.js';
 
 const CONTAINED = (await detectContainment()).kind === 'namespaces';
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const defer = cleanupsAfterEach();
 
 /** A Node project in <scratch>/project, whose one test fails; the scratch folder above it is the test's own. */
 function nestedProject(): RunRepo & { scratch: string } {
   const scratch = mkdtempSync(join(tmpdir(), 'baton-private-tmp-'));
-  cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
+  defer(() => rmSync(scratch, { recursive: true, force: true }));
   const dir = join(scratch, 'project');
   mkdirSync(join(dir, 'test'), { recursive: true });
   git(scratch, ['init', '-q', '-b', 'main', dir]);

@@ -6,8 +6,18 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { RunRecord } from '../../src/core/run/run-record.js';
 import { baton, git, makeRepo } from './baton.js';
+
+/** Registers cleanups that run after each test, newest first; returns the function that adds one. */
+export function cleanupsAfterEach(): (cleanup: () => void) => void {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+  });
+  return (cleanup) => void cleanups.push(cleanup);
+}
 
 export interface RunRepo {
   dir: string;

@@ -51,14 +51,17 @@ export async function objectStoreTampering(commonDir: string, before: ObjectStor
   }
   // What is new must be what its name says: a pack or loose object could otherwise answer for an id the store already holds.
   for (const path of [...now.keys()].filter((path) => !before.has(path))) {
-    if (LOOSE.test(path) && !(await stillNamedByContent(root, path))) found.push(`objects/${path} was added, holding other content than its name`);
+    if (looseObjectId(path) !== null && !(await stillNamedByContent(root, path))) found.push(`objects/${path} was added, holding other content than its name`);
     if (/^pack\/pack-[0-9a-f]+\.pack$/.test(path) && !(await packVerifies(commonDir, join(root, path)))) found.push(`objects/${path} was added, and does not verify`);
   }
   return found;
 }
 
-/** Loose objects: `xx/yyyy…`. */
-const LOOSE = /^[0-9a-f]{2}\/[0-9a-f]{38,62}$/;
+/** The object id a loose object's path (`xx/yyyy…`, SHA-1 or SHA-256) names; null for any other path. */
+function looseObjectId(path: string): string | null {
+  const loose = /^([0-9a-f]{2})\/([0-9a-f]{38}|[0-9a-f]{62})$/.exec(path);
+  return loose ? `${loose[1]}${loose[2]}` : null;
+}
 /** Indexes git derives from the objects and can do without: a commit-graph could state other parents or trees. */
 const DERIVED = /^(info\/commit-graphs?|pack\/multi-pack-index.*)$/;
 
@@ -78,13 +81,10 @@ function packVerifies(commonDir: string, pack: string): Promise<boolean> {
 
 /** Whether a loose object or pack at `path` still hashes to its name (an index or other file: never). */
 async function stillNamedByContent(root: string, path: string): Promise<boolean> {
-  const loose = /^([0-9a-f]{2})\/([0-9a-f]{38}|[0-9a-f]{62})$/.exec(path);
+  const loose = looseObjectId(path);
   const pack = /^pack\/pack-([0-9a-f]{40}|[0-9a-f]{64})\.pack$/.exec(path);
   try {
-    if (loose) {
-      const name = `${loose[1]}${loose[2]}`;
-      return hashOf(name, inflateSync(await readFile(join(root, path)))) === name;
-    }
+    if (loose !== null) return hashOf(loose, inflateSync(await readFile(join(root, path)))) === loose;
     if (pack) {
       // A pack ends with the hash of everything before it, which is also its name.
       const bytes = await readFile(join(root, path));
@@ -104,9 +104,8 @@ async function stillNamedByContent(root: string, path: string): Promise<boolean>
  * objects and deletes them, which is no harm; a pack planted to answer for it would be.
  */
 async function stillStored(commonDir: string, path: string): Promise<boolean> {
-  const loose = /^([0-9a-f]{2})\/([0-9a-f]{38}|[0-9a-f]{62})$/.exec(path);
-  if (!loose) return false;
-  const id = `${loose[1]}${loose[2]}`;
+  const id = looseObjectId(path);
+  if (id === null) return false;
   try {
     const type = (await catFile(commonDir, ['-t', id])).toString('utf8').trim();
     const content = await catFile(commonDir, [type, id]);
