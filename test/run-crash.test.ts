@@ -6,8 +6,7 @@
  * agents are small shell scripts (`cmd:`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/core/run/run-record.js';
@@ -15,6 +14,7 @@ import { baton, BATON_BIN, boardFingerprint, git, json } from './helpers/baton.j
 import { agentScript, makeRunRepo, repoSnapshot, runRecords, waitUntil, type RunRepo } from './helpers/run-fixture.js';
 import { hostPid } from './helpers/host-pid.js';
 import { groupMembers, processAlive } from './model-server/agent-cli.js';
+import { sharedTempDir, TEST_SANDBOX_SHARE } from './helpers/sandbox-share.js';
 
 const CONFIG = { checks: [{ id: 'fixed', run: 'test -f fixed.txt' }] };
 const RETRY = 'Previous attempt failed because';
@@ -35,7 +35,7 @@ afterEach(() => {
 function startRun(repo: RunRepo, args: string[], env: Record<string, string> = {}): LiveRun {
   const child = spawn(process.execPath, [BATON_BIN, 'run', ...args], {
     cwd: repo.dir,
-    env: { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', ...env },
+    env: { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', BATON_SANDBOX_SHARE: TEST_SANDBOX_SHARE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -169,12 +169,12 @@ describe('baton run survives its own death', () => {
   });
 
   it('SIGKILL during a check: the check, and what it started in the background, die with baton', { timeout: 60_000 }, async () => {
-    const pids = mkdtempSync(join(tmpdir(), 'baton-check-pids-'));
+    const pids = sharedTempDir('baton-check-pids-');
     cleanups.push(() => rmSync(pids, { recursive: true, force: true }));
     const check = `echo $$ > '${pids}/check'; setsid sleep 300 & echo $! > '${pids}/escaped'; sleep 300`;
     const repo = repoFor({ checks: [{ id: 'slow', run: check }] });
     // A check gets temporary folders of its own: the folder it reports its pids in is shared with it.
-    const live = startRun(repo, ['1', '--agent', agentScript(repo, 'writer', 'echo work > work.txt')], { BATON_SANDBOX_SHARE: pids });
+    const live = startRun(repo, ['1', '--agent', agentScript(repo, 'writer', 'echo work > work.txt')]);
     const pidOf = (name: string): number => Number(readFileSync(join(pids, name), 'utf8').trim());
     await waitUntil(() => ['check', 'escaped'].every((name) => existsSync(join(pids, name)) && readFileSync(join(pids, name), 'utf8').trim() !== ''), 20_000, `the check to start; baton said:\n${live.output()}`);
     // As the check saw them: in a sandboxed run, pids in a namespace of its own.

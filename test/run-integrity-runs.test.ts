@@ -33,6 +33,7 @@ import {
   write,
 } from './helpers/agent-scenario.js';
 import { agentScript, makeRunRepo, runRecords, waitUntil } from './helpers/run-fixture.js';
+import { TEST_SANDBOX_SHARE } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 60_000;
 /** What the evidence store keeps of each stream of an attempt (file-evidence-store.ts), plus its marker lines. */
@@ -63,7 +64,7 @@ function expectSmallEvidence(attemptDir: string): void {
 /** `baton run` in the background, its peak resident memory sampled from /proc while it runs. */
 function runMeasured(cwd: string, args: string[]): Promise<BatonResult & { peakKb: number; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BATON_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', BATON_SANDBOX_SHARE: TEST_SANDBOX_SHARE }, stdio: ['ignore', 'pipe', 'pipe'] });
   defer(() => void child.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
 import { baton, git } from './helpers/baton.js';
 import { agentScript, cleanupsAfterEach, runRecords, type RunRepo } from './helpers/run-fixture.js';
+import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const CONTAINED = (await detectContainment()).kind === 'namespaces';
 const defer = cleanupsAfterEach();
@@ -31,8 +32,8 @@ function nestedProject(): RunRepo & { scratch: string } {
   git(dir, ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'a failing test']);
   expect(baton(['init'], { cwd: dir }).code).toBe(0);
   expect(baton(['add', 'Make the value right', '--verify', 'npm test'], { cwd: dir }).code).toBe(0);
-  const tools = join(scratch, 'tools');
-  mkdirSync(tools);
+  const tools = sharedTempDir('baton-private-tmp-tools-');
+  defer(() => rmSync(tools, { recursive: true, force: true }));
   return { dir, db: join(dir, '.git', 'baton', 'baton.db'), tools, scratch, cleanup: () => undefined };
 }
 
@@ -47,6 +48,8 @@ describe('a check and the temporary folders around the repository', () => {
     expect(result.code, result.stderr).not.toBe(0);
     const [record] = runRecords(repo, 1);
     expect(record?.attempts.map((attempt) => attempt.verdict)).toEqual(['checks_failed']);
+    // The agent ran and changed the value: only the check's own failure counts against it.
+    expect(record?.attempts[0]?.failures.map((failure) => failure.checkId)).not.toContain('agent:no-changes');
     expect(record?.attempts[0]?.failures.map((failure) => failure.detail).join('\n')).toContain("'right'");
   });
 });

@@ -143,7 +143,7 @@ async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<
     scratchDir: request.scratchDir,
     timeLeftMs: request.timeLeftMs,
     evidence: request.evidence,
-    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], privateTmp: true }),
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir] }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), concernsTask: testsOfTask(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };

@@ -181,8 +181,6 @@ export interface WrapOptions {
   keepHomeIn?: string;
   branch?: string;
   writable?: readonly string[];
-  /** Fresh temporary folders of the command's own (`/tmp`…): nothing another process left there reaches it. For checks. */
-  privateTmp?: boolean;
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */

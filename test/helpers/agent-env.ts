@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { writeCodexConfig } from '../model-server/agent-cli.js';
 import { claudeEnvFor } from '../../src/adapters/scripted-model/claude-env.js';
+import { TEST_SANDBOX_SHARE } from './sandbox-share.js';
 
 /** Where `claude` and `codex` are installed (devDependencies). */
 export const AGENT_BIN_DIR = resolve(import.meta.dirname, '../../node_modules/.bin');
@@ -37,9 +38,9 @@ export function agentEnv(server: ModelServer, dir: string, extra: Record<string,
     ...claudeEnvFor(server.url),
     CODEX_HOME: codexHome,
     SCRIPTED_API_KEY: 'scripted-key',
-    // Checks run tools from this checkout's node_modules (Vitest); a checkout below /tmp (a CI
-    // clone) would be hidden by the check's own temporary folders.
-    BATON_SANDBOX_SHARE: resolve(import.meta.dirname, '../../node_modules'),
+    // The tests' tool folders and this checkout's node_modules (Vitest), which a contained
+    // command's own temporary folders would hide where they lie below /tmp.
+    BATON_SANDBOX_SHARE: TEST_SANDBOX_SHARE,
     ...extra,
   };
 }

@@ -15,6 +15,7 @@ import type { RunRecord } from '../../src/core/run/run-record.js';
 import { groupMembers } from '../model-server/agent-cli.js';
 import { agentEnv } from './agent-env.js';
 import { baton, batonAsync, git, json, makeRepo, type BatonResult } from './baton.js';
+import { sharedTempDir } from './sandbox-share.js';
 
 export const AGENTS = ['claude', 'codex'] as const;
 export type AgentName = (typeof AGENTS)[number];
@@ -94,7 +95,7 @@ export async function setUpScenario(agent: AgentName, script: Script | ((paths: 
   const { dir } = repo;
   const home = mkdtempSync(join(tmpdir(), 'baton-run-home-'));
   options.defer(() => rmSync(home, { recursive: true, force: true }));
-  const tools = mkdtempSync(join(tmpdir(), 'baton-run-tools-'));
+  const tools = sharedTempDir('baton-run-tools-');
   options.defer(() => rmSync(tools, { recursive: true, force: true }));
   const worktree = join(dir, '.baton', 'worktrees', WORKTREE_NAME);
   const server = await startModelServer(typeof script === 'function' ? script({ dir, worktree, tools }) : script);

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { TEST_SANDBOX_SHARE } from './sandbox-share.js';
 
 /** The built CLI, as users run it. Tests run `npm run build` first (see README). */
 export const BATON_BIN = resolve(import.meta.dirname, '../../bin/baton.cjs');
@@ -21,7 +22,7 @@ export interface RunOptions {
 }
 
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', BATON_SANDBOX_SHARE: TEST_SANDBOX_SHARE, ...extra };
   for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key];
   return env;
 }

@@ -3,12 +3,12 @@
  * agent scripts kept outside it, and views of what a run leaves behind (worktrees, branches,
  * run records) for before/after comparisons.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { RunRecord } from '../../src/core/run/run-record.js';
 import { baton, git, makeRepo } from './baton.js';
+import { sharedTempDir } from './sandbox-share.js';
 
 /** Registers cleanups that run after each test, newest first; returns the function that adds one. */
 export function cleanupsAfterEach(): (cleanup: () => void) => void {
@@ -30,7 +30,7 @@ export interface RunRepo {
 /** A repository with README.md and `config` committed as baton.config.json, and a board. */
 export function makeRunRepo(config: Record<string, unknown> | null, prefix = 'baton-run-'): RunRepo {
   const repo = makeRepo(prefix);
-  const tools = mkdtempSync(join(tmpdir(), `${prefix}tools-`));
+  const tools = sharedTempDir(`${prefix}tools-`);
   writeFileSync(join(repo.dir, 'README.md'), '# Project\n');
   if (config !== null) writeFileSync(join(repo.dir, 'baton.config.json'), `${JSON.stringify(config, null, 2)}\n`);
   git(repo.dir, ['add', '-A']);

@@ -45,9 +45,13 @@ import type { HomeLayer, MountStep, PrivateTemporaryFolders } from './containmen
  * must still see (the repository below /tmp, say) bound back from where they were, mounts and
  * all, through descriptors opened before the tmpfs hid them.
  *
+ * Sockets of services that would run a command outside on request (a session bus, a container
+ * engine, a terminal multiplexer) can be hidden: an empty tmpfs on a folder of them, /dev/null
+ * on a socket file, so a connect finds nothing to talk to.
+ *
  * Arguments: `<syscall numbers> <PERL_BADLANG> <n> <mode path>*n <home|-> <layer folder|-> <kept
  * folder|-> <k> <path below home>*k <p> <private folder>*p <s> <path shown again>*s <f> <fresh
- * folder>*f -- <argv>`. A step for `/` makes the existing root mount read-only
+ * folder>*f <h> <hidden path>*h -- <argv>`. A step for `/` makes the existing root mount read-only
  * instead of binding it (a mount on `/` would not be seen: lookups start below it). PERL_BADLANG=0
  * keeps perl quiet about a locale that is not installed; the argument says how to put the
  * variable back for the command (`-` unset, `=value`). `-t` makes perl ignore PERL5OPT and
@@ -64,6 +68,7 @@ my @keep = splice @ARGV, 0, $keepCount;
 my $privateCount = shift @ARGV; my @private = splice @ARGV, 0, $privateCount;
 my $shownCount = shift @ARGV; my @shown = splice @ARGV, 0, $shownCount;
 my $freshCount = shift @ARGV; my @fresh = splice @ARGV, 0, $freshCount;
+my $hiddenCount = shift @ARGV; my @hidden = splice @ARGV, 0, $hiddenCount;
 shift @ARGV;
 my @command = @ARGV;
 $0 = join ' ', 'baton-containment', @command;
@@ -164,6 +169,16 @@ if (@private) {
   }
   make_path($_, 0) for @fresh;
 }
+for my $path (@hidden) {
+  next unless -e $path;
+  if (-d $path) {
+    my ($tmpfs, $mode) = ('tmpfs', 'mode=0755');
+    syscall($MOUNT, $tmpfs, $path, $tmpfs, 2 | 4, $mode) == 0 or fail("cannot hide $path: $!");
+  } else {
+    my $null = '/dev/null';
+    syscall($MOUNT, $null, $path, 0, $BIND, 0) == 0 or fail("cannot hide $path: $!");
+  }
+}
 my $cwd = readlink('/proc/self/cwd') // fail("cannot read the working directory: $!");
 chdir($cwd) or fail("cannot enter $cwd again: $!");
 pipe(my $readyRead, my $readyWrite) && pipe(my $goRead, my $goWrite) or fail("cannot make a pipe: $!");
@@ -215,7 +230,7 @@ export function perlSyscallNumbers(arch: string): string | null {
   return SYSCALL_NUMBERS[arch] ?? null;
 }
 
-/** `command` run through the perl script at `perlPath`, with `steps` mounted and HOME layered when `layer` says so (see PERL_CONTAINMENT_SOURCE). */
+/** `command` run through the perl script at `perlPath`, with `steps` mounted, HOME layered when `layer` says so, `tmp` its own and `hidden` out of reach (see PERL_CONTAINMENT_SOURCE). */
 export function perlContainedCommand(
   perlPath: string,
   syscallNumbers: string,
@@ -224,6 +239,7 @@ export function perlContainedCommand(
   baseEnv: Environment,
   layer: HomeLayer | null = null,
   tmp: PrivateTemporaryFolders | null = null,
+  hidden: readonly string[] = [],
 ): CommandLine {
   const env = command.env ?? baseEnv;
   const badlang = env.PERL_BADLANG === undefined ? '-' : `=${env.PERL_BADLANG}`;
@@ -239,7 +255,7 @@ export function perlContainedCommand(
       String(steps.length),
       ...steps.flatMap((step) => [step.mode, step.path]),
       ...(layer ? [layer.home, layer.mountPoint, layer.keepIn ?? '-', String(layer.writeThrough.length), ...layer.writeThrough] : ['-', '-', '-', '0']),
-      ...[tmp?.dirs ?? [], tmp?.shown ?? [], tmp?.fresh ?? []].flatMap((list) => [String(list.length), ...list]),
+      ...[tmp?.dirs ?? [], tmp?.shown ?? [], tmp?.fresh ?? [], hidden].flatMap((list) => [String(list.length), ...list]),
       '--',
       ...command.argv,
     ],

@@ -8,6 +8,12 @@ export interface ContainmentPolicy {
   homeLayer?: HomeLayer;
   /** Temporary folders that are the command's own, where the tool can make them. */
   privateTmp?: PrivateTemporaryFolders;
+  /**
+   * Sockets (or folders of them) of services that run commands on request — a session bus
+   * (`systemd-run --user`), a container engine, a terminal multiplexer's server — hidden from
+   * the command, where the tool can: through them, what it asks for would run outside it.
+   */
+  hidden?: readonly string[];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
@@ -40,6 +41,29 @@ unshare -Urm sh -c 'umount -l "$0" 2>/dev/null || mount -o remount,bind,rw "$0" 
 `;
 /** What UNDO prints when every attempt failed: root without capabilities (bwrap) may not map uid 0 in a new user namespace. */
 const UNDONE_NOTHING = [['Read-only file system', 'Read-only file system'], ['Read-only file system', 'no user namespace']];
+
+/** A node script that connects to each Unix socket path it is given and prints `connected` or the error code. */
+const CONNECT_EACH = `
+const net = require('node:net');
+(async () => {
+  for (const path of process.argv.slice(1)) {
+    await new Promise((done) => {
+      const socket = net.connect(path);
+      socket.on('connect', () => { console.log('connected'); socket.destroy(); done(); });
+      socket.on('error', (error) => { console.log(error.code); done(); });
+    });
+  }
+})();
+`;
+
+/** A Unix socket server at `path` that accepts and says nothing. */
+function listening(path: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(path, () => resolve(server));
+  });
+}
 
 /** Live `sleep <token>` processes (seen from outside every namespace). */
 function sleepers(token: string): number[] {
@@ -140,6 +164,22 @@ export function containmentContract(containment: NamespaceContainment, traits: C
     };
     const exit = await runGroup(['sh', '-c', `stat -f -c %T "$0"; ${TRY_WRITES}`, inner, join(inner, 'f')], { cwd: tree.work, wrap: withInnerMount });
     expect(exit.stdoutTail).toBe('tmpfs\nRead-only file system\n');
+  });
+
+  it('hides the sockets it is told to: a folder of them is empty, a socket file answers nothing; unhidden, both answer', async () => {
+    const runtime = join(base, 'run-user');
+    mkdirSync(runtime);
+    const [bus, engine] = [join(runtime, 'bus'), join(base, 'engine.sock')];
+    const servers = await Promise.all([bus, engine].map((path) => listening(path)));
+    try {
+      const connect = [nodeProcess.execPath, '-e', CONNECT_EACH, bus, engine];
+      const hidden = await runGroup(connect, { cwd: tree.work, wrap: wrapWith({ ...tree.policy, hidden: [runtime, engine] }) });
+      expect(hidden.stdoutTail.trim().split('\n')).toEqual(['ENOENT', 'ECONNREFUSED']);
+      const shown = await runGroup(connect, { cwd: tree.work, wrap: wrapWith(tree.policy) });
+      expect(shown.stdoutTail.trim().split('\n')).toEqual(['connected', 'connected']);
+    } finally {
+      for (const server of servers) server.close();
+    }
   });
 
   it('kills what the command left behind in a new session with an empty environment when the command ends', async () => {

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
@@ -104,12 +104,12 @@ export async function probeContainment(tool: ContainmentTool): Promise<Containme
  */
 export function containedCommand(command: CommandLine, containment: NamespaceContainment, policy: ContainmentPolicy): CommandLine {
   const steps = planMounts({ readOnly: existing(policy.readOnly), writable: existing(policy.writable) });
-  if (containment.tool === 'bwrap') return bwrapContainedCommand(containment.path, steps, command, containment.root);
+  if (containment.tool === 'bwrap') return bwrapContainedCommand(containment.path, steps, command, containment.root, existing(policy.hidden ?? []).map((path) => ({ path, folder: isFolder(path) })));
   const numbers = perlSyscallNumbers(nodeProcess.arch);
   if (numbers === null) throw new Error(`containment with perl does not know the system call numbers of ${nodeProcess.arch}`);
   const layer = containment.layersHome ? (policy.homeLayer ?? null) : null;
   const layered = layer ? { ...command, env: { ...(command.env ?? nodeProcess.env), HOME: layeredHome(layer) } } : command;
-  return perlContainedCommand(containment.path, numbers, steps, layered, nodeProcess.env, layer, policy.privateTmp ?? null);
+  return perlContainedCommand(containment.path, numbers, steps, layered, nodeProcess.env, layer, policy.privateTmp ?? null, existing(policy.hidden ?? []));
 }
 
 /**
@@ -141,6 +141,14 @@ function existing(paths: readonly string[]): string[] {
       return [];
     }
   });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isExecutable(path: string): boolean {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,15 @@ import { WorktreeSandbox } from './worktree-sandbox.js';
 const containment = await detectContainment();
 const title = containment.kind === 'none' ? `the worktree sandbox (skipped: ${containment.reason})` : 'the worktree sandbox';
 const isRoot = nodeProcess.geteuid?.() === 0;
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+async function waitUntil(done: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe.skipIf(containment.kind === 'none')(title, () => {
   let base: string;
@@ -114,7 +123,7 @@ describe.skipIf(containment.kind === 'none')(title, () => {
     const planted = join(tmpdir(), `baton-sandbox-planted-${nodeProcess.pid}`);
     writeFileSync(planted, 'planted\n');
     try {
-      const wrap = sandbox.wrapFor(repo, worktree, { privateTmp: true });
+      const wrap = sandbox.wrapFor(repo, worktree, {});
       const script = 'ls "$0" 2>&1 | sed "s/.*: //"; git rev-parse --is-inside-work-tree; cat "$HOME/.profile"; echo scratch > /tmp/mine && cat /tmp/mine';
       const exit = await runGroup(['sh', '-c', script, planted], { cwd: worktree, env: { ...nodeProcess.env, HOME: home }, ...(wrap ? { wrap } : {}) });
       expect(exit.stderrTail).toBe('');
@@ -123,6 +132,22 @@ describe.skipIf(containment.kind === 'none')(title, () => {
       expect(existsSync('/tmp/mine')).toBe(false);
     } finally {
       rmSync(planted, { force: true });
+    }
+  });
+  it.skipIf(!hasTmux)("cannot ask a tmux server the person started to run a command: it would run outside, after the attempt", async () => {
+    const socket = join(base, 'tmux-socket');
+    const [inside, outside] = [join(base, 'sent-from-inside'), join(base, 'sent-from-outside')];
+    execFileSync('tmux', ['-S', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'person', 'sh'], { stdio: 'ignore' });
+    try {
+      const send = (marker: string) => `tmux -S "$1" send-keys -t person "touch ${marker}" Enter 2>&1`;
+      const exit = await inSandbox(send(inside), socket);
+      expect(exit.stdoutTail).toMatch(/no server running|error connecting/);
+      // The same request from outside the sandbox is carried out: the server is there and listening.
+      execFileSync('sh', ['-c', send(outside), 'sh', socket]);
+      await waitUntil(() => existsSync(outside));
+      expect(existsSync(inside)).toBe(false);
+    } finally {
+      execFileSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
     }
   });
 });

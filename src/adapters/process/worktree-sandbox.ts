@@ -1,11 +1,13 @@
 import type { CommandWrap, Sandbox, WrapOptions } from '../../app/run-ports.js';
 import { lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import nodeProcess from 'node:process';
 import { locateRepository } from '../git/repository.js';
 import { containedCommand, detectContainment, type Containment } from './containment.js';
 import { contains, type HomeLayer, type PrivateTemporaryFolders } from './containment-plan.js';
 import type { Environment } from './spawn-group.js';
 import { worktreeContainmentPolicy } from './containment-policy.js';
+import { serviceSocketPaths } from './service-sockets.js';
 
 /**
  * The runner's `Sandbox` over the containment adapter: with namespaces, every command an
@@ -17,9 +19,10 @@ import { worktreeContainmentPolicy } from './containment-policy.js';
  * the command's own over the real home where the system allows one (what a command writes
  * there never reaches the checks or the user; the agent's layer lasts across its attempts,
  * each check's only as long as the check), read-only where not; an agent's credential files
- * write through, so a login refresh is kept. A check's temporary folders are its own (fresh
- * tmpfs, the repository and home shown again). Without namespaces it says why, and the runner
- * falls back to detecting writes instead.
+ * write through, so a login refresh is kept. Each command's temporary folders are its own
+ * (fresh tmpfs, the repository, the home and what is on PATH shown again), and the sockets of
+ * services that would run a command outside on its behalf are hidden (service-sockets.ts).
+ * Without namespaces it says why, and the runner falls back to detecting writes instead.
  */
 export class WorktreeSandbox implements Sandbox {
   private constructor(
@@ -30,6 +33,7 @@ export class WorktreeSandbox implements Sandbox {
     private readonly layersHome: boolean,
     private readonly tmpdir: string | null,
     private readonly shared: readonly string[],
+    private readonly services: readonly string[],
   ) {}
 
   /**
@@ -43,8 +47,10 @@ export class WorktreeSandbox implements Sandbox {
     const home = env.HOME ? canonical(env.HOME) : null;
     const layersHome = containment.kind === 'namespaces' && containment.layersHome;
     const tmpdir = env.TMPDIR ? canonical(env.TMPDIR) : null;
-    const shared = (env.BATON_SANDBOX_SHARE ?? '').split(':').flatMap((path) => (path ? (canonical(path) ?? []) : []));
-    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layersHome, tmpdir, shared);
+    const named = [...(env.BATON_SANDBOX_SHARE ?? '').split(':'), ...programFolders(env.PATH), ...CONFIG_FOLDER_VARIABLES.map((name) => env[name] ?? '')];
+    const shared = named.flatMap((path) => (path.startsWith('/') ? (canonical(path) ?? []) : []));
+    const services = serviceSocketPaths(env, nodeProcess.geteuid?.() ?? null).flatMap((path) => canonical(path) ?? []);
+    return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layersHome, tmpdir, shared, services);
   }
 
   get active(): boolean {
@@ -55,7 +61,7 @@ export class WorktreeSandbox implements Sandbox {
     const { containment } = this;
     if (containment.kind === 'none') return `none (${containment.reason}); writes outside the worktree are detected after each attempt instead`;
     const home = this.layersHome && this.home !== null && this.home !== '/' ? 'HOME a layer of its own' : 'HOME read-only';
-    return `namespaces (${containment.tool}): own PID namespace; writable only the worktree and temporary folders; ${home}; main checkout, other worktrees, board, hooks and git config read-only`;
+    return `namespaces (${containment.tool}): own PID namespace; writable only the worktree and temporary folders of its own; ${home}; main checkout, other worktrees, board, hooks and git config read-only; sockets of services that run commands hidden`;
   }
 
   /** Claude Code skips its permission prompts as root only inside a sandbox it is told of. */
@@ -86,15 +92,24 @@ export class WorktreeSandbox implements Sandbox {
     // The real home is read-only even where it lies in a temporary folder: the layer is the command's home.
     const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : [])];
     const writable = [...policy.writable, ...this.ownDirs, ...(options.writable ?? []).map(real), ...(layer?.keepIn ? [layer.keepIn] : [])];
-    const privateTmp = options.privateTmp ? this.privateTemporaryFolders([...readOnly, ...writable, ...(layer ? [layer.mountPoint] : [])]) : null;
-    const withOwn = { readOnly, writable, ...(layer ? { homeLayer: layer } : {}), ...(privateTmp ? { privateTmp } : {}) };
+    const needed = [...readOnly, ...writable, ...(layer ? [layer.mountPoint] : [])];
+    const privateTmp = this.privateTemporaryFolders(needed);
+    const hidden = this.hiddenServices(needed);
+    const withOwn = { readOnly, writable, ...(layer ? { homeLayer: layer } : {}), privateTmp, hidden };
     return (command) => containedCommand(command, containment, withOwn);
+  }
+
+  /** The service sockets to hide, but those `BATON_SANDBOX_SHARE` names and folders holding a path the command needs. */
+  private hiddenServices(needed: readonly string[]): string[] {
+    const keep = [...needed, ...(this.home ? [this.home] : []), ...this.shared];
+    return this.services.filter((path) => !keep.some((kept) => contains(path, kept) || contains(kept, path)));
   }
 
   /**
    * Fresh temporary folders, showing again what lies below them that the command needs: the
-   * repository's paths, the home, what `BATON_SANDBOX_SHARE` names (colon-separated); `TMPDIR`,
-   * when it lies below one, is made anew.
+   * repository's paths, the home, the folders on PATH, those CONFIG_FOLDER_VARIABLES name (an
+   * agent's configuration), what `BATON_SANDBOX_SHARE` names (colon-separated); `TMPDIR`, when
+   * it lies below one, is made anew.
    */
   private privateTemporaryFolders(paths: readonly string[]): PrivateTemporaryFolders {
     const dirs = this.ownDirs.filter((dir) => TEMPORARY_FOLDERS.includes(dir));
@@ -120,11 +135,23 @@ export class WorktreeSandbox implements Sandbox {
 
 /** Scratch space every process may write; `/proc` so the containment can map the command's user. */
 const SHARED_SCRATCH = ['/tmp', '/var/tmp', '/dev/shm', '/proc'];
-/** Of those, the ones a check gets fresh. */
+/** Of those, the ones each command gets fresh. */
 const TEMPORARY_FOLDERS = ['/tmp', '/var/tmp', '/dev/shm'];
+
+/** Variables naming folders of configuration and state that agents and tools read, wherever they are. */
+const CONFIG_FOLDER_VARIABLES = ['CODEX_HOME', 'CLAUDE_CONFIG_DIR', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME'];
 
 /** Files below HOME that agent CLIs rewrite when they refresh a login. */
 const AGENT_CREDENTIALS = ['.claude/.credentials.json', '.codex/auth.json', '.gemini/oauth_creds.json', '.qwen/oauth_creds.json', '.local/share/opencode/auth.json'];
+
+/**
+ * The folders on PATH, so the programs found there still run where a folder lies in a temporary
+ * one; for `node_modules/.bin`, whose entries link into the packages beside it, the whole
+ * `node_modules`.
+ */
+function programFolders(path: string | undefined): string[] {
+  return (path ?? '').split(':').filter((dir) => dir.startsWith('/')).map((dir) => (/\/node_modules\/\.bin\/?$/.test(dir) ? dir.replace(/\/\.bin\/?$/, '') : dir));
+}
 
 /** Every file below `dir` (symbolic links not followed); none when it cannot be read. */
 function filesBelow(dir: string): string[] {
