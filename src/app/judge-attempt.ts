@@ -4,6 +4,8 @@ import { judgeCheck, type CheckBaseline } from '../core/run/check-verdict.js';
 import { checkDefinitionEdits, type CheckDefinition, type DefinitionSnapshot, type ReadFiles } from '../core/run/check-definitions.js';
 import type { TestCaseResult } from '../core/run/test-results.js';
 import { forbiddenPatternFailures } from '../core/run/forbidden-patterns.js';
+import { inlineTestEdits, mayHoldInlineTests, type InlineTestEdit } from '../core/run/inline-tests.js';
+import { globMatcher } from '../core/run/path-glob.js';
 import { readAgentReport, type ReportReading } from '../core/run/agent-report.js';
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
 import { scopeViolations, type ScopeRules } from '../core/run/scope-guard.js';
@@ -104,7 +106,8 @@ export async function inspectChanges(
     worktree: { before: request.definitions.before, now: worktreeReader(deps, worktree) },
   });
   const nested = await workspace.nestedRepositories(worktree);
-  const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits });
+  const inlineEdits = await inlineTestEditsOf(deps, request, taskChanges);
+  const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits, inlineTestEdits: inlineEdits });
   if (nested.length > 0) {
     violations.push({
       checkId: 'scope:nested-repository',
@@ -114,6 +117,23 @@ export async function inspectChanges(
     });
   }
   return { changes, taskChanges, violations, tree };
+}
+
+/**
+ * The tests inside source files (Rust's test modules) the task changed since it started: the
+ * files it modified, renamed or deleted, as they were at its fork commit and as staged now.
+ */
+async function inlineTestEditsOf(deps: JudgeDeps, request: Pick<JudgeRequest, 'worktree' | 'forkCommit' | 'rules'>, taskChanges: readonly ChangedFile[]): Promise<InlineTestEdit[]> {
+  const touched = taskChanges.filter((change) => change.change !== 'added').map((change) => ({ before: change.fromPath ?? change.path, now: change.change === 'deleted' ? null : change.path }));
+  const candidates = touched.filter((change) => mayHoldInlineTests(change.before));
+  if (candidates.length === 0) return [];
+  const before = await deps.workspace.readFilesAt(request.worktree, request.forkCommit, candidates.map((change) => change.before));
+  const nowPaths = candidates.flatMap((change) => (change.now === null ? [] : [change.now]));
+  const nowTexts = new Map((await deps.workspace.readStagedFiles(request.worktree, nowPaths)).map((text, index) => [nowPaths[index], text]));
+  const now = candidates.map((change) => (change.now === null ? null : (nowTexts.get(change.now) ?? null)));
+  const editable = globMatcher(request.rules.editableInlineTests ?? []);
+  const names = new Set(request.rules.editableInlineTests ?? []);
+  return inlineTestEdits(candidates.map((change) => change.before), before, now, (name) => names.has(name) || editable(name));
 }
 
 /** Files straight from the worktree, ignored ones included (an `.npmrc` git does not see still counts). */

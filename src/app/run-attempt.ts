@@ -255,6 +255,9 @@ async function settle(deps: AttemptDeps, request: JudgedRequest, evidence: Attem
   const failures = withAgentFailure(failuresOf(judgement.outcomes), outcome);
   if (failures.length === 0) return { ...base, verdict: { kind: 'passed' }, report, outcomes: judgement.outcomes, changedPaths: judgement.changedPaths, tree: judgement.tree };
   const commit = await commitTreeOn(deps, request, judgement.tree, checkpointMessage(request.task, request.attempt, failures));
+  // What the checks left in the files (a Cargo.lock, a coverage file) is neither in the checkpoint
+  // nor the agent's work: the next attempt starts from the checkpoint as committed.
+  await deps.workspace.resetTo(request.worktree, commit);
   const fingerprint = attemptFingerprint(failures) ?? 'none';
   return {
     verdict: { kind: 'checks_failed', failures, fingerprint },

@@ -38,6 +38,11 @@ export interface CheckRunRequest {
 
 /** How much of a check's stdout is kept for reading its tests (a TAP stream); the log keeps its tail. */
 const STRUCTURED_OUTPUT_LIMIT_CHARS = 16 * 1024 * 1024;
+/**
+ * cargo's lines that say which test binary runs, on its stderr: kept with stdout, they give
+ * libtest's tests their file (`src/lib.rs`, `tests/api.rs`), and no other reader minds them.
+ */
+const CARGO_BINARY_LINE = /^\s+(?:Running \S|Doc-tests \S)/;
 
 /** The config's checks, then the task's verify commands that the config does not already run. */
 export function checkSpecs(config: ProjectConfig, task: Pick<Task, 'verify'>, timeLeftMs: number): CheckSpec[] {
@@ -61,7 +66,7 @@ export function checkSpecs(config: ProjectConfig, task: Pick<Task, 'verify'>, ti
 /**
  * Runs each check in the worktree, one after the other, and reads its tests where it can: from
  * the report file the config names, from the JUnit file pytest is asked for through
- * PYTEST_ADDOPTS, or from TAP on its standard output. A report the check left before it ran
+ * PYTEST_ADDOPTS, or from TAP or `cargo test`'s report on its output. A report the check left before it ran
  * (or an agent planted) is deleted first, so only what the check itself wrote is read.
  */
 export async function runChecks(deps: CheckRunDeps, specs: readonly CheckSpec[], request: CheckRunRequest): Promise<CheckRun[]> {
@@ -82,7 +87,7 @@ async function runOne(deps: CheckRunDeps, spec: CheckSpec, request: CheckRunRequ
     env: { ...deps.env, PYTEST_ADDOPTS: `${deps.env.PYTEST_ADDOPTS ?? ''} --junitxml=${pytestFile}`.trim() },
     timeoutMs,
     onLine: (line, stream) => {
-      if (stream === 'stdout') stdout.push(line);
+      if (stream === 'stdout' || CARGO_BINARY_LINE.test(line)) stdout.push(line);
     },
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.wrap ? { wrap: request.wrap } : {}),
@@ -96,16 +101,17 @@ async function runOne(deps: CheckRunDeps, spec: CheckSpec, request: CheckRunRequ
 }
 
 async function readReport(deps: CheckRunDeps, spec: CheckSpec, sources: { reportFile: string | null; pytestFile: string; stdout: string; root: string }): Promise<TestReport | null> {
+  const named = spec.report?.format;
   if (sources.reportFile !== null) {
     const text = await deps.files.readText(sources.reportFile);
-    const format = spec.report?.format === 'tap' ? 'tap' : 'junit';
-    return text === null ? null : deps.reports.read(format, text, sources.root);
+    return text === null || named === 'none' || named === undefined ? null : deps.reports.read(named, text, sources.root);
   }
-  if (spec.report?.format === 'tap') return deps.reports.read('tap', sources.stdout, sources.root);
-  if (spec.report?.format === 'none') return null;
+  if (named === 'tap' || named === 'libtest') return deps.reports.read(named, sources.stdout, sources.root);
+  if (named === 'none') return null;
   const pytest = await deps.files.readText(sources.pytestFile);
   if (pytest !== null) return deps.reports.read('junit', pytest, sources.root);
-  return deps.reports.detect(sources.stdout) === 'tap' ? deps.reports.read('tap', sources.stdout, sources.root) : null;
+  const detected = deps.reports.detect(sources.stdout);
+  return detected === null ? null : deps.reports.read(detected, sources.stdout, sources.root);
 }
 
 /** Lines up to a size, then nothing: a report cut at its end is read as far as it goes. */

@@ -3,7 +3,7 @@ import type { AgentExit, AttemptOutcome } from '../core/agent-stream/classify-at
 import type { AddedLine, ChangedFile } from '../core/run/changed-file.js';
 import type { CheckBaseline } from '../core/run/check-verdict.js';
 import type { RunRecord } from '../core/run/run-record.js';
-import type { TestReport } from '../core/run/test-results.js';
+import type { StreamReportFormat, TestReport, TestReportFormat } from '../core/run/test-results.js';
 
 /*
  * The ports the runner drives: an agent CLI (Executor), the task's git worktree (Workspace),
@@ -249,9 +249,9 @@ export interface BaselineStore {
 /** Reads test runners' reports into one shape (adapters/test-reports). */
 export interface TestReportReader {
   /** The report, or null when the text is not a report in that format; paths made relative to `root`. */
-  read(format: 'tap' | 'junit', text: string, root: string): TestReport | null;
-  /** The format a command's standard output is in, when it is a report. */
-  detect(output: string): 'tap' | null;
+  read(format: TestReportFormat, text: string, root: string): TestReport | null;
+  /** The format a command's output is in, when it is a report. */
+  detect(output: string): StreamReportFormat | null;
 }
 
 /** Files of one attempt's evidence: `prompt.md`, `stream.jsonl`, `events.jsonl`, `diff.patch`, `checks/<id>.log`... */

@@ -1,6 +1,6 @@
 import { checkCommandPaths, protectedCheckFiles } from '../core/run/check-files.js';
 import { knownFailuresOf } from '../core/run/check-verdict.js';
-import { editableTestPaths } from '../core/run/test-contract.js';
+import { editableInlineTests, editableTestPaths } from '../core/run/test-contract.js';
 import { MAX_AGENT_NOTES_CHARS, NOTES_PATH, REPORT_PATH, type Budgets } from '../core/run/project-config.js';
 import { buildPrompt } from '../core/run/prompt.js';
 import { allowedPaths, type ScopeRules } from '../core/run/scope-guard.js';
@@ -48,6 +48,8 @@ export async function baselinesOf(deps: RunTaskDeps, running: Running, timeLeftM
     recordedAt: deps.board.clock.now().toISOString(),
     signal: running.signal,
   });
+  // What the checks left in the untouched base (a Cargo.lock cargo writes) is not the first attempt's work.
+  if (baselines.ran.length > 0 && atBase) await deps.workspace.resetTo(record.worktree, record.startCommit);
   const required = new Set(specs.filter((spec) => spec.requiredByTask).map((spec) => spec.checkId));
   running.knownFailures = knownFailuresOf(baselines.byCheck, (checkId) => required.has(checkId) || deps.config.baseline.preexisting === 'block');
   deps.onProgress({ kind: 'baseline', ran: baselines.ran, cached: baselines.cached, missing: baselines.missing, knownFailures: running.knownFailures, durationMs: Math.round(deps.timers.monotonicMs() - startedMs) });
@@ -88,6 +90,7 @@ export async function scopeRulesFor(deps: RunTaskDeps, task: Task, worktree: str
     protected: scope.protect,
     testFiles: scope.testFiles,
     editableTests: editableTestPaths(task, scope.editableTests),
+    editableInlineTests: editableInlineTests(task, scope.editableTests),
     checkFiles: protectedCheckFiles(checks, existing, scope.testFiles),
   };
 }

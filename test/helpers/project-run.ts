@@ -15,6 +15,7 @@ import { say, type ConversationView, type Script, type Turn } from '../../src/ad
 import type { RunRecord } from '../../src/core/run/run-record.js';
 import { agentEnv } from './agent-env.js';
 import { baton, batonAsync, git, json, makeRepo, type BatonResult } from './baton.js';
+import { sharedTempDir } from './sandbox-share.js';
 
 export const AGENTS = ['claude', 'codex'] as const;
 export type AgentName = (typeof AGENTS)[number];
@@ -41,6 +42,8 @@ export interface ProjectSpec {
   tools?: Record<string, string>;
   /** The model's turns; given the tools folder, so a turn can copy from it. */
   script: (tools: string) => Script;
+  /** More variables for baton, the agent and the checks (a toolchain's own). */
+  env?: Record<string, string>;
   /** Registers what to undo after the test. */
   defer: (cleanup: () => Promise<void> | void) => void;
 }
@@ -74,12 +77,12 @@ export async function setUpProject(agent: AgentName, spec: ProjectSpec): Promise
   const { dir } = repo;
   const home = mkdtempSync(join(tmpdir(), 'baton-verdict-home-'));
   spec.defer(() => rmSync(home, { recursive: true, force: true }));
-  const tools = mkdtempSync(join(tmpdir(), 'baton-verdict-tools-'));
+  const tools = sharedTempDir('baton-verdict-tools-');
   spec.defer(() => rmSync(tools, { recursive: true, force: true }));
   writeFiles(tools, spec.tools ?? {});
   const server = await startModelServer(spec.script(tools));
   spec.defer(() => server.close());
-  const env = agentEnv(server, home);
+  const env = agentEnv(server, home, spec.env ?? {});
 
   writeFiles(dir, spec.files);
   const config = { ...spec.config, ...(agent === 'codex' ? { agent: { args: CODEX_WITHOUT_ITS_SANDBOX } } : {}) };

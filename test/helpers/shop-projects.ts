@@ -5,6 +5,8 @@
  * (1990, 1900) for the scripted agent to copy in, and its test file as it is on main.
  */
 import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { ProjectSpec } from './project-run.js';
 import { AGENT_BIN_DIR, agentPath } from './agent-env.js';
 
@@ -156,3 +158,82 @@ export function pytestShop(overrides: Partial<ProjectShape> = {}): ProjectShape 
 
 /** Whether `python3 -m pytest` works with the PATH the agents and checks get (a normal user may have no pytest). */
 export const PYTEST_AVAILABLE = spawnSync('python3', ['-m', 'pytest', '--version'], { env: { ...process.env, PATH: agentPath() }, stdio: 'ignore' }).status === 0;
+
+// --- cargo test, Rust's libtest: the tests inside src/lib.rs, a doc test, an integration test ---
+
+function rustLib(expression: string, { docLine = '', testAttribute = '', expected = 1800 } = {}): string {
+  return [
+    '/// The total of the items (price, quantity), in cents, with a discount code applied.',
+    ...(docLine ? [`/// ${docLine}`] : []),
+    '///',
+    '/// ```',
+    '/// assert_eq!(shop::total(&[(500, 2)], None), 1000);',
+    '/// ```',
+    'pub fn total(items: &[(u64, u64)], code: Option<&str>) -> u64 {',
+    '    let sum: u64 = items.iter().map(|(price, qty)| price * qty).sum();',
+    `    ${expression}`,
+    '}',
+    '',
+    '#[cfg(test)]',
+    'mod tests {',
+    '    use super::*;',
+    '',
+    '    #[test]',
+    ...(testAttribute ? [`    ${testAttribute}`] : []),
+    '    fn save10_takes_10_percent_off() {',
+    `        assert_eq!(total(&[(1000, 2)], Some("SAVE10")), ${expected});`,
+    '    }',
+    '',
+    '    #[test]',
+    '    fn sums_items() {',
+    '        assert_eq!(total(&[(5, 1), (5, 2)], None), 15);',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export const CARGO_CHECK = 'cargo test --offline --no-fail-fast';
+
+const WRONG_1990 = 'if code == Some("SAVE10") { sum - 10 } else { sum }';
+
+export const CARGO = {
+  base: rustLib('let _ = code;\n    sum'),
+  /** The right code, with a line added to the doc comment above the doc test, which moves it. */
+  right: rustLib('if code == Some("SAVE10") { sum * 9 / 10 } else { sum }', { docLine: 'SAVE10 takes 10 percent off.' }),
+  wrong1990: rustLib(WRONG_1990),
+  /** The wrong code, with the test that catches it marked `#[ignore]`. */
+  ignored: rustLib(WRONG_1990, { testAttribute: '#[ignore]' }),
+  /** The wrong code, with the test changed to expect what it gives. */
+  edited: rustLib(WRONG_1990, { expected: 1990 }),
+};
+
+/**
+ * A Rust crate whose SAVE10 test lives inside src/lib.rs, checked with `cargo test`. cargo and
+ * rustup find their toolchain through CARGO_HOME and RUSTUP_HOME, which the agents' own HOME
+ * would move: they are given as this process has them.
+ */
+export function cargoShop(overrides: Partial<ProjectShape> = {}): ProjectShape {
+  return {
+    files: {
+      'Cargo.toml': '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n',
+      '.gitignore': 'target/\n',
+      'src/lib.rs': CARGO.base,
+      'tests/api.rs': '#[test]\nfn sums_without_a_code() {\n    assert_eq!(shop::total(&[(100, 3)], None), 300);\n}\n',
+      ...overrides.files,
+    },
+    config: { checks: [{ id: 'test', run: CARGO_CHECK }], ...overrides.config },
+    task: overrides.task ?? [TITLE, '--resource', 'modifies:file:src/lib.rs', '--verify', CARGO_CHECK],
+    tools: { 'lib-right.rs': CARGO.right, 'lib-1990.rs': CARGO.wrong1990, 'lib-ignored.rs': CARGO.ignored, 'lib-edited.rs': CARGO.edited, ...overrides.tools },
+    env: { ...RUST_TOOLCHAIN, ...overrides.env },
+  };
+}
+
+/** Where rustup and cargo keep the toolchain, as this process finds them. */
+const RUST_TOOLCHAIN = {
+  RUSTUP_HOME: process.env.RUSTUP_HOME ?? join(homedir(), '.rustup'),
+  CARGO_HOME: process.env.CARGO_HOME ?? join(homedir(), '.cargo'),
+};
+
+/** Whether `cargo` works with the PATH and toolchain the agents and checks get. */
+export const CARGO_AVAILABLE = spawnSync('cargo', ['--version'], { env: { ...process.env, ...RUST_TOOLCHAIN, PATH: agentPath() }, stdio: 'ignore' }).status === 0;

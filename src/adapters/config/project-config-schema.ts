@@ -19,11 +19,11 @@ const agentSchema = strictObject(
   'Which agent works on the task, and how.',
 );
 
-const REPORT_FORMAT_ERROR = 'must be "junit", "tap" or "none"';
+const REPORT_FORMAT_ERROR = 'must be "junit", "tap", "libtest" or "none"';
 const reportSchema = strictObject(
   {
-    format: z.enum(['junit', 'tap', 'none'], { error: REPORT_FORMAT_ERROR }).check(
-      z.describe('How the check\'s test results are written: "junit" (a JUnit XML file at `path`), "tap" (TAP in the file at `path`, else on standard output), "none" (read no tests).'),
+    format: z.enum(['junit', 'tap', 'libtest', 'none'], { error: REPORT_FORMAT_ERROR }).check(
+      z.describe('How the check\'s test results are written: "junit" (a JUnit XML file at `path`), "tap" (TAP in the file at `path`, else on standard output), "libtest" (`cargo test`\'s text, in the file at `path`, else its output), "none" (read no tests).'),
     ),
     path: z.optional(
       z.string({ error: 'must be a file path such as "reports/junit.xml"' })

@@ -1,4 +1,5 @@
 import type { TestReportFormat } from '../../core/run/test-results.js';
+import { looksLikeLibtest } from './libtest-report.js';
 
 const TAP_VERSION = /^TAP version 1[34]\s*$/m;
 const TAP_PLAN = /^\s*1\.\.\d+(?:\s*#.*)?\s*$/m;
@@ -10,10 +11,12 @@ const JUNIT_END = /<\/testsuites?\s*>|<testsuites?\b[^>]*\/>/;
  * Which report format a command's output is, if any: TAP when it has a `TAP version 13/14`
  * line, or a plan line and a test point (node's test runner prints TAP to a pipe, after
  * whatever npm printed first); JUnit XML when it holds a `<testsuites>` or `<testsuite>`
- * element that is closed. Null for anything else.
+ * element that is closed; libtest's (`cargo test`) with its `running N tests` and `test
+ * result:` lines. Null for anything else.
  */
 export function detectReportFormat(output: string): TestReportFormat | null {
   if (looksLikeTap(output)) return 'tap';
+  if (looksLikeLibtest(output)) return 'libtest';
   if (junitRegion(output) !== null) return 'junit';
   return null;
 }

@@ -6,7 +6,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import nodeProcess from 'node:process';
 import type { FileAccess, TestReportReader, Timers } from '../../app/run-ports.js';
 import { FileBaselineStore } from '../../adapters/evidence/file-baseline-store.js';
-import { detectReportFormat, readJunitReport, readTapReport } from '../../adapters/test-reports/read-test-report.js';
+import { detectReportFormat, readReportAs } from '../../adapters/test-reports/read-test-report.js';
 import type { RunTaskDeps, RunProgressNote } from '../../app/run-task.js';
 import { resolveExecutor } from '../../adapters/agents/executor-registry.js';
 import { loadProjectConfig } from '../../adapters/config/load-project-config.js';
@@ -77,8 +77,11 @@ export function projectConfigOf(ctx: CommandContext): ProjectConfig {
 }
 
 const testReports: TestReportReader = {
-  read: (format, text, root) => (format === 'tap' ? readTapReport(text, { root }) : readJunitReport(text, { root })),
-  detect: (output) => (detectReportFormat(output) === 'tap' ? 'tap' : null),
+  read: (format, text, root) => readReportAs(format, text, { root }),
+  detect: (output) => {
+    const format = detectReportFormat(output);
+    return format === 'junit' ? null : format;
+  },
 };
 
 const localFiles: FileAccess = {

@@ -49,10 +49,11 @@ export interface CheckCommand {
 
 /**
  * How a check's test results are read: `junit` from the file at `path` (in the worktree), `tap`
- * from that file or else standard output, `none` when the check runs no tests baton should read.
+ * and `libtest` (`cargo test`) from that file or else the output, `none` when the check runs no
+ * tests baton should read.
  */
 export interface CheckReportSpec {
-  format: 'tap' | 'junit' | 'none';
+  format: 'tap' | 'junit' | 'libtest' | 'none';
   path: string | null;
 }
 

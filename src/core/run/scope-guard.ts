@@ -4,6 +4,7 @@ import type { CheckFailure } from './check-failure.js';
 import type { DefinitionEdit } from './check-definitions.js';
 import { globMatcher } from './path-glob.js';
 import { CONFIG_FILE_NAME } from './project-config.js';
+import type { InlineTestEdit } from './inline-tests.js';
 import { testContractBreaches } from './test-contract.js';
 
 /** What an attempt may change; every list holds globs (see path-glob.ts). */
@@ -19,6 +20,8 @@ export interface ScopeRules {
   testFiles: string[];
   /** The existing tests this task may change anyway (editableTestPaths); absent: none. */
   editableTests?: string[];
+  /** The inline tests (inline-tests.ts) it may change: globs of files, or `<file>::<module>::<test>` names (editableInlineTests). */
+  editableInlineTests?: string[];
   /** Files that define the checks; the config file is always one of them. */
   checkFiles: string[];
 }
@@ -43,6 +46,8 @@ export interface ScopeEvidence {
   taskChanges?: readonly ChangedFile[];
   /** Changes to what defines the checks (checkDefinitionEdits). */
   definitionEdits?: readonly DefinitionEdit[];
+  /** Tests inside source files the task changed or removed (inlineTestEdits). */
+  inlineTestEdits?: readonly InlineTestEdit[];
 }
 
 /**
@@ -65,8 +70,8 @@ export function allowedPaths(task: Pick<Task, 'resources' | 'links'>, configAllo
  * `scope:outside` (a changed path outside `allowed`, when that is not empty; a rename counts
  * both its paths), `scope:protected` (any change touching a protected path),
  * `scope:test-deleted` (an existing test deleted, emptied, or renamed to a path that is no test),
- * `scope:test-edited` (an existing test modified or renamed, or a test hook such as conftest.py
- * added; see test-contract.ts) and `scope:check-edited` (a check's file or `baton.config.json`
+ * `scope:test-edited` (an existing test modified or renamed, a test hook such as conftest.py
+ * added, see test-contract.ts; or a test inside a source file changed, `evidence.inlineTestEdits`) and `scope:check-edited` (a check's file or `baton.config.json`
  * changed in any way, and every edit in `evidence.definitionEdits`). Tests in
  * `rules.editableTests` are exempt from the test rules. Paths under `.baton/` are baton's own
  * and never count.
@@ -81,6 +86,7 @@ export function scopeViolations(changes: readonly ChangedFile[], rules: ScopeRul
   const protectedHits = considered.flatMap((change) => touchedPaths(change).filter(isProtected));
   const taskChanges = (evidence.taskChanges ?? changes).filter((change) => touchedPaths(change).length > 0);
   const tests = testContractBreaches(taskChanges, rules.testFiles, rules.editableTests ?? []);
+  tests.edited.push(...(evidence.inlineTestEdits ?? []));
   const checksEdited = [
     ...considered.flatMap((change) => touchedPaths(change).filter(isCheck).map((path) => ({ path, reason: path }))),
     ...(evidence.definitionEdits ?? []),

@@ -10,10 +10,13 @@ import { globMatcher } from './path-glob.js';
  */
 
 /**
- * What the tests stand on, whatever `scope.testFiles` says: folders of tests at any depth,
- * snapshots, fixtures, mocks, Go's testdata, and pytest's conftest.py.
+ * What the tests stand on, whatever `scope.testFiles` says: test modules named so, folders of
+ * tests at any depth, snapshots, fixtures, mocks, Go's testdata, and pytest's conftest.py.
  */
 export const TEST_SUPPORT_GLOBS: readonly string[] = [
+  // Rust's `#[cfg(test)] mod tests;` and Django's test module.
+  '**/tests.rs',
+  '**/tests.py',
   '**/test/**',
   '**/tests/**',
   '**/spec/**',
@@ -56,6 +59,17 @@ export function editableTestPaths(task: Pick<Task, 'resources'>, configEditable:
     return [];
   });
   return [...new Set([...declared, ...configEditable])];
+}
+
+/**
+ * The inline tests (inline-tests.ts) a task may change: the names its `test` resources that
+ * declare a change give (`src/lib.rs::tests::totals_items`), and the config's
+ * `scope.editableTests` globs. Unlike a test file, a source file the task declares does not
+ * make the tests inside it the task's to change.
+ */
+export function editableInlineTests(task: Pick<Task, 'resources'>, configEditable: readonly string[]): string[] {
+  const named = task.resources.filter((resource) => resource.kind === 'test' && CHANGING_MODES.has(resource.mode)).map((resource) => resource.name.trim());
+  return [...new Set([...named, ...configEditable])];
 }
 
 /** `tests/test_cart.py::test_total` → `tests/test_cart.py`; a name without a file part gives none. */

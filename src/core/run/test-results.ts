@@ -1,11 +1,14 @@
 /**
  * What a test runner's report says about each test, whatever the format it came in (TAP,
- * JUnit XML): the readers in `adapters/test-reports/` produce it, the feedback, fingerprints
+ * JUnit XML, Rust's libtest): the readers in `adapters/test-reports/` produce it, the feedback, fingerprints
  * and the integrity check read it.
  */
 export type TestStatus = 'passed' | 'failed' | 'skipped' | 'todo';
 
-export type TestReportFormat = 'tap' | 'junit';
+export type TestReportFormat = 'tap' | 'junit' | 'libtest';
+
+/** Formats a command can print as it runs, read from its output when no report file is named. */
+export type StreamReportFormat = Exclude<TestReportFormat, 'junit'>;
 
 export interface TestCaseResult {
   /** The test's file, repository-relative when it can be made so; null when the report does not say it for every test. */
