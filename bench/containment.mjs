@@ -1,6 +1,7 @@
 // What containment costs a command: `true` run bare and run contained (its own PID, mount and
 // user namespaces, the policy the runner's sandbox uses: the system read-only, the worktree
-// policy's read-only and writable bind mounts, the temporary folders, HOME layered), in the worktree of
+// policy's read-only and writable bind mounts, temporary folders of its own, HOME layered,
+// service sockets hidden), in the worktree of
 // a real repository, with `node -e 0` beside them for scale. Target: containment adds at most
 // 50 ms per command (median of the per-round differences). Also measured: the trial run that
 // `detectContainment` makes once per baton process, and building the wrapped argv in-process.
@@ -23,9 +24,10 @@ const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 const ms = (value) => (value === null || value === undefined || Number.isNaN(value) ? '–' : `${value.toFixed(1)} ms`);
 const spread = (values) => ({ n: values.length, median: round(median(values)), p90: round(percentile(values, 90)), min: round(Math.min(...values)), max: round(Math.max(...values)) });
 
-const { CONTAINMENT_TOOLS, containedCommand, homeLayerMountPoint, probeContainment, worktreeContainmentPolicy } = await loadSource(
+const { CONTAINMENT_TOOLS, containedCommand, homeLayerMountPoint, probeContainment, serviceSocketPaths, worktreeContainmentPolicy } = await loadSource(
   `export { CONTAINMENT_TOOLS, containedCommand, homeLayerMountPoint, probeContainment } from './src/adapters/process/containment.ts';
-   export { worktreeContainmentPolicy } from './src/adapters/process/containment-policy.ts';`,
+   export { worktreeContainmentPolicy } from './src/adapters/process/containment-policy.ts';
+   export { serviceSocketPaths } from './src/adapters/process/service-sockets.ts';`,
   'containment',
 );
 
@@ -59,11 +61,17 @@ function setUpRepo() {
 
 const layout = setUpRepo();
 const worktreePolicy = worktreeContainmentPolicy(layout);
-/** As WorktreeSandbox builds it: the system read-only, the temporary folders writable, HOME layered. */
+/**
+ * As WorktreeSandbox builds it: the system read-only, temporary folders of the command's own
+ * (fresh tmpfs, the bench's folder with the repository shown again), HOME layered, the service
+ * sockets hidden.
+ */
 const sandboxPolicy = (home, mountPoint) => ({
   readOnly: ['/', ...worktreePolicy.readOnly],
   writable: [...worktreePolicy.writable, '/tmp', '/var/tmp', '/dev/shm', '/proc'],
   ...(home && mountPoint ? { homeLayer: { home, mountPoint, writeThrough: [] } } : {}),
+  privateTmp: { dirs: ['/tmp', '/var/tmp', '/dev/shm'], shown: [layout.base], fresh: [] },
+  hidden: serviceSocketPaths(process.env, process.geteuid?.() ?? null),
 });
 const policy = sandboxPolicy(process.env.HOME, homeLayerMountPoint());
 /** Nobody cannot enter root's home: it layers a home of its own. */

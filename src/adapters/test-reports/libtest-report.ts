@@ -47,8 +47,9 @@ export function readLibtestReport(text: string, options: ReaderOptions = {}): Te
   const inOrder = binaries.length === lines.filter((line) => SECTION_START.test(line)).length;
   let sections = 0;
   let file: string | null = null;
-  // This binary's tests by the name libtest prints, which its failure blocks repeat.
+  // This binary's tests by the name libtest prints, which its failure blocks repeat, and the names given.
   let section = new Map<string, TestCaseResult>();
+  let names = new Set<string>();
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index] as string;
     if (!inOrder && (BINARY_LINE.test(line) || DOC_TESTS_LINE.test(line))) file = BINARY_LINE.exec(line)?.[1] ?? null;
@@ -56,13 +57,15 @@ export function readLibtestReport(text: string, options: ReaderOptions = {}): Te
       if (inOrder) file = binaries[sections] ?? null;
       sections += 1;
       section = new Map();
+      names = new Set();
       continue;
     }
     const test = TEST_LINE.exec(line);
     if (test) {
       const printed = plainName(test[1] as string);
-      const result = testCase(printed, statusOf(test[2] as string), file, [...section.values()]);
+      const result = testCase(printed, statusOf(test[2] as string), file, names);
       section.set(printed, result);
+      names.add(result.name);
       tests.push(result);
       continue;
     }
@@ -83,11 +86,11 @@ function statusOf(word: string): TestStatus {
   return 'skipped';
 }
 
-function testCase(printed: string, status: TestStatus, file: string | null, others: readonly TestCaseResult[]): TestCaseResult {
+function testCase(printed: string, status: TestStatus, file: string | null, taken: ReadonlySet<string>): TestCaseResult {
   const doc = docTestName(printed);
   let name = doc.name;
   // Two doc tests on one item differ only in the line this name leaves out.
-  for (let count = 2; others.some((other) => other.name === name); count += 1) name = `${doc.name} #${count}`;
+  for (let count = 2; taken.has(name); count += 1) name = `${doc.name} #${count}`;
   return { file: doc.file ?? file, name, status, message: null, expected: null, actual: null, location: null, block: '' };
 }
 
