@@ -201,6 +201,13 @@ describe('test runner and package manager configs', () => {
       'Cargo.toml changed outside its dependency tables',
     ]);
   });
+
+  it('freezes a build script, which runs before the tests and could rewrite them, and the toolchain files, which could name another cargo', async () => {
+    const base = { 'Cargo.toml': '[package]\nname = "app"\n' };
+    expect(await editsOf({ checks: ['cargo test --no-fail-fast'], base, changed: { 'build.rs': 'fn main() {}\n' } })).toEqual(['build.rs was added (cargo reads it)']);
+    expect(await editsOf({ checks: ['cargo test'], base, changed: { 'rust-toolchain.toml': '[toolchain]\npath = "/tmp/cargo"\n' } })).toEqual(['rust-toolchain.toml was added (cargo reads it)']);
+    expect(await editsOf({ checks: ['npm test'], base, changed: { 'build.rs': 'fn main() {}\n' } })).toEqual([]);
+  });
 });
 
 describe('files the config and the commands name', () => {

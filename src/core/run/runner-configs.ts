@@ -50,7 +50,8 @@ const TOOL_CONFIGS: Record<string, ToolConfig> = {
   nox: { files: ['noxfile.py'] },
   just: { files: ['justfile', 'Justfile', '.justfile'] },
   task: { files: ['Taskfile.yml', 'Taskfile.yaml', 'taskfile.yml', 'taskfile.yaml', 'Taskfile.dist.yml', 'Taskfile.dist.yaml'] },
-  cargo: { files: ['.cargo/config.toml', '.cargo/config'], parts: [{ file: 'Cargo.toml', part: { kind: 'toml-except-dependencies' } }] },
+  // A build script runs before the tests and can rewrite them; a toolchain file can name another cargo.
+  cargo: { files: ['.cargo/config.toml', '.cargo/config', 'build.rs', 'rust-toolchain', 'rust-toolchain.toml'], parts: [{ file: 'Cargo.toml', part: { kind: 'toml-except-dependencies' } }] },
   deno: { files: ['deno.json', 'deno.jsonc'] },
   turbo: { files: ['turbo.json', '**/turbo.json'] },
   lerna: { files: ['lerna.json'] },
