@@ -6,6 +6,7 @@ import type { TestCaseResult } from '../core/run/test-results.js';
 import { forbiddenPatternFailures } from '../core/run/forbidden-patterns.js';
 import { inlineTestEdits, mayHoldInlineTests, type InlineTestEdit } from '../core/run/inline-tests.js';
 import { globMatcher } from '../core/run/path-glob.js';
+import { testContractMatcher } from '../core/run/test-contract.js';
 import { readAgentReport, type ReportReading } from '../core/run/agent-report.js';
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
 import { scopeViolations, type ScopeRules } from '../core/run/scope-guard.js';
@@ -158,16 +159,31 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
 
 async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
   const specs = checkSpecs(deps.config, request.task, request.timeLeftMs);
+  const readOnly = deps.sandbox.active ? await testsAndDefinitions(deps, request) : [];
   const runs = await runChecks(deps, specs, {
     worktree: request.worktree,
     scratchDir: request.scratchDir,
     timeLeftMs: request.timeLeftMs,
     evidence: request.evidence,
-    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir] }),
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], readOnly }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), concernsTask: testsOfTask(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };
   return runs.flatMap((run) => judgeCheck(run, request.baselines.get(run.checkId) ?? null, policy));
+}
+
+/**
+ * The files the checks stand on — the tests and what they rely on (test-contract.ts), and the
+ * files that define the checks — as absolute paths: read-only while the checks run, so the code
+ * under test cannot rewrite a test file that runs after it (a second test file, loaded later)
+ * or a check's script. New files may still be made beside them.
+ */
+async function testsAndDefinitions(deps: JudgeDeps, request: Pick<JudgeRequest, 'worktree' | 'rules' | 'definitions'>): Promise<string[]> {
+  const isTest = testContractMatcher(request.rules.testFiles);
+  const definitionGlobs = request.definitions.list.flatMap((definition) => (definition.kind === 'file' ? [definition.glob] : []));
+  const isDefinition = globMatcher([...definitionGlobs, ...request.rules.checkFiles]);
+  const staged = await deps.workspace.stagedFiles(request.worktree);
+  return staged.filter((path) => !path.startsWith('.baton/') && (isTest(path) || isDefinition(path))).map((path) => `${request.worktree}/${path}`);
 }
 
 /**

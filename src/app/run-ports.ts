@@ -136,6 +136,8 @@ export interface Workspace {
   readFilesAt(worktree: string, commit: string, paths: readonly string[]): Promise<(string | null)[]>;
   /** Files as staged in the worktree's index (as of the last `stageAll`); null for one not staged. */
   readStagedFiles(worktree: string, paths: readonly string[]): Promise<(string | null)[]>;
+  /** Every path the index holds, repository-relative. */
+  stagedFiles(worktree: string): Promise<string[]>;
   /** Whether HEAD is on `branch`, at `checkpoint`; `what` says how not. */
   verifyBranch(worktree: string, expected: { branch: string; checkpoint: string }): Promise<BranchVerdict>;
   /**
@@ -172,7 +174,8 @@ export interface Sandbox {
    * (the agent's home across its attempts, where its sessions live). A commit's log is
    * writable only for `branch` (the task branch, named by the runner, never read from the
    * worktree the command could change). `writable` adds folders of baton's the command writes
-   * (where checks leave their reports).
+   * (where checks leave their reports); `readOnly` files inside the worktree it may read but not
+   * change (the tests, while the checks run them).
    */
   wrapFor(mainCheckout: string, worktree: string, options?: WrapOptions): CommandWrap | null;
 }
@@ -181,6 +184,7 @@ export interface WrapOptions {
   keepHomeIn?: string;
   branch?: string;
   writable?: readonly string[];
+  readOnly?: readonly string[];
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */

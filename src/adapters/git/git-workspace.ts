@@ -166,6 +166,12 @@ export class GitWorkspace implements Workspace {
     return readStagedFiles(requireRepository(worktree).topLevel, paths, { env: this.options.env });
   }
 
+  /** The paths the index holds (after `stageAll`: what is judged and committed), repository-relative. */
+  async stagedFiles(worktree: string): Promise<string[]> {
+    const { stdout } = await this.git(['ls-files', '--cached', '--full-name', '-z'], requireRepository(worktree).topLevel);
+    return [...new Set(stdout.split('\0').filter(Boolean))];
+  }
+
   /** The tree id of a commit. */
   async treeOf(worktree: string, commit: string): Promise<string> {
     return (await this.git(['rev-parse', '--verify', `${commit}^{tree}`], requireRepository(worktree).topLevel)).stdout.trim();

@@ -90,7 +90,7 @@ export class WorktreeSandbox implements Sandbox {
     const policy = worktreeContainmentPolicy(layout);
     const layer = this.layer(`${layout.gitCommonDir}/baton/home-layer`, options.keepHomeIn);
     // The real home is read-only even where it lies in a temporary folder: the layer is the command's home.
-    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : [])];
+    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : []), ...(options.readOnly ?? []).map(real)];
     const writable = [...policy.writable, ...this.ownDirs, ...(options.writable ?? []).map(real), ...(layer?.keepIn ? [layer.keepIn] : [])];
     const needed = [...readOnly, ...writable, ...(layer ? [layer.mountPoint] : [])];
     const privateTmp = this.privateTemporaryFolders(needed);

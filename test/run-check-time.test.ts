@@ -1,0 +1,56 @@
+/**
+ * The code under test runs inside the checks, with the worktree writable: it could rewrite a
+ * test file that the runner loads after it, and the check would pass on a test that is not the
+ * committed one. The real Claude Code and Codex CLIs (Codex without its own sandbox) against the
+ * scripted model: the agent's cart.js, once loaded by the first test file, rewrites the second
+ * (the SAVE10 test) to pass. While the checks run, the tests and the check definitions are
+ * read-only, so the rewrite fails, the real failure reaches the model, and the right code passes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectContainment } from '../src/adapters/process/containment.js';
+import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, verdicts } from './helpers/project-run.js';
+import { asJson, NODE, nodeShop, SAVE10, TITLE } from './helpers/shop-projects.js';
+
+const project = projectsPerTest();
+const CONTAINED = (await detectContainment()).kind === 'namespaces';
+const CHECK = 'npm test';
+
+/** A passing test of another part of the shop, which node runs first (file names in order, one file at a time). */
+const LOADS_CART_FIRST = "const { it } = require('node:test');\nconst assert = require('node:assert');\nconst { total } = require('../src/cart.js');\nit('sums nothing to zero', () => assert.strictEqual(total([]), 0));\n";
+/** The SAVE10 test file with the failing assertion turned into one that passes. */
+const TAMED_TESTS = NODE.tests.replace("total([{ price: 1000, qty: 2 }], 'SAVE10'), 1800", '1800, 1800');
+
+/** Wrong code that, when loaded, rewrites test/cart.test.js (which node has not loaded yet) to pass. */
+const REWRITING_CART = [
+  "const { writeFileSync } = require('node:fs');",
+  `try { writeFileSync(require('node:path').join(__dirname, '..', 'test', 'cart.test.js'), ${JSON.stringify(TAMED_TESTS)}); } catch {}`,
+  NODE.wrong1990,
+].join('\n');
+
+describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests are read-only while the checks run them', (agent) => {
+  it('code under test that rewrites a test file loaded after it cannot: the real failure is fed back, the right code passes', { timeout: 60_000 }, async () => {
+    const run = await project(
+      agent,
+      nodeShop({
+        files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
+        task: [TITLE, '--verify', CHECK],
+        config: { checks: [{ id: 'test', run: CHECK }] },
+        tools: { 'cart-rewriting.js': REWRITING_CART },
+      }),
+      (tools) => byAttempt(copy(tools, 'cart-rewriting.js', 'src/cart.js'), copy(tools, 'cart-right.js', 'src/cart.js')),
+    );
+
+    const result = await run.run('--max-attempts', '2');
+
+    expect(result.code, explain(result)).toBe(0);
+    expect(verdicts(run)).toEqual(['checks_failed', 'passed']);
+    expect(run.prompts()[1]).toContain(SAVE10);
+    expect(run.prompts()[1]).toContain('1990');
+    // The test file is as committed, in the worktree and on the branch.
+    expect(readFileSync(join(run.record().worktree, 'test', 'cart.test.js'), 'utf8')).toBe(NODE.tests);
+    expect(run.onBranch('test/cart.test.js')).toBe(NODE.tests);
+    await expectNothingLeft(run);
+  });
+});
