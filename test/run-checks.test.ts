@@ -5,7 +5,7 @@
  * would look at afterwards: the exit code, run.json, the task, the branch, the evidence and
  * the feed.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/core/run/run-record.js';
@@ -467,5 +467,24 @@ describe("baton's own folder in the worktree", () => {
       expect(git(repo.dir, ['log', '-1', '--format=%B', doc.run.branch])).not.toContain('not yours');
       expect(baton(['reopen', '1'], { cwd: repo.dir }).code).toBe(0);
     }
+  });
+});
+
+describe('the baseline cache', () => {
+  it('is shared by the runs on one base, but neither read nor written without containment (an agent could have forged it)', { timeout: 60_000 }, async () => {
+    const repo = repoWith({ checks: [FIXED_CHECK] }, {}, [['First'], ['Second'], ['Third'], ['Fourth']]);
+    const agent = agentScript(repo, 'fixer', 'echo done > fixed.txt');
+    const baselineLine = (result: BatonResult): string => result.stderr.split('\n').find((line) => line.startsWith('baseline:')) ?? '';
+    const baselines = join(repo.dir, '.git', 'baton', 'baselines');
+
+    expect(baselineLine(run(repo, agent, [], {}, 1).result)).toMatch(/^baseline: ran command:fixed /);
+    expect(baselineLine(run(repo, agent, [], {}, 2).result)).toMatch(/^baseline: cached command:fixed /);
+    const cached = readdirSync(baselines).sort();
+    expect(cached).toHaveLength(1);
+
+    const off = { BATON_CONTAINMENT: 'off' };
+    expect(baselineLine(run(repo, agent, [], off, 3).result)).toMatch(/^baseline: ran command:fixed /);
+    expect(baselineLine(run(repo, agent, [], off, 4).result)).toMatch(/^baseline: ran command:fixed /);
+    expect(readdirSync(baselines).sort()).toEqual(cached);
   });
 });

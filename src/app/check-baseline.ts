@@ -13,6 +13,11 @@ export interface BaselineRequest {
   timeLeftMs: number;
   /** How checks are started (the sandbox). */
   wrap: CommandWrap | null;
+  /**
+   * Whether the cache can be trusted: not when no sandbox kept earlier agents out of it (any of
+   * them could have written a baseline that excuses its failures), so each run takes its own.
+   */
+  useCache: boolean;
   recordedAt: string;
   signal?: AbortSignal;
 }
@@ -42,7 +47,7 @@ export async function checkBaselines(deps: CheckRunDeps & { baselines: BaselineS
   const result: Baselines = { byCheck: new Map(), ran: [], cached: [], missing: [] };
   const toRun: CheckSpec[] = [];
   for (const spec of specs) {
-    const cached = await deps.baselines.readBaseline(baselineKey(request.baseCommit, spec));
+    const cached = request.useCache ? await deps.baselines.readBaseline(baselineKey(request.baseCommit, spec)) : null;
     if (cached !== null) {
       result.byCheck.set(spec.checkId, cached);
       result.cached.push(spec.checkId);
@@ -68,7 +73,7 @@ export async function checkBaselines(deps: CheckRunDeps & { baselines: BaselineS
     };
     // A check stopped by Ctrl-C says nothing about the base: not kept.
     if (request.signal?.aborted) continue;
-    await deps.baselines.saveBaseline(baselineKey(request.baseCommit, spec), baseline);
+    if (request.useCache) await deps.baselines.saveBaseline(baselineKey(request.baseCommit, spec), baseline);
     result.byCheck.set(spec.checkId, baseline);
     result.ran.push(spec.checkId);
   }

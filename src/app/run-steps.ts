@@ -45,6 +45,7 @@ export async function baselinesOf(deps: RunTaskDeps, running: Running, timeLeftM
     scratchDir: running.checkScratchDir,
     timeLeftMs,
     wrap: deps.sandbox.wrapFor(deps.repoRoot, record.worktree, { writable: [running.checkScratchDir] }),
+    useCache: deps.sandbox.active,
     recordedAt: deps.board.clock.now().toISOString(),
     signal: running.signal,
   });

@@ -40,7 +40,18 @@ describe('tomlEntries', () => {
     expect(partChanges(part, 'pyproject.toml', '[tool.pytest.ini_options]\naddopts = "-q"\n', '# tests\n[tool.pytest.ini_options]\n\naddopts = "-q"\n')).toEqual([]);
     expect(partChanges(part, 'pyproject.toml', '[project]\n', '[project]\n[tool.pytest.ini_options]\n')).toHaveLength(1);
   });
+
+  it('opens no multi-line string in a comment: a [lib] table after `# """` is a table, not part of a dependency value', () => {
+    const base = '[package]\nname = "shop"\n\n[dependencies]\n';
+    const smuggled = `${base}[package.metadata.dependencies]\nnote = "x" # """\n\n[lib]\nharness = false\n\n# """\n`;
+    expect(tomlEntries(smuggled).filter((entry) => entry.line === 'harness = false').map((entry) => entry.key)).toEqual(['lib.harness']);
+    expect(partChanges({ kind: 'toml-except-dependencies' }, 'Cargo.toml', base, smuggled)).toHaveLength(1);
+    // A real multi-line string still spans its lines, a closing quote's comment included.
+    const multiline = 'a = """\nline # not a comment\n""" # """\nb = 1\n';
+    expect(tomlEntries(multiline).map((entry) => entry.key)).toEqual(['a', 'a', 'a', 'b']);
+  });
 });
+
 
 describe('iniSections', () => {
   it('keeps each section without comments, and matches sections by pattern', () => {

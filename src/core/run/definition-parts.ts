@@ -135,8 +135,9 @@ export function tomlEntries(text: string): { key: string; line: string }[] {
     const line = raw.trim();
     if (openString !== null || depth > 0) {
       entries.push({ key, line });
-      if (openString !== null) openString = count(line, openString) % 2 === 1 ? null : openString;
-      else depth += bracketDepth(line);
+      const scanned = scanValue(line, openString);
+      openString = scanned.open;
+      depth += bracketDepth(scanned.code);
       continue;
     }
     if (line === '' || line.startsWith('#')) continue;
@@ -146,9 +147,9 @@ export function tomlEntries(text: string): { key: string; line: string }[] {
     else if (equals > 0) {
       const name = dottedKey(line.slice(0, equals));
       key = table === '' ? name : `${table}.${name}`;
-      const value = line.slice(equals + 1);
-      openString = ['"""', "'''"].find((quote) => count(value, quote) % 2 === 1) ?? null;
-      if (openString === null) depth = bracketDepth(value);
+      const scanned = scanValue(line.slice(equals + 1), null);
+      openString = scanned.open;
+      depth = bracketDepth(scanned.code);
     }
     entries.push({ key, line });
   }
@@ -172,10 +173,34 @@ function topLevelEquals(line: string): number {
   return -1;
 }
 
-/** Opening minus closing brackets and braces outside strings and comments. */
-function bracketDepth(value: string): number {
-  const bare = value.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '').replace(/#.*$/, '');
-  return count(bare, '[') + count(bare, '{') - count(bare, ']') - count(bare, '}');
+/**
+ * One line of a value, read from `open` (the multi-line string it starts inside, or null):
+ * `code` is what lies outside strings and the comment, `open` the multi-line string still open
+ * at its end. A `"""` in a comment opens nothing (`x = 1 # """` ends the value).
+ */
+function scanValue(line: string, open: string | null): { code: string; open: string | null } {
+  let code = '';
+  let quote = open;
+  for (let index = 0; index < line.length; index++) {
+    const rest = line.slice(index);
+    if (quote === null) {
+      if (rest.startsWith('#')) break;
+      quote = ['"""', "'''", '"', "'"].find((candidate) => rest.startsWith(candidate)) ?? null;
+      if (quote === null) code += line[index];
+      else index += quote.length - 1;
+    } else if (quote !== "'" && quote !== "'''" && line[index] === '\\') {
+      index += 1;
+    } else if (rest.startsWith(quote)) {
+      index += quote.length - 1;
+      quote = null;
+    }
+  }
+  return { code, open: quote === '"""' || quote === "'''" ? quote : null };
+}
+
+/** Opening minus closing brackets and braces in code (strings and comments taken out). */
+function bracketDepth(code: string): number {
+  return count(code, '[') + count(code, '{') - count(code, ']') - count(code, '}');
 }
 
 function count(text: string, part: string): number {
