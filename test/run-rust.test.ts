@@ -26,8 +26,8 @@ describe.skipIf(!CARGO_AVAILABLE).each(AGENTS)(`baton run --agent %s on a Rust c
     expect(verdicts(run)).toEqual(['diverged', 'diverged', 'passed']);
     const [ignored, edited] = run.record().attempts;
     expect(ignored?.failures.map((failure) => failure.checkId)).toEqual(['scope:test-edited']);
-    expect(ignored?.failures[0]?.detail).toContain('src/lib.rs (changed tests::save10_takes_10_percent_off, a test inside it)');
-    expect(edited?.failures[0]?.detail).toContain('src/lib.rs (changed tests::save10_takes_10_percent_off, a test inside it)');
+    expect(ignored?.failures[0]?.detail).toContain('src/lib.rs (changed test tests::save10_takes_10_percent_off)');
+    expect(edited?.failures[0]?.detail).toContain('src/lib.rs (changed test tests::save10_takes_10_percent_off)');
     const [, second, third] = run.prompts();
     expect(second).toContain(REVERTED);
     expect(second).toContain('tests::save10_takes_10_percent_off');

@@ -121,20 +121,28 @@ export async function inspectChanges(
 }
 
 /**
- * The tests inside source files (Rust's test modules) the task changed since it started: the
- * files it modified, renamed or deleted, as they were at its fork commit and as staged now.
+ * The tests inside source files (Rust's test modules and doc tests) the task changed since it
+ * started, and assertion macros it redefined: every such file it touched, as it was at its fork
+ * commit and as staged now.
  */
 async function inlineTestEditsOf(deps: JudgeDeps, request: Pick<JudgeRequest, 'worktree' | 'forkCommit' | 'rules'>, taskChanges: readonly ChangedFile[]): Promise<InlineTestEdit[]> {
-  const touched = taskChanges.filter((change) => change.change !== 'added').map((change) => ({ before: change.fromPath ?? change.path, now: change.change === 'deleted' ? null : change.path }));
-  const candidates = touched.filter((change) => mayHoldInlineTests(change.before));
+  const touched = taskChanges.map((change) => ({
+    before: change.change === 'added' ? null : (change.fromPath ?? change.path),
+    now: change.change === 'deleted' ? null : change.path,
+  }));
+  const candidates = touched.filter((change) => mayHoldInlineTests(change.before ?? change.now ?? ''));
   if (candidates.length === 0) return [];
-  const before = await deps.workspace.readFilesAt(request.worktree, request.forkCommit, candidates.map((change) => change.before));
-  const nowPaths = candidates.flatMap((change) => (change.now === null ? [] : [change.now]));
-  const nowTexts = new Map((await deps.workspace.readStagedFiles(request.worktree, nowPaths)).map((text, index) => [nowPaths[index], text]));
-  const now = candidates.map((change) => (change.now === null ? null : (nowTexts.get(change.now) ?? null)));
+  const read = async (paths: (string | null)[], reader: (present: string[]) => Promise<(string | null)[]>): Promise<(string | null)[]> => {
+    const present = paths.filter((path): path is string => path !== null);
+    const texts = new Map((await reader(present)).map((text, index) => [present[index], text]));
+    return paths.map((path) => (path === null ? null : (texts.get(path) ?? null)));
+  };
+  const before = await read(candidates.map((change) => change.before), (paths) => deps.workspace.readFilesAt(request.worktree, request.forkCommit, paths));
+  const now = await read(candidates.map((change) => change.now), (paths) => deps.workspace.readStagedFiles(request.worktree, paths));
   const editable = globMatcher(request.rules.editableInlineTests ?? []);
   const names = new Set(request.rules.editableInlineTests ?? []);
-  return inlineTestEdits(candidates.map((change) => change.before), before, now, (name) => names.has(name) || editable(name));
+  const files = candidates.map((change, index) => ({ path: change.before ?? change.now ?? '', before: before[index] ?? null, now: now[index] ?? null }));
+  return inlineTestEdits(files, (name) => names.has(name) || editable(name));
 }
 
 /** Files straight from the worktree, ignored ones included (an `.npmrc` git does not see still counts). */

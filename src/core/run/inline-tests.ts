@@ -1,12 +1,15 @@
 /*
  * Some languages keep tests beside the code, in the same file: Rust's `#[cfg(test)] mod tests
- * { ... }` at the bottom of `src/lib.rs`. The test contract (test-contract.ts) protects test
- * files by their paths, and a source file is the task's to change, so the tests inside it are
- * protected item by item instead: every item of a test module that was there before (a test,
- * a helper, a `use`) must be there after, unchanged but for whitespace. New items may be added.
+ * { ... }` at the bottom of `src/lib.rs`, and its doc tests in the `///` comments above the
+ * code. The test contract (test-contract.ts) protects test files by their paths, and a source
+ * file is the task's to change, so the tests inside it are protected piece by piece instead:
+ * every item of a test module that was there before (a test, a helper, its imports), the
+ * module's own attributes and place among the modules, and every doc test's code and fence,
+ * must be there after, unchanged but for formatting and comments. New tests may be added. A
+ * file may not start redefining the assertion macros the tests call either.
  */
 
-/** One source file's inline tests: item key (`tests::fn totals_items`) → its text, whitespace collapsed. */
+/** One source file's inline tests: key (`tests::fn totals_items`, `doc::fn total #1`) → normalised text. */
 export type InlineTests = ReadonlyMap<string, string>;
 
 /** Whether a path is in a language whose tests may live inside source files (Rust). */
@@ -14,31 +17,38 @@ export function mayHoldInlineTests(path: string): boolean {
   return path.endsWith('.rs');
 }
 
-/** The items of every `#[cfg(test)]` module in a Rust source text; empty for a text with none. */
+/** The inline tests of a Rust source text: the items of its test modules and its doc tests. */
 export function inlineTests(text: string): InlineTests {
   const items = new Map<string, string>();
-  const attribute = /#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]/g;
-  for (const match of text.matchAll(attribute)) {
-    const rest = text.slice(match.index + match[0].length);
-    const module = /^(?:\s*#\s*\[[^\]]*\])*\s*(?:pub(?:\s*\([^)]*\))?\s+)?mod\s+([A-Za-z_]\w*)\s*\{/.exec(rest);
-    if (!module) continue;
-    const open = match.index + match[0].length + module[0].length - 1;
-    const close = matchingBrace(text, open);
-    const body = text.slice(open + 1, close < 0 ? text.length : close);
+  const masked = maskLiterals(text);
+  const seen = new Map<string, number>();
+  for (const module of testModules(masked)) {
+    const count = (seen.get(module.path) ?? 0) + 1;
+    seen.set(module.path, count);
+    const path = count === 1 ? module.path : `${module.path} #${count}`;
+    items.set(`${path}::#[…]`, collapse(module.attributes));
+    const body = text.slice(module.open + 1, module.close);
+    const uses: string[] = [];
     const counts = new Map<string, number>();
     for (const item of splitItems(body)) {
       // Comments do not count: a test commented out is gone, a comment added to one is no change.
       const code = stripComments(item);
-      const base = `${module[1]}::${itemName(code)}`;
-      const count = (counts.get(base) ?? 0) + 1;
-      counts.set(base, count);
-      items.set(count === 1 ? base : `${base} #${count}`, collapse(code));
+      if (/^\s*(?:pub(?:\s*\([^)]*\))?\s+)?use\b/.test(code)) {
+        uses.push(...usePaths(code));
+        continue;
+      }
+      const base = `${path}::${itemName(code)}`;
+      const n = (counts.get(base) ?? 0) + 1;
+      counts.set(base, n);
+      items.set(n === 1 ? base : `${base} #${n}`, collapse(code));
     }
+    if (uses.length > 0) items.set(`${path}::use`, [...new Set(uses)].sort().join('; '));
   }
+  for (const [key, code] of docTests(text)) items.set(key, code);
   return items;
 }
 
-/** What `now` did to the inline tests `before` had: each item removed or changed, by key. */
+/** What `now` did to the inline tests `before` had: each one removed or changed, by key. */
 export function inlineTestChanges(before: InlineTests, now: InlineTests): { key: string; how: 'removed' | 'changed' }[] {
   const changes: { key: string; how: 'removed' | 'changed' }[] = [];
   for (const [key, text] of before) {
@@ -49,18 +59,186 @@ export function inlineTestChanges(before: InlineTests, now: InlineTests): { key:
   return changes;
 }
 
-/** `fn totals_items` for a function (attributes and visibility aside), else the item's first words. */
-function itemName(item: string): string {
-  const fn = /\bfn\s+([A-Za-z_]\w*)/.exec(item.split('{')[0] ?? '');
-  if (fn) return `fn ${fn[1]}`;
-  return collapse(item.replace(/#\s*\[[^\]]*\]/g, '')).slice(0, 60);
+/** The assertion macros a text defines or imports under their own names (`macro_rules! assert_eq`, `use x as assert_eq`). */
+export function assertionShadows(text: string): string[] {
+  const masked = maskLiterals(text);
+  const names = [...masked.matchAll(/\bmacro_rules!\s*([A-Za-z_]\w*)|\bas\s+([A-Za-z_]\w*)\b/g)].map((match) => (match[1] ?? match[2]) as string);
+  return [...new Set(names.filter((name) => ASSERTION_MACROS.test(name)))].sort();
 }
 
-/** The text with whitespace only where it separates two words: what a formatter changes does not count. */
+/** The macros tests call to decide pass or fail. */
+const ASSERTION_MACROS = /^(?:assert\w*|debug_assert\w*|panic|unreachable|todo|unimplemented)$/;
+
+/** An inline test an attempt changed or removed, as the test contract reports it. */
+export interface InlineTestEdit {
+  path: string;
+  how: string;
+}
+
+/** A file the task changed that may hold inline tests: its text when the task started (null: it added the file) and now (null: deleted). */
+export interface InlineTestFile {
+  path: string;
+  before: string | null;
+  now: string | null;
+}
+
+/**
+ * The inline tests of each file that its text when the task started had and its text now
+ * changed or lost, except those `editable` allows: a glob matching the file (the config's
+ * `scope.editableTests`) or the test's own name, `<file>::<module>::<test>`, as a `test`
+ * resource of the task gives it (`modifies:test:src/lib.rs::tests::totals_items`); and the
+ * assertion macros a file newly redefines.
+ */
+export function inlineTestEdits(files: readonly InlineTestFile[], editable: (name: string) => boolean): InlineTestEdit[] {
+  return files.flatMap(({ path, before, now }) => {
+    if (editable(path)) return [];
+    const shadows = assertionShadows(now ?? '').filter((name) => !assertionShadows(before ?? '').includes(name));
+    const redefined = shadows.map((name) => ({ path, how: `redefines ${name}!, which the tests call to pass or fail` }));
+    if (before === null) return redefined;
+    const changed = inlineTestChanges(inlineTests(before), inlineTests(now ?? '')).flatMap(({ key, how }) => {
+      const name = key.replace('::fn ', '::');
+      return editable(`${path}::${name}`) ? [] : [{ path, how: `${how} ${describeKey(key)}` }];
+    });
+    return [...changed, ...redefined];
+  });
+}
+
+/** How a person reads a key: `test tests::adds_tax`, `the attributes of test module tests`, `the doc test of fn total`. */
+function describeKey(key: string): string {
+  if (key.startsWith('doc::')) return `the doc test of ${key.slice('doc::'.length)}`;
+  if (key.endsWith('::#[…]')) return `the attributes of test module ${key.slice(0, -'::#[…]'.length)}`;
+  if (key.endsWith('::use')) return `the imports of test module ${key.slice(0, -'::use'.length)}`;
+  const fn = /^(.*)::fn (\w+)( #\d+)?$/.exec(key);
+  if (fn) return `test ${fn[1]}::${fn[2]}${fn[3] ?? ''}`;
+  return `${key} (in a test module)`;
+}
+
+interface TestModule {
+  /** The module's path in the file: `tests`, `outer::tests`. */
+  path: string;
+  /** Its attributes, `#[cfg(test)]` among them. */
+  attributes: string;
+  open: number;
+  close: number;
+}
+
+/**
+ * Every module compiled only for tests: a `cfg` (or `cfg_attr`) attribute naming `test` (`#[cfg(test)]`,
+ * `#[cfg(all(test, unix))]`), outermost ones only. Found in `masked` text, so a module in a
+ * comment or a string is none.
+ */
+function testModules(masked: string): TestModule[] {
+  const modules: TestModule[] = [];
+  const stack: { name: string | null; open: number; test: boolean; attributes: string }[] = [];
+  for (let index = 0; index < masked.length; index += 1) {
+    const char = masked[index];
+    if (char === '{') {
+      const declared = /\bmod\s+([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, index - 200), index));
+      const attributes = declared ? moduleAttributes(masked, index - (masked.slice(Math.max(0, index - 200), index).length - declared.index)) : '';
+      const test = /#\s*\[\s*cfg(?:_attr)?\s*\([^\]]*\btest\b/.test(attributes);
+      stack.push({ name: declared?.[1] ?? null, open: index, test, attributes });
+    } else if (char === '}') {
+      const frame = stack.pop();
+      if (frame?.test && !stack.some((outer) => outer.test)) {
+        const path = [...stack.flatMap((outer) => (outer.name === null ? [] : [outer.name])), frame.name].join('::');
+        modules.push({ path, attributes: frame.attributes, open: frame.open, close: index });
+      }
+    }
+  }
+  return modules.sort((left, right) => left.open - right.open);
+}
+
+/** The attributes (and visibility) written before the `mod` keyword at `modAt`. */
+function moduleAttributes(masked: string, modAt: number): string {
+  const before = masked.slice(Math.max(0, modAt - 2000), modAt);
+  return /((?:#\s*\[[^\]]*\]\s*)*)(?:pub(?:\s*\([^)]*\))?\s+)?$/.exec(before)?.[1] ?? '';
+}
+
+/**
+ * The doc tests: the fenced code blocks of `///` and `//!` comments, each keyed by the item the
+ * comment documents (`fn total`, `crate` for `//!`) and its place among the blocks of items so named.
+ * The fence's words count (`no_run`, `ignore` change what runs), and so does every line of code.
+ */
+function docTests(text: string): Map<string, string> {
+  const tests = new Map<string, string>();
+  const counts = new Map<string, number>();
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; ) {
+    const doc = /^\s*\/\/[/!](?!\/)/.exec(lines[index] as string);
+    if (!doc) {
+      index += 1;
+      continue;
+    }
+    const inner = (lines[index] as string).trimStart().startsWith('//!');
+    const comment: string[] = [];
+    while (index < lines.length && /^\s*\/\/[/!](?!\/)/.test(lines[index] as string)) comment.push((lines[index++] as string).trimStart().slice(3));
+    const next = lines.slice(index).find((line) => line.trim() !== '' && !line.trim().startsWith('#[')) ?? '';
+    const owner = inner ? 'crate' : itemName(next);
+    let fence: string | null = null;
+    let code: string[] = [];
+    for (const line of comment) {
+      const marker = /^\s*(```+|~~~+)\s*(.*)$/.exec(line);
+      if (marker && fence === null) {
+        fence = marker[2] as string;
+        code = [];
+      } else if (marker && fence !== null) {
+        const count = (counts.get(owner) ?? 0) + 1;
+        counts.set(owner, count);
+        tests.set(`doc::${owner} #${count}`, `${fence} | ${collapse(code.join('\n'))}`);
+        fence = null;
+      } else if (fence !== null) code.push(line);
+    }
+  }
+  return tests;
+}
+
+/** `fn totals_items` for a function (attributes and visibility aside), else the item's first words. */
+function itemName(item: string): string {
+  const head = item.split('{')[0] ?? '';
+  const fn = /\bfn\s+([A-Za-z_]\w*)/.exec(head);
+  if (fn) return `fn ${fn[1]}`;
+  return collapse(head.replace(/#\s*\[[^\]]*\]/g, '')).slice(0, 60);
+}
+
+/** Each path a `use` item brings in: `use super::{total, tax as t};` → `super::tax as t`, `super::total`. */
+function usePaths(item: string): string[] {
+  const tree = item.replace(/^\s*(?:pub(?:\s*\([^)]*\))?\s+)?use\s+/, '').replace(/;\s*$/, '').replace(/\s+/g, ' ').trim();
+  const expand = (prefix: string, part: string): string[] => {
+    const open = part.indexOf('{');
+    if (open < 0) return [`${prefix}${part.trim()}`.replace(/::self$/, '')];
+    const head = part.slice(0, open).trim();
+    const inside = part.slice(open + 1, part.lastIndexOf('}'));
+    return splitTopLevel(inside).flatMap((piece) => expand(`${prefix}${head}`, piece));
+  };
+  return expand('', tree).filter((path) => path !== '');
+}
+
+/** The comma-separated parts of a use tree's braces, nested braces kept whole. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    if (text[index] === '{') depth += 1;
+    else if (text[index] === '}') depth -= 1;
+    else if (text[index] === ',' && depth === 0) {
+      parts.push(text.slice(start, index));
+      start = index + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/**
+ * The text as a formatter would not change it: whitespace only where it separates two words,
+ * and no trailing comma before a closing bracket (rustfmt adds one when it breaks a list).
+ */
 function collapse(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .replace(/ (?=\W)|(?<=\W) /g, '')
+    .replace(/,(?=[)\]}])/g, '')
     .trim();
 }
 
@@ -91,19 +269,18 @@ function splitItems(body: string): string[] {
   return items.filter((item) => stripComments(item).trim() !== '');
 }
 
-/** The index of the `}` closing the `{` at `open`; -1 when the text ends first. */
-function matchingBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let index = open; index < text.length; index += 1) {
+/** The text with every comment, and the inside of every string and character literal, blanked: same length, same places. */
+function maskLiterals(text: string): string {
+  let out = '';
+  for (let index = 0; index < text.length; index += 1) {
     const skipped = skipLiteral(text, index);
-    if (skipped !== index) {
+    if (skipped === index) out += text[index];
+    else {
+      out += text.slice(index, skipped).replace(/[^\n]/g, ' ');
       index = skipped - 1;
-      continue;
     }
-    if (text[index] === '{') depth += 1;
-    else if (text[index] === '}' && --depth === 0) return index;
   }
-  return -1;
+  return out;
 }
 
 /**
@@ -129,8 +306,8 @@ function skipLiteral(text: string, index: number): number {
     }
     return text.length;
   }
-  const raw = /^b?r(#*)"/.exec(text.slice(index, index + 260));
-  if (raw && !/\w/.test(text[index - 1] ?? '')) {
+  const raw = (char === 'r' || char === 'b') && !/\w/.test(text[index - 1] ?? '') ? /^b?r(#*)"/.exec(text.slice(index, index + 260)) : null;
+  if (raw) {
     const end = text.indexOf(`"${raw[1]}`, index + raw[0].length);
     return end < 0 ? text.length : end + 1 + (raw[1] as string).length;
   }
@@ -160,33 +337,9 @@ function stripComments(text: string): string {
     const skipped = skipLiteral(text, index);
     if (skipped === index) out += text[index];
     else {
-      if (text[index] !== '/') out += text.slice(index, skipped);
-      else out += ' ';
+      out += text[index] === '/' ? ' ' : text.slice(index, skipped);
       index = skipped - 1;
     }
   }
   return out;
-}
-
-/** An inline test an attempt changed or removed, as the test contract reports it. */
-export interface InlineTestEdit {
-  path: string;
-  how: string;
-}
-
-/**
- * The inline tests of each file in `paths` that `before` (the texts when the task started) had
- * and `now` changed or lost, except those `editable` allows: a glob matching the file (the
- * config's `scope.editableTests`) or the test's own name, `<file>::<module>::<test>`, as a
- * `test` resource of the task gives it (`modifies:test:src/lib.rs::tests::totals_items`).
- */
-export function inlineTestEdits(paths: readonly string[], before: readonly (string | null)[], now: readonly (string | null)[], editable: (name: string) => boolean): InlineTestEdit[] {
-  return paths.flatMap((path, index) => {
-    const was = before[index];
-    if (was === null || was === undefined || editable(path)) return [];
-    return inlineTestChanges(inlineTests(was), inlineTests(now[index] ?? '')).flatMap(({ key, how }) => {
-      const name = `${path}::${key.replace('::fn ', '::')}`;
-      return editable(name) ? [] : [{ path, how: `${how} ${key.replace('::fn ', '::')}, a test inside it` }];
-    });
-  });
 }

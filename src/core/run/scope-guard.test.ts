@@ -93,7 +93,7 @@ describe('scopeViolations', () => {
       'test/old.ts (renamed to test/new.ts)',
       'src/__snapshots__/cart.test.ts.snap (modified)',
       '',
-      "Existing tests are the task's contract: add new tests, do not edit, rename or remove existing ones (declare modifies:file:<path> on the task to allow it).",
+      "Existing tests are the task's contract: add new tests, do not edit, rename or remove existing ones (declare modifies:file:<path> on the task to allow it; for a test inside a source file, modifies:test:<path>::<module>::<test>).",
     ]);
   });
 

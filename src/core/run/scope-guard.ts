@@ -34,7 +34,7 @@ const PATHS_IN_SUMMARY = 5;
 
 const TEST_DELETED_RULE = 'Existing tests are the task\'s contract: never delete or empty one (declare removes:file:<path> on the task to allow it).';
 const TEST_EDITED_RULE =
-  'Existing tests are the task\'s contract: add new tests, do not edit, rename or remove existing ones (declare modifies:file:<path> on the task to allow it).';
+  "Existing tests are the task's contract: add new tests, do not edit, rename or remove existing ones (declare modifies:file:<path> on the task to allow it; for a test inside a source file, modifies:test:<path>::<module>::<test>).";
 const CHECK_EDITED_RULE = 'The files that define the checks, and the baton config, are not the attempt\'s to change.';
 
 /** What a scope check knows besides this attempt's changes. */
