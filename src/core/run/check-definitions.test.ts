@@ -185,6 +185,9 @@ describe('test runner and package manager configs', () => {
     ]);
     expect(await edit({ 'setup.cfg': python['setup.cfg'].replace('testpaths = tests', 'testpaths = nowhere') })).toEqual(['setup.cfg section [tool:pytest] was changed']);
     expect(await edit({ 'pytest.ini': '[pytest]\naddopts = -p no:python\n' })).toEqual(["pytest.ini was added (a test runner's config)"]);
+    // `python -m pytest` would run a pytest.py in the folder it starts in.
+    expect((await edit({ 'pytest.py': 'raise SystemExit(0)\n' }))[0]).toMatch(/^pytest\.py was added/);
+    expect((await edit({ 'pytest/__init__.py': 'from os import _exit\n' }))[0]).toMatch(/^pytest\/__init__\.py was added/);
   });
 
   it("counts a linter's config only where a check runs the linter", async () => {

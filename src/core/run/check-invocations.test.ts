@@ -41,7 +41,13 @@ describe('commandInvocations', () => {
     expect(runs('CI=1 env -u X FOO=2 cross-env NODE_ENV=test npm test')).toEqual([{ kind: 'scripts', manifest: 'package.json', names: ['test'] }]);
     expect(runs('sh -c "cd app && make check"')).toEqual([{ kind: 'make', dir: 'app', makefiles: [] }]);
     expect(runs('npx -y npm-run-all --parallel lint "test:* -- --x"')).toEqual([{ kind: 'scripts', manifest: 'package.json', names: ['lint', 'test:*'] }]);
-    expect(runs('uv run python -m tox -e py312')).toEqual([{ kind: 'tool', tool: 'tox', dir: '' }]);
+    expect(runs('uv run python -m tox -e py312')).toEqual([{ kind: 'python-module', module: 'tox', dir: '' }, { kind: 'tool', tool: 'tox', dir: '' }]);
+  });
+
+  it('counts a module that would shadow what `python -m` runs, in the folder it runs in (first on its path)', () => {
+    const modules = (command: string) => commandInvocations(command, '').filter((invocation) => invocation.kind === 'python-module');
+    expect(modules('cd api && python3 -m pytest.main -q')).toEqual([{ kind: 'python-module', module: 'pytest', dir: 'api' }]);
+    expect(modules('pytest -q')).toEqual([]);
   });
 
   it('reads make with its folder and makefiles', () => {

@@ -18,7 +18,9 @@ export type Invocation =
   /** A command runs in `dir`: the test runners' configs there and above count. */
   | { kind: 'dir'; dir: string }
   /** A tool with configs of its own (`eslint`, `tox`, `cargo`; see runner-configs.ts) runs in `dir`. */
-  | { kind: 'tool'; tool: string; dir: string };
+  | { kind: 'tool'; tool: string; dir: string }
+  /** `python -m <module>` runs in `dir`, which Python searches first: a module of that name there would run instead. */
+  | { kind: 'python-module'; module: string; dir: string };
 
 /** Programs that run the rest of the line as a command. */
 const WRAPPERS = new Set(['time', 'nohup', 'exec', 'command', 'builtin', 'xvfb-run', 'stdbuf', 'nice', 'ionice', 'chronic', 'caffeinate', 'sudo']);
@@ -38,8 +40,10 @@ export function commandInvocations(command: string, cwd: string, depth = 0): Inv
   let dir: string | null = cwd;
   let words: string[] = [];
   const flush = (): void => {
+    const module = pythonModule(words);
     const simple = unwrap(words);
     words = [];
+    if (module !== null && dir !== null) found.push({ kind: 'python-module', module, dir });
     if (simple.length === 0) return;
     const [program, ...args] = simple as [string, ...string[]];
     // An unknown folder (`cd $TMP`) runs nothing baton can attribute to the repository.
@@ -76,6 +80,15 @@ function unwrap(input: readonly string[]): string[] {
     else break;
   }
   return words;
+}
+
+/** The top-level module a `python -m pkg.mod` (behind any wrappers) runs, or null. */
+function pythonModule(input: readonly string[]): string | null {
+  const at = input.findIndex((word) => /^python(\d+(\.\d+)*)?$/.test(programName(word).split('/').pop() ?? ''));
+  if (at < 0) return null;
+  const flag = input.indexOf('-m', at);
+  const module = flag < 0 ? undefined : input[flag + 1];
+  return module !== undefined && /^[A-Za-z_][\w.]*$/.test(module) ? (module.split('.')[0] as string) : null;
 }
 
 /** `npx -y vitest run` → `vitest run`; `npx -c 'cmd'` → `sh -c 'cmd'`. */

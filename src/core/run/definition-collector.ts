@@ -6,6 +6,9 @@ import { parseManifest, scriptClosure } from './package-scripts.js';
 import { dirAndAncestors, inDir, joinRepoPath, parentDir } from './repo-path.js';
 import { quotedPaths, runnerConfigDefinitions, scannedConfigPaths, toolConfigDefinitions } from './runner-configs.js';
 
+/** The files Python imports a module from: source, bytecode, an extension. */
+const PYTHON_MODULE_FILES = ['.py', '.pyc', '.so', '.*.so'];
+
 /** Invocations followed at most, against a command that leads round in circles. */
 const MAX_INVOCATIONS = 2_000;
 const DEFAULT_MAKEFILES = ['GNUmakefile', 'makefile', 'Makefile'];
@@ -76,6 +79,7 @@ export class DefinitionCollector {
       case 'dir':
         return [...scannedConfigPaths(invocation.dir), inDir(invocation.dir, 'package.json')];
       case 'tool':
+      case 'python-module':
         return [];
     }
   }
@@ -101,6 +105,12 @@ export class DefinitionCollector {
         return [];
       case 'tool':
         toolConfigDefinitions(invocation.tool, invocation.dir).forEach((definition) => this.add(definition));
+        return [];
+      case 'python-module':
+        // Whether there or not: a `pytest.py` (or compiled one, or package) the task adds would be what runs.
+        for (const name of PYTHON_MODULE_FILES.flatMap((suffix) => [`${invocation.module}${suffix}`, `${invocation.module}/__init__${suffix}`])) {
+          this.add({ kind: 'file', glob: inDir(invocation.dir, name), why: `\`python -m ${invocation.module}\` would run it instead` });
+        }
         return [];
     }
   }
