@@ -38,7 +38,7 @@ export function agentEnv(server: ModelServer, dir: string, extra: Record<string,
     ...claudeEnvFor(server.url),
     CODEX_HOME: codexHome,
     SCRIPTED_API_KEY: 'scripted-key',
-    // The tests' tool folders and this checkout's node_modules (Vitest), which a contained
+    // The tests' tool folders and this checkout (its node_modules, bin and dist), which a contained
     // command's own temporary folders would hide where they lie below /tmp.
     BATON_SANDBOX_SHARE: TEST_SANDBOX_SHARE,
     ...extra,

@@ -6,14 +6,15 @@ import { join, resolve } from 'node:path';
  * Every command a run contains gets temporary folders of its own, so the folders a test makes
  * in /tmp for its scripted agents (their scripts, what they copy in, what they record) would
  * be hidden from them. Tests make those folders below one root and name it, with this
- * checkout's node_modules (a CI clone lives below /tmp too), in BATON_SANDBOX_SHARE.
+ * checkout (its node_modules, bin and dist, which the agents and checks run: a CI clone lives
+ * below /tmp too), in BATON_SANDBOX_SHARE.
  */
 
 /** The root of the folders contained commands of the tests still see: one per user. */
 export const SHARED_TEST_ROOT = join(tmpdir(), `baton-test-shared-${process.geteuid?.() ?? 'user'}`);
 
 /** BATON_SANDBOX_SHARE for the tests' runs. */
-export const TEST_SANDBOX_SHARE = [SHARED_TEST_ROOT, resolve(import.meta.dirname, '../../node_modules')].join(':');
+export const TEST_SANDBOX_SHARE = [SHARED_TEST_ROOT, resolve(import.meta.dirname, '../..')].join(':');
 
 /** A new folder the tests' contained commands see, like `mkdtempSync(join(tmpdir(), prefix))`. */
 export function sharedTempDir(prefix: string): string {

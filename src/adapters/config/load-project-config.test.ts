@@ -255,7 +255,7 @@ describe('check reports and the baseline', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain('checks[0].report.format: must be "junit", "tap" or "none"');
+    expect(message).toContain('checks[0].report.format: must be "junit", "tap", "libtest" or "none"');
     expect(message).toContain('checks[1].report.path: must be a path inside the repository');
     expect(message).toContain('baseline.preexisting: must be "allow" or "block"');
   });

@@ -124,12 +124,13 @@ describe.skipIf(containment.kind === 'none')(title, () => {
     writeFileSync(planted, 'planted\n');
     try {
       const wrap = sandbox.wrapFor(repo, worktree, {});
-      const script = 'ls "$0" 2>&1 | sed "s/.*: //"; git rev-parse --is-inside-work-tree; cat "$HOME/.profile"; echo scratch > /tmp/mine && cat /tmp/mine';
+      const mine = `/tmp/baton-sandbox-mine-${nodeProcess.pid}`;
+      const script = `ls "$0" 2>&1 | sed "s/.*: //"; git rev-parse --is-inside-work-tree; cat "$HOME/.profile"; echo scratch > ${mine} && cat ${mine}`;
       const exit = await runGroup(['sh', '-c', script, planted], { cwd: worktree, env: { ...nodeProcess.env, HOME: home }, ...(wrap ? { wrap } : {}) });
       expect(exit.stderrTail).toBe('');
       expect(exit.stdoutTail.trim().split('\n')).toEqual(['No such file or directory', 'true', 'export A=1', 'scratch']);
       // What the check wrote there went with it.
-      expect(existsSync('/tmp/mine')).toBe(false);
+      expect(existsSync(mine)).toBe(false);
     } finally {
       rmSync(planted, { force: true });
     }

@@ -39,15 +39,16 @@ export class WorktreeSandbox implements Sandbox {
   /**
    * Probes what the system allows (once per process; ~30 ms), unless `env` turns containment
    * off (`BATON_CONTAINMENT=off`). The temporary folder `TMPDIR` names stays writable even
-   * where it lies inside the checkout.
+   * where it lies inside the checkout. `programs` are folders every command must still see
+   * (baton's own package and Node, which an agent runs to read the board).
    */
-  static async detect(worktreeRoot: string, env: Environment): Promise<WorktreeSandbox> {
+  static async detect(worktreeRoot: string, env: Environment, programs: readonly string[] = []): Promise<WorktreeSandbox> {
     const ownDirs = [...SHARED_SCRATCH, env.TMPDIR ?? ''].flatMap((dir) => (dir ? (canonical(dir) ?? []) : []));
     const containment = await detectContainment(env);
     const home = env.HOME ? canonical(env.HOME) : null;
     const layersHome = containment.kind === 'namespaces' && containment.layersHome;
     const tmpdir = env.TMPDIR ? canonical(env.TMPDIR) : null;
-    const named = [...(env.BATON_SANDBOX_SHARE ?? '').split(':'), ...programFolders(env.PATH), ...CONFIG_FOLDER_VARIABLES.map((name) => env[name] ?? '')];
+    const named = [...(env.BATON_SANDBOX_SHARE ?? '').split(':'), ...programFolders(env.PATH), ...CONFIG_FOLDER_VARIABLES.map((name) => env[name] ?? ''), ...programs];
     const shared = named.flatMap((path) => (path.startsWith('/') ? (canonical(path) ?? []) : []));
     const services = serviceSocketPaths(env, nodeProcess.geteuid?.() ?? null).flatMap((path) => canonical(path) ?? []);
     return new WorktreeSandbox(containment, canonical(worktreeRoot) ?? worktreeRoot, ownDirs, home, layersHome, tmpdir, shared, services);

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, realpath, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     executor: resolveExecutor(agentName, {}),
     workspace,
     guard: new GitAttemptGuard(workspace, env),
-    sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config), env),
+    sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config), env, [batonPackageRoot(), dirname(nodeProcess.execPath)]),
     commands: new ShellCommandRunner(),
     evidence: evidenceStoreFor(ctx, config.evidenceStreamLimitBytes),
     processes: procProcessTable,
@@ -65,6 +65,15 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     timers: realTimers,
     onProgress,
   };
+}
+
+/** The folder baton is installed in (above `bin/baton.cjs`), which an agent inside a run calls to read the board. */
+function batonPackageRoot(): string {
+  try {
+    return dirname(dirname(realpathSync(nodeProcess.argv[1] ?? '')));
+  } catch {
+    return '';
+  }
 }
 
 /** Where task worktrees go, absolute. */
