@@ -54,3 +54,66 @@ describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests are re
     await expectNothingLeft(run);
   });
 });
+
+/** Wrong code that, when loaded, tries the other ways to the SAVE10 test: moving its folder away, and a hard link the agent made. */
+const EVASIVE_CART = [
+  "const fs = require('node:fs');",
+  "const path = require('node:path');",
+  "const root = path.join(__dirname, '..');",
+  `const tamed = ${JSON.stringify(TAMED_TESTS)};`,
+  "try { fs.renameSync(path.join(root, 'test'), path.join(root, '.baton', 'gone')); fs.mkdirSync(path.join(root, 'test')); fs.writeFileSync(path.join(root, 'test', 'cart.test.js'), tamed); } catch {}",
+  "try { fs.writeFileSync(path.join(root, '.baton', 'cart-link'), tamed); } catch {}",
+  NODE.wrong1990,
+].join('\n');
+
+describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests stay where they are while the checks run', (agent) => {
+  it('neither moving the test folder away nor a hard link the agent made reaches the SAVE10 test: the real failure is fed back', { timeout: 60_000 }, async () => {
+    const run = await project(
+      agent,
+      nodeShop({
+        files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
+        task: [TITLE, '--verify', CHECK],
+        config: { checks: [{ id: 'test', run: CHECK }] },
+        tools: { 'cart-evasive.js': EVASIVE_CART },
+      }),
+      (tools) => byAttempt(`mkdir -p .baton && ln test/cart.test.js .baton/cart-link && ${copy(tools, 'cart-evasive.js', 'src/cart.js')}`, copy(tools, 'cart-right.js', 'src/cart.js')),
+    );
+
+    const result = await run.run('--max-attempts', '2');
+
+    expect(result.code, explain(result)).toBe(0);
+    expect(verdicts(run)).toEqual(['checks_failed', 'passed']);
+    expect(run.prompts()[1]).toContain('1990');
+    expect(readFileSync(join(run.record().worktree, 'test', 'cart.test.js'), 'utf8')).toBe(NODE.tests);
+    await expectNothingLeft(run);
+  });
+});
+
+describe.each(AGENTS)('baton run --agent %s without containment: a test file changed while the checks ran', (agent) => {
+  it('fails the attempt, naming the file, whatever the checks said', { timeout: 60_000 }, async () => {
+    const run = await project(
+      agent,
+      {
+        ...nodeShop({
+          files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
+          task: [TITLE, '--verify', CHECK],
+          config: { checks: [{ id: 'test', run: CHECK }] },
+          tools: { 'cart-rewriting.js': REWRITING_CART },
+        }),
+        env: { BATON_CONTAINMENT: 'off' },
+      },
+      (tools) => byAttempt(copy(tools, 'cart-rewriting.js', 'src/cart.js'), copy(tools, 'cart-right.js', 'src/cart.js')),
+    );
+
+    const result = await run.run('--max-attempts', '2');
+
+    expect(result.code, explain(result)).toBe(0);
+    expect(result.stderr).toContain('containment: none (turned off by BATON_CONTAINMENT=off)');
+    expect(verdicts(run)).toEqual(['checks_failed', 'passed']);
+    const [first] = run.record().attempts;
+    expect(first?.failures.map((failure) => failure.checkId), JSON.stringify(first?.failures)).toEqual(['checks:changed-tests']);
+    expect(first?.failures[0]?.summary).toContain('test/cart.test.js');
+    expect(run.prompts()[1]).toContain('test/cart.test.js');
+    await expectNothingLeft(run);
+  });
+});

@@ -167,31 +167,60 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
 
 async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
   const specs = checkSpecs(deps.config, request.task, request.timeLeftMs);
-  const readOnly = deps.sandbox.active ? await testsAndDefinitions(deps, request) : [];
+  const standOn = await testsAndDefinitions(deps, request);
+  const absolute = (path: string): string => `${request.worktree}/${path}`;
+  // Each file is a mount of its own; past this many, the check after the run stands alone.
+  const mounted = standOn.length <= MAX_READ_ONLY_FILES ? standOn : [];
   const runs = await runChecks(deps, specs, {
     worktree: request.worktree,
     scratchDir: request.scratchDir,
     timeLeftMs: request.timeLeftMs,
     evidence: request.evidence,
-    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], readOnly }),
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], readOnly: mounted.map(absolute), pinned: foldersOf(mounted).map(absolute) }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), concernsTask: testsOfTask(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };
-  return runs.flatMap((run) => judgeCheck(run, request.baselines.get(run.checkId) ?? null, policy));
+  const outcomes = runs.flatMap((run) => judgeCheck(run, request.baselines.get(run.checkId) ?? null, policy));
+  // Whatever way it found (without containment, any), a check that changed what the checks stand on judged something else.
+  const changed = await deps.workspace.changedFromIndex(request.worktree, standOn);
+  if (changed.length > 0) {
+    outcomes.push(
+      failed(
+        'checks:changed-tests',
+        'scope',
+        `the checks changed ${changed.length === 1 ? 'a file' : `${changed.length} files`} they stand on while they ran: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}`,
+        `${changed.join('\n')}\n\nThe code under test changed tests or the files that define the checks while they ran, so their results say nothing about the committed tests. Code must not write to the repository's tests or check definitions.`,
+      ),
+    );
+  }
+  return outcomes;
+}
+
+/** How many files the checks stand on are made read-only one by one (about 3 ms per 100). */
+const MAX_READ_ONLY_FILES = 4_000;
+
+/** Every folder above these repository-relative paths, up to (not including) the repository's root. */
+function foldersOf(paths: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const path of paths) {
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) folders.add(path.slice(0, at));
+  }
+  return [...folders];
 }
 
 /**
- * The files the checks stand on — the tests and what they rely on (test-contract.ts), and the
- * files that define the checks — as absolute paths: read-only while the checks run, so the code
- * under test cannot rewrite a test file that runs after it (a second test file, loaded later)
- * or a check's script. New files may still be made beside them.
+ * The files the checks stand on, repository-relative — the tests and what they rely on
+ * (test-contract.ts), and the files that define the checks, wholly or in part (package.json) —
+ * as staged for the verdict: read-only while the checks run, and the folders holding them
+ * pinned where they are, so the code under test cannot rewrite, replace or move a test file
+ * that runs after it (a second test file, loaded later) or the script of a check that runs
+ * after its own. New files may still be made beside them.
  */
 async function testsAndDefinitions(deps: JudgeDeps, request: Pick<JudgeRequest, 'worktree' | 'rules' | 'definitions'>): Promise<string[]> {
   const isTest = testContractMatcher(request.rules.testFiles);
-  const definitionGlobs = request.definitions.list.flatMap((definition) => (definition.kind === 'file' ? [definition.glob] : []));
-  const isDefinition = globMatcher([...definitionGlobs, ...request.rules.checkFiles]);
+  const isDefinition = globMatcher([...request.definitions.list.map((definition) => definition.glob), ...request.rules.checkFiles]);
   const staged = await deps.workspace.stagedFiles(request.worktree);
-  return staged.filter((path) => !path.startsWith('.baton/') && (isTest(path) || isDefinition(path))).map((path) => `${request.worktree}/${path}`);
+  return staged.filter((path) => !path.startsWith('.baton/') && (isTest(path) || isDefinition(path)));
 }
 
 /**

@@ -138,6 +138,8 @@ export interface Workspace {
   readStagedFiles(worktree: string, paths: readonly string[]): Promise<(string | null)[]>;
   /** Every path the index holds, repository-relative. */
   stagedFiles(worktree: string): Promise<string[]>;
+  /** Which of `paths` (repository-relative) differ in the worktree from the index. */
+  changedFromIndex(worktree: string, paths: readonly string[]): Promise<string[]>;
   /** Whether HEAD is on `branch`, at `checkpoint`; `what` says how not. */
   verifyBranch(worktree: string, expected: { branch: string; checkpoint: string }): Promise<BranchVerdict>;
   /**
@@ -175,7 +177,8 @@ export interface Sandbox {
    * writable only for `branch` (the task branch, named by the runner, never read from the
    * worktree the command could change). `writable` adds folders of baton's the command writes
    * (where checks leave their reports); `readOnly` files inside the worktree it may read but not
-   * change (the tests, while the checks run them).
+   * change (the tests, while the checks run them), `pinned` folders there it may not rename or
+   * remove (those holding them).
    */
   wrapFor(mainCheckout: string, worktree: string, options?: WrapOptions): CommandWrap | null;
 }
@@ -185,6 +188,7 @@ export interface WrapOptions {
   branch?: string;
   writable?: readonly string[];
   readOnly?: readonly string[];
+  pinned?: readonly string[];
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */

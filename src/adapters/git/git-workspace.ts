@@ -172,6 +172,18 @@ export class GitWorkspace implements Workspace {
     return [...new Set(stdout.split('\0').filter(Boolean))];
   }
 
+  /** Which of `paths` differ in the worktree from the index (changed, removed, or replaced by something else). */
+  async changedFromIndex(worktree: string, paths: readonly string[]): Promise<string[]> {
+    const cwd = requireRepository(worktree).topLevel;
+    const changed: string[] = [];
+    // Named on the command line (git 2.39's diff takes no pathspec file), a thousand at a time.
+    for (let start = 0; start < paths.length; start += 1_000) {
+      const args = ['--literal-pathspecs', 'diff', '--name-only', '-z', '--no-ext-diff', '--no-renames', '--no-relative', '--', ...paths.slice(start, start + 1_000)];
+      changed.push(...(await this.git(args, cwd)).stdout.split('\0').filter(Boolean));
+    }
+    return [...new Set(changed)].sort();
+  }
+
   /** The tree id of a commit. */
   async treeOf(worktree: string, commit: string): Promise<string> {
     return (await this.git(['rev-parse', '--verify', `${commit}^{tree}`], requireRepository(worktree).topLevel)).stdout.trim();

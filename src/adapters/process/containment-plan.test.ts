@@ -74,6 +74,10 @@ describe('worktreeContainmentPolicy', () => {
       // The logs the repository guard trusts, each its own mount; the task branch's stays writable.
       { path: '/r/.git/logs/HEAD', mode: 'ro' },
       { path: '/r/.git/worktrees/t1', mode: 'rw' },
+      // Where the worktree's git data is: never the command's to point elsewhere.
+      { path: '/r/.baton/worktrees/t1/.git', mode: 'ro' },
+      { path: '/r/.git/worktrees/t1/commondir', mode: 'ro' },
+      { path: '/r/.git/worktrees/t1/gitdir', mode: 'ro' },
       { path: '/r/.git/logs/refs/heads/main', mode: 'ro' },
     ]);
   });
@@ -83,6 +87,7 @@ describe('worktreeContainmentPolicy', () => {
     expect(planMounts(policy).filter((step) => step.path.startsWith('/wt'))).toEqual([
       { path: '/wt', mode: 'ro' },
       { path: '/wt/t1', mode: 'rw' },
+      { path: '/wt/t1/.git', mode: 'ro' },
     ]);
   });
 
@@ -97,7 +102,10 @@ describe('worktreeContainmentPolicy', () => {
       'rw /g/objects',
       'rw /g/packed-refs',
       'rw /g/refs',
+      'ro /w/.git',
       'rw /g/worktrees/w',
+      'ro /g/worktrees/w/commondir',
+      'ro /g/worktrees/w/gitdir',
     ]);
   });
 });

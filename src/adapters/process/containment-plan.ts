@@ -4,6 +4,11 @@ export interface ContainmentPolicy {
   readOnly: readonly string[];
   /** Files and directories inside read-only ones that stay writable (a writable path elsewhere is writable anyway). */
   writable: readonly string[];
+  /**
+   * Directories bound onto themselves whatever their mode, so that they are mount points: a
+   * mount point cannot be renamed or removed, so the read-only files below stay where they are.
+   */
+  pinned?: readonly string[];
   /** The home folder seen through a throwaway layer, where the tool can make one. */
   homeLayer?: HomeLayer;
   /** Temporary folders that are the command's own, where the tool can make them. */
@@ -59,7 +64,8 @@ export interface MountStep {
  * below it, so a writable worktree inside a read-only checkout is bound after the checkout.
  * A path listed in both lists is read-only. A path gets no mount of its own when it would
  * only repeat the mode of the nearest listed path above it (everything below a read-only
- * directory is read-only already), or when it is writable with nothing read-only above it.
+ * directory is read-only already), or when it is writable with nothing read-only above it;
+ * a pinned one always does, in the mode of the nearest listed path above it.
  * Paths must be absolute and canonical (no symbolic links, no trailing slash).
  */
 export function planMounts(policy: ContainmentPolicy): MountStep[] {
@@ -67,10 +73,12 @@ export function planMounts(policy: ContainmentPolicy): MountStep[] {
   for (const path of policy.writable) modes.set(path, 'rw');
   for (const path of policy.readOnly) modes.set(path, 'ro');
   const steps = [...modes].map(([path, mode]) => ({ path, mode })).sort(parentsFirst);
-  return steps.filter((step, index) => {
+  const needed = steps.filter((step, index) => {
     const parent = steps.slice(0, index).findLast((candidate) => contains(candidate.path, step.path));
     return step.mode !== (parent?.mode ?? 'rw');
   });
+  const pins = (policy.pinned ?? []).filter((path) => !modes.has(path)).map((path) => ({ path, mode: steps.findLast((step) => contains(step.path, path))?.mode ?? 'rw' }));
+  return [...needed, ...pins].sort(parentsFirst);
 }
 
 /** True when `path` is `dir` or lies below it. */

@@ -27,7 +27,8 @@ export interface WorktreeLayout {
 /**
  * What a command working in a task's worktree may write: its worktree, and the parts of the
  * shared git directory that `git commit` in that worktree writes (objects, LFS objects, refs,
- * packed-refs, the task branch's log, the worktree's own HEAD, log and index). The rest of the
+ * packed-refs, the task branch's log, the worktree's own HEAD, log and index), but not the
+ * files that say where its git data is. The rest of the
  * repository is read-only: the main checkout, the other worktrees, the board and run evidence
  * (`<gitCommonDir>/baton`), hooks and config, which would otherwise let a command run code or
  * change settings outside its attempt. The board and hooks are listed even though the main
@@ -51,6 +52,12 @@ export function worktreeContainmentPolicy(layout: WorktreeLayout): ContainmentPo
       ...(layout.refLogs ?? []).filter((log) => log !== (layout.branchRef ? git(`logs/${layout.branchRef}`) : null)),
       ...(layout.worktreeRoot ? [layout.worktreeRoot] : []),
       ...others,
+      // Where the worktree's git data is: rewritten, they would point baton's own git (which runs
+      // outside the sandbox after the attempt and its checks) at a repository of the command's making,
+      // with a config that runs commands (a filter, say).
+      join(layout.worktree, '.git'),
+      join(layout.worktreeGitDir, 'commondir'),
+      join(layout.worktreeGitDir, 'gitdir'),
     ],
     writable: [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
   };

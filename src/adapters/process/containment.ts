@@ -103,7 +103,7 @@ export async function probeContainment(tool: ContainmentTool): Promise<Containme
  * The working directory is the one the wrapper is started in.
  */
 export function containedCommand(command: CommandLine, containment: NamespaceContainment, policy: ContainmentPolicy): CommandLine {
-  const steps = planMounts({ readOnly: existing(policy.readOnly), writable: existing(policy.writable) });
+  const steps = planMounts({ readOnly: existing(policy.readOnly), writable: existing(policy.writable), pinned: existing(policy.pinned ?? []) });
   if (containment.tool === 'bwrap') return bwrapContainedCommand(containment.path, steps, command, containment.root, existing(policy.hidden ?? []).map((path) => ({ path, folder: isFolder(path) })));
   const numbers = perlSyscallNumbers(nodeProcess.arch);
   if (numbers === null) throw new Error(`containment with perl does not know the system call numbers of ${nodeProcess.arch}`);

@@ -66,7 +66,16 @@ describe.skipIf(containment.kind === 'none')(title, () => {
     const scratch = join(tmpdir(), `baton-sandbox-scratch-${nodeProcess.pid}.txt`);
     const gitDir = join(repo, '.git');
     const baseBranch = execFileSync('git', ['-C', repo, 'symbolic-ref', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const refused = [join(repo, 'main.txt'), join(home, '.npmrc'), join(gitDir, 'logs', 'HEAD'), join(gitDir, 'logs', 'refs', 'heads', baseBranch)];
+    const refused = [
+      join(repo, 'main.txt'),
+      join(home, '.npmrc'),
+      join(gitDir, 'logs', 'HEAD'),
+      join(gitDir, 'logs', 'refs', 'heads', baseBranch),
+      // Where the worktree's git data is, which baton's own git trusts after the attempt.
+      join(worktree, '.git'),
+      join(gitDir, 'worktrees', 'task-1', 'commondir'),
+      join(gitDir, 'worktrees', 'task-1', 'gitdir'),
+    ];
     const exit = await inSandbox(`${TRY_WRITES}; git add -A && git commit -qm inside && echo committed`, join(worktree, 'work.txt'), scratch, ...refused);
     rmSync(scratch, { force: true });
     expect(exit.stdoutTail.trim().split('\n')).toEqual([`ok ${join(worktree, 'work.txt')}`, `ok ${scratch}`, ...refused.map(() => 'Read-only file system'), 'committed']);

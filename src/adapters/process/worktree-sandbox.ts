@@ -1,5 +1,5 @@
 import type { CommandWrap, Sandbox, WrapOptions } from '../../app/run-ports.js';
-import { lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
 import { locateRepository } from '../git/repository.js';
@@ -91,12 +91,16 @@ export class WorktreeSandbox implements Sandbox {
     const policy = worktreeContainmentPolicy(layout);
     const layer = this.layer(`${layout.gitCommonDir}/baton/home-layer`, options.keepHomeIn);
     // The real home is read-only even where it lies in a temporary folder: the layer is the command's home.
-    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : []), ...(options.readOnly ?? []).map(real)];
+    const protectedFiles = (options.readOnly ?? []).map(real);
+    // A hard link elsewhere in the worktree would be a writable way to a read-only file.
+    protectedFiles.filter((path) => contains(layout.worktree, path)).forEach(ownInode);
+    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : []), ...protectedFiles];
     const writable = [...policy.writable, ...this.ownDirs, ...(options.writable ?? []).map(real), ...(layer?.keepIn ? [layer.keepIn] : [])];
     const needed = [...readOnly, ...writable, ...(layer ? [layer.mountPoint] : [])];
     const privateTmp = this.privateTemporaryFolders(needed);
     const hidden = this.hiddenServices(needed);
-    const withOwn = { readOnly, writable, ...(layer ? { homeLayer: layer } : {}), privateTmp, hidden };
+    const pinned = (options.pinned ?? []).map(real);
+    const withOwn = { readOnly, writable, pinned, ...(layer ? { homeLayer: layer } : {}), privateTmp, hidden };
     return (command) => containedCommand(command, containment, withOwn);
   }
 
@@ -160,6 +164,20 @@ function filesBelow(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
   } catch {
     return [];
+  }
+}
+
+/** Gives a file with other hard links an inode of its own (a copy put in its place), so only this path reaches its content. */
+function ownInode(path: string): void {
+  try {
+    const stat = lstatSync(path);
+    if (!stat.isFile() || stat.nlink < 2) return;
+    const copy = `${path}.baton-${nodeProcess.pid}.tmp`;
+    copyFileSync(path, copy);
+    chmodSync(copy, stat.mode & 0o7777);
+    renameSync(copy, path);
+  } catch {
+    // Gone meanwhile, or not ours to copy: the read-only mount still holds for this path.
   }
 }
 
