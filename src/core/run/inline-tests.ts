@@ -54,7 +54,8 @@ export function inlineTestChanges(before: InlineTests, now: InlineTests): { key:
   for (const [key, text] of before) {
     const after = now.get(key);
     if (after === undefined) changes.push({ key, how: 'removed' });
-    else if (after !== text) changes.push({ key, how: 'changed' });
+    // Imports may be added to (a new test needs its own); the ones there stay.
+    else if (key.endsWith('::use') ? !text.split('; ').every((path) => after.split('; ').includes(path)) : after !== text) changes.push({ key, how: 'changed' });
   }
   return changes;
 }
@@ -68,6 +69,40 @@ export function assertionShadows(text: string): string[] {
 
 /** The macros tests call to decide pass or fail. */
 const ASSERTION_MACROS = /^(?:assert\w*|debug_assert\w*|panic|unreachable|todo|unimplemented)$/;
+
+/**
+ * What `now` adds to a test module that its existing tests already call by name: a function,
+ * a constant, a type or an import named like something they use (`fn add` in the module, where
+ * the tests called the code's `add` through `use super::*`) stands in for what they test.
+ */
+export function shadowingAdditions(before: string, now: string): { module: string; name: string }[] {
+  const was = moduleContents(before);
+  return moduleContents(now).flatMap(({ path, names }) => {
+    const old = was.find((module) => module.path === path);
+    if (old === undefined) return [];
+    return [...names].filter((name) => !old.names.has(name) && old.words.has(name)).map((name) => ({ module: path, name }));
+  });
+}
+
+/** Per test module: the names its items and imports bring in, and every word its code uses. */
+function moduleContents(text: string): { path: string; names: Set<string>; words: Set<string> }[] {
+  const masked = maskLiterals(text);
+  return testModules(masked).map((module) => {
+    const names = new Set<string>();
+    const words = new Set<string>();
+    for (const item of splitItems(text.slice(module.open + 1, module.close))) {
+      const code = stripComments(item);
+      for (const word of code.match(/[A-Za-z_]\w*/g) ?? []) words.add(word);
+      if (/^\s*(?:pub(?:\s*\([^)]*\))?\s+)?use\b/.test(code)) {
+        for (const path of usePaths(code)) names.add(/\bas\s+(\w+)$/.exec(path)?.[1] ?? (path.split('::').pop() as string));
+        continue;
+      }
+      const named = /\b(?:fn|struct|enum|const|static|type|trait|union|mod)\s+([A-Za-z_]\w*)|macro_rules!\s*([A-Za-z_]\w*)/.exec(code.replace(/#\s*\[[^\]]*\]/g, ''));
+      if (named) names.add((named[1] ?? named[2]) as string);
+    }
+    return { path: module.path, names, words };
+  });
+}
 
 /** An inline test an attempt changed or removed, as the test contract reports it. */
 export interface InlineTestEdit {
@@ -99,7 +134,11 @@ export function inlineTestEdits(files: readonly InlineTestFile[], editable: (nam
       const name = key.replace('::fn ', '::');
       return editable(`${path}::${name}`) ? [] : [{ path, how: `${how} ${describeKey(key)}` }];
     });
-    return [...changed, ...redefined];
+    const shadowing = shadowingAdditions(before, now ?? '').map(({ module, name }) => ({
+      path,
+      how: `adds ${name} to test module ${module}, whose tests already call ${name}: it would stand in for what they test`,
+    }));
+    return [...changed, ...shadowing, ...redefined];
   });
 }
 
@@ -176,7 +215,18 @@ function docTests(text: string): Map<string, string> {
     const owner = inner ? 'crate' : itemName(next);
     let fence: string | null = null;
     let code: string[] = [];
+    // rustdoc runs no code block inside an HTML comment: one there is no test, and its copy is no protection.
+    let inHtmlComment = false;
     for (const line of comment) {
+      if (fence === null && inHtmlComment) {
+        inHtmlComment = !line.includes('-->');
+        continue;
+      }
+      const opens = line.lastIndexOf('<!--');
+      if (fence === null && opens >= 0 && !line.slice(opens).includes('-->')) {
+        inHtmlComment = true;
+        continue;
+      }
       const marker = /^\s*(```+|~~~+)\s*(.*)$/.exec(line);
       if (marker && fence === null) {
         fence = marker[2] as string;
