@@ -5,12 +5,13 @@
  * would look at afterwards: the exit code, run.json, the task, the branch, the evidence and
  * the feed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/core/run/run-record.js';
 import { baton, git, json, type BatonResult } from './helpers/baton.js';
 import { agentScript, makeRunRepo, runRecords, type RunRepo } from './helpers/run-fixture.js';
+import { detectContainment } from '../src/adapters/process/containment.js';
 
 const RETRY = 'Previous attempt failed because';
 const REVERTED = 'Baton reverted every change';
@@ -486,5 +487,24 @@ describe('the baseline cache', () => {
     expect(baselineLine(run(repo, agent, [], off, 3).result)).toMatch(/^baseline: ran command:fixed /);
     expect(baselineLine(run(repo, agent, [], off, 4).result)).toMatch(/^baseline: ran command:fixed /);
     expect(readdirSync(baselines).sort()).toEqual(cached);
+  });
+});
+
+describe('the evidence of earlier attempts', () => {
+  it('without containment, an attempt that rewrites it stops the run for a person; with containment it cannot', { timeout: 60_000 }, async () => {
+    const repo = repoWith({ checks: [FIXED_CHECK] }, {}, [['First'], ['Second']]);
+    const forge = (id: number) => `printf 'nothing to see\\n' > '${join(repo.dir, '.git', 'baton', 'runs', String(id), '1', 'attempt-1', 'diff.patch')}'; echo done > fixed.txt`;
+
+    const off = run(repo, agentScript(repo, 'forger-off', byAttempt(repo, '', ['echo wip > wip.txt', forge(1)])), ['--max-attempts', '2'], { BATON_CONTAINMENT: 'off' }, 1);
+    expect(off.result.code, explain(off.result)).toBe(1);
+    expect(off.doc.run.status).toBe('needs_human');
+    expect(off.doc.run.reason).toContain('the evidence of earlier attempts');
+    expect(off.doc.run.reason).toContain('changed during attempt 2');
+
+    if ((await detectContainment()).kind !== 'namespaces') return;
+    rmSync(join(repo.tools, 'count'), { force: true });
+    const on = run(repo, agentScript(repo, 'forger-on', byAttempt(repo, '', ['echo wip > wip.txt', forge(2)])), ['--max-attempts', '2'], {}, 2);
+    expect(on.result.code, explain(on.result)).toBe(0);
+    expect(evidence(repo, 1, 1, 'diff.patch', 2)).toContain('wip.txt');
   });
 });

@@ -298,6 +298,8 @@ export interface EvidenceStore {
   attempt(taskId: number, run: number, attempt: number): Promise<AttemptEvidence>;
   /** A file of an attempt's evidence, or null when there is none. */
   readAttemptFile(taskId: number, run: number, attempt: number, name: string): Promise<string | null>;
+  /** One digest of every file of these attempts' evidence (names and contents): it changes when any of them does. */
+  fingerprintAttempts(taskId: number, run: number, attempts: readonly number[]): Promise<string>;
   /** The run's directory, for people to open. */
   runDir(taskId: number, run: number): string;
 }

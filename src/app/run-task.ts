@@ -130,6 +130,9 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
     const resume = previous !== null && previous.verdict.kind !== 'agent_failed' && deps.executor.capabilities.resume ? previous.summary.sessionId : null;
     deps.onProgress({ kind: 'attempt_started', attempt: record.attempts.length + 1, counted, maxAttempts: options.budgets.maxAttempts, resumedSession: resume !== null });
     const seal = await sealBoard(deps.board, running.task.id);
+    // Without a sandbox the agent can reach the evidence too: what earlier attempts left must be there after this one.
+    const earlier = record.attempts.map((attempt) => attempt.attempt);
+    const evidenceSeal = deps.sandbox.active ? null : await deps.evidence.fingerprintAttempts(record.taskId, record.run, earlier);
     const result = await runAttempt(deps, {
       task: running.task,
       run: record.run,
@@ -158,6 +161,10 @@ async function drive(deps: RunTaskDeps, options: RunTaskOptions, running: Runnin
     if (tampered !== null) {
       await recordAttempt(deps, record, result, { onBoard: false });
       return { kind: 'stop', outcome: 'needs_human', reason: `the board changed under the run in a way no baton command makes (${tampered}); baton will not conclude on it: check the board, then run the task again`, boardUntrusted: true };
+    }
+    if (evidenceSeal !== null && (await deps.evidence.fingerprintAttempts(record.taskId, record.run, earlier)) !== evidenceSeal) {
+      await recordAttempt(deps, record, result);
+      return { kind: 'stop', outcome: 'needs_human', reason: `the evidence of earlier attempts (${deps.evidence.runDir(record.taskId, record.run)}) changed during attempt ${result.summary.attempt}, which no sandbox kept out of it; baton will not conclude on it: look at what changed, then run the task again` };
     }
     await recordAttempt(deps, record, result);
     await recordAgentNotes(deps, running, result.summary.attempt);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -83,6 +84,21 @@ export class FileEvidenceStore implements EvidenceStore {
     const dir = join(this.runDir(taskId, run), `attempt-${attempt}`);
     await mkdir(join(dir, 'checks'), { recursive: true });
     return new AttemptDirectory(dir, this.streamLimitBytes);
+  }
+
+  async fingerprintAttempts(taskId: number, run: number, attempts: readonly number[]): Promise<string> {
+    const hash = createHash('sha256');
+    for (const attempt of [...attempts].sort((left, right) => left - right)) {
+      const dir = join(this.runDir(taskId, run), `attempt-${attempt}`);
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+      const files = entries.map((entry) => join(entry.parentPath, entry.name)).sort();
+      hash.update(`attempt ${attempt}\0`);
+      for (const file of files) {
+        const content = await readFile(file).catch(() => null);
+        hash.update(`${file.slice(dir.length)}\0${content === null ? '-' : createHash('sha256').update(content).digest('hex')}\0`);
+      }
+    }
+    return hash.digest('hex');
   }
 
   async readAttemptFile(taskId: number, run: number, attempt: number, name: string): Promise<string | null> {
