@@ -218,7 +218,9 @@ function foldersOf(paths: readonly string[]): string[] {
  */
 async function testsAndDefinitions(deps: JudgeDeps, request: Pick<JudgeRequest, 'worktree' | 'rules' | 'definitions'>): Promise<string[]> {
   const isTest = testContractMatcher(request.rules.testFiles);
-  const isDefinition = globMatcher([...request.definitions.list.map((definition) => definition.glob), ...request.rules.checkFiles]);
+  // A module that may not be added but is there already is the project's own, not a definition.
+  const definitions = request.definitions.list.filter((definition) => definition.kind !== 'new-file');
+  const isDefinition = globMatcher([...definitions.map((definition) => definition.glob), ...request.rules.checkFiles]);
   const staged = await deps.workspace.stagedFiles(request.worktree);
   return staged.filter((path) => !path.startsWith('.baton/') && (isTest(path) || isDefinition(path)));
 }

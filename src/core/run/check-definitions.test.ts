@@ -188,6 +188,13 @@ describe('test runner and package manager configs', () => {
     // `python -m pytest` would run a pytest.py in the folder it starts in.
     expect((await edit({ 'pytest.py': 'raise SystemExit(0)\n' }))[0]).toMatch(/^pytest\.py was added/);
     expect((await edit({ 'pytest/__init__.py': 'from os import _exit\n' }))[0]).toMatch(/^pytest\/__init__\.py was added/);
+    // So would a module pytest or the standard library has, imported on the way to the tests.
+    expect(await edit({ 'iniconfig.py': 'import sys\n' })).toEqual(['iniconfig.py was added (Python would import it instead of the iniconfig that pytest runs on)']);
+    expect(await edit({ 'inspect.py': 'import sys\n' })).toEqual(['inspect.py was added (Python would import it instead of the inspect that pytest runs on)']);
+    expect(await edit({ 'app/inspect.py': 'import sys\n', 'README.md': '# app\n', 'inspect.md': 'notes\n' })).toEqual([]);
+    // A module of that name the project has already is its own to change.
+    const own = { ...python, 'queue.py': 'ITEMS = []\n' };
+    expect(await editsOf({ checks: ['python -m pytest'], base: own, changed: { 'queue.py': 'ITEMS = [1]\n' } })).toEqual([]);
   });
 
   it("counts a linter's config only where a check runs the linter", async () => {

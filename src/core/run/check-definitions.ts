@@ -17,7 +17,9 @@ import { testContractMatcher } from './test-contract.js';
 /** One thing that defines a check: a whole file (or every file a glob matches), or a part of one. */
 export type CheckDefinition =
   | { kind: 'file'; glob: string; why: string }
-  | { kind: 'part'; glob: string; part: FilePart; why: string };
+  | { kind: 'part'; glob: string; part: FilePart; why: string }
+  /** A file that may not be added (it would shadow what the check runs); one there already is the project's. */
+  | { kind: 'new-file'; glob: string; why: string };
 
 /** One change to a check's definition: the file, and what changed in it, for a person and the agent. */
 export interface DefinitionEdit {
@@ -102,8 +104,8 @@ export async function checkDefinitionEdits(definitions: readonly CheckDefinition
   const edits: DefinitionEdit[] = [];
   const partsByPath = new Map<string, CheckDefinition[]>();
   for (const { path, how } of changes.flatMap(touches)) {
-    const hits = matched.filter(({ matches }) => matches(path)).map(({ definition }) => definition);
-    const whole = hits.find((definition) => definition.kind === 'file');
+    const hits = matched.filter(({ definition, matches }) => matches(path) && (definition.kind !== 'new-file' || how.startsWith('added'))).map(({ definition }) => definition);
+    const whole = hits.find((definition) => definition.kind !== 'part');
     if (whole) edits.push({ path, reason: `${path} was ${how} (${whole.why})` });
     else if (hits.length > 0) partsByPath.set(path, hits);
   }

@@ -44,10 +44,11 @@ describe('commandInvocations', () => {
     expect(runs('uv run python -m tox -e py312')).toEqual([{ kind: 'python-module', module: 'tox', dir: '' }, { kind: 'tool', tool: 'tox', dir: '' }]);
   });
 
-  it('counts a module that would shadow what `python -m` runs, in the folder it runs in (first on its path)', () => {
+  it('notes where `python -m` and pytest run: a module added there would shadow one they import', () => {
     const modules = (command: string) => commandInvocations(command, '').filter((invocation) => invocation.kind === 'python-module');
     expect(modules('cd api && python3 -m pytest.main -q')).toEqual([{ kind: 'python-module', module: 'pytest', dir: 'api' }]);
-    expect(modules('pytest -q')).toEqual([]);
+    expect(modules('pytest -q')).toEqual([{ kind: 'python-module', module: 'pytest', dir: '' }]);
+    expect(modules('npm test')).toEqual([]);
   });
 
   it('reads make with its folder and makefiles', () => {

@@ -136,6 +136,8 @@ function simpleInvocations(words: readonly string[], dir: string, depth: number)
   else if (base === 'run-s' || base === 'run-p' || base === 'npm-run-all' || base === 'npm-run-all2') found.push(scriptsInvocation(inDir(dir, 'package.json'), nonOptions(args, ['--npm-path', '--max-parallel']).map(firstWord)));
   else if (base === 'concurrently') found.push(...concurrentlyInvocations(args, dir, nested));
   if (CONFIGURED_TOOLS.has(base)) found.push({ kind: 'tool', tool: base, dir });
+  // pytest puts the project's root on Python's path before it is done importing.
+  if (base === 'pytest' || base === 'py.test') found.push({ kind: 'python-module', module: 'pytest', dir });
   if (base === 'turbo' || base === 'lerna' || base === 'nx') found.push(scriptsInvocation(ALL_MANIFESTS, monorepoTargets(base, args)));
   return found;
 }

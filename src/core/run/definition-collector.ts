@@ -5,9 +5,7 @@ import { makefileReferences } from './makefile.js';
 import { parseManifest, scriptClosure } from './package-scripts.js';
 import { dirAndAncestors, inDir, joinRepoPath, parentDir } from './repo-path.js';
 import { quotedPaths, runnerConfigDefinitions, scannedConfigPaths, toolConfigDefinitions } from './runner-configs.js';
-
-/** The files Python imports a module from: source, bytecode, an extension. */
-const PYTHON_MODULE_FILES = ['.py', '.pyc', '.so', '.*.so'];
+import { moduleFiles, modulesImportedBy } from './python-modules.js';
 
 /** Invocations followed at most, against a command that leads round in circles. */
 const MAX_INVOCATIONS = 2_000;
@@ -107,9 +105,9 @@ export class DefinitionCollector {
         toolConfigDefinitions(invocation.tool, invocation.dir).forEach((definition) => this.add(definition));
         return [];
       case 'python-module':
-        // Whether there or not: a `pytest.py` (or compiled one, or package) the task adds would be what runs.
-        for (const name of PYTHON_MODULE_FILES.flatMap((suffix) => [`${invocation.module}${suffix}`, `${invocation.module}/__init__${suffix}`])) {
-          this.add({ kind: 'file', glob: inDir(invocation.dir, name), why: `\`python -m ${invocation.module}\` would run it instead` });
+        // A `pytest.py`, `iniconfig.py` or `inspect.py` the task adds there would be imported instead.
+        for (const module of modulesImportedBy(invocation.module)) {
+          for (const name of moduleFiles(module)) this.add({ kind: 'new-file', glob: inDir(invocation.dir, name), why: `Python would import it instead of the ${module} that ${invocation.module} runs on` });
         }
         return [];
     }
