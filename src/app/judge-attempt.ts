@@ -6,11 +6,11 @@ import type { TestCaseResult } from '../core/run/test-results.js';
 import { forbiddenPatternFailures } from '../core/run/forbidden-patterns.js';
 import { inlineTestEdits, mayHoldInlineTests, type InlineTestEdit } from '../core/run/inline-tests.js';
 import { globMatcher } from '../core/run/path-glob.js';
-import { testContractMatcher } from '../core/run/test-contract.js';
 import { readAgentReport, type ReportReading } from '../core/run/agent-report.js';
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
 import { scopeViolations, type ScopeRules } from '../core/run/scope-guard.js';
 import type { Task } from '../core/task.js';
+import { changedWhileCheckedFailure, heldInPlace, testsAndDefinitions } from './check-protection.js';
 import { checkSpecs, runChecks, type CheckRunDeps } from './run-checks.js';
 import type { AttemptEvidence, Sandbox, Workspace } from './run-ports.js';
 
@@ -168,61 +168,20 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
 async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
   const specs = checkSpecs(deps.config, request.task, request.timeLeftMs);
   const standOn = await testsAndDefinitions(deps, request);
-  const absolute = (path: string): string => `${request.worktree}/${path}`;
-  // Each file is a mount of its own; past this many, the check after the run stands alone.
-  const mounted = standOn.length <= MAX_READ_ONLY_FILES ? standOn : [];
   const runs = await runChecks(deps, specs, {
     worktree: request.worktree,
     scratchDir: request.scratchDir,
     timeLeftMs: request.timeLeftMs,
     evidence: request.evidence,
-    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], readOnly: mounted.map(absolute), pinned: foldersOf(mounted).map(absolute) }),
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], ...heldInPlace(request.worktree, standOn) }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), concernsTask: testsOfTask(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };
   const outcomes = runs.flatMap((run) => judgeCheck(run, request.baselines.get(run.checkId) ?? null, policy));
   // Whatever way it found (without containment, any), a check that changed what the checks stand on judged something else.
   const changed = await deps.workspace.changedFromIndex(request.worktree, standOn);
-  if (changed.length > 0) {
-    outcomes.push(
-      failed(
-        'checks:changed-tests',
-        'scope',
-        `the checks changed ${changed.length === 1 ? 'a file' : `${changed.length} files`} they stand on while they ran: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}`,
-        `${changed.join('\n')}\n\nThe code under test changed tests or the files that define the checks while they ran, so their results say nothing about the committed tests. Code must not write to the repository's tests or check definitions.`,
-      ),
-    );
-  }
+  if (changed.length > 0) outcomes.push({ ...changedWhileCheckedFailure(changed), passed: false, durationMs: 0 });
   return outcomes;
-}
-
-/** How many files the checks stand on are made read-only one by one (about 3 ms per 100). */
-const MAX_READ_ONLY_FILES = 4_000;
-
-/** Every folder above these repository-relative paths, up to (not including) the repository's root. */
-function foldersOf(paths: readonly string[]): string[] {
-  const folders = new Set<string>();
-  for (const path of paths) {
-    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) folders.add(path.slice(0, at));
-  }
-  return [...folders];
-}
-
-/**
- * The files the checks stand on, repository-relative — the tests and what they rely on
- * (test-contract.ts), and the files that define the checks, wholly or in part (package.json) —
- * as staged for the verdict: read-only while the checks run, and the folders holding them
- * pinned where they are, so the code under test cannot rewrite, replace or move a test file
- * that runs after it (a second test file, loaded later) or the script of a check that runs
- * after its own. New files may still be made beside them.
- */
-async function testsAndDefinitions(deps: JudgeDeps, request: Pick<JudgeRequest, 'worktree' | 'rules' | 'definitions'>): Promise<string[]> {
-  const isTest = testContractMatcher(request.rules.testFiles);
-  // A module that may not be added but is there already is the project's own, not a definition.
-  const definitions = request.definitions.list.filter((definition) => definition.kind !== 'new-file');
-  const isDefinition = globMatcher([...definitions.map((definition) => definition.glob), ...request.rules.checkFiles]);
-  const staged = await deps.workspace.stagedFiles(request.worktree);
-  return staged.filter((path) => !path.startsWith('.baton/') && (isTest(path) || isDefinition(path)));
 }
 
 /**
