@@ -172,18 +172,9 @@ export function splitItems(body: string): string[] {
   return items.filter((item) => stripComments(item).trim() !== '');
 }
 
-/** The text with every comment, and the inside of every string and character literal, blanked: same length, same places. */
+/** The text with every comment, and every string and character literal, blanked: same length, same places. */
 export function maskLiterals(text: string): string {
-  let out = '';
-  for (let index = 0; index < text.length; index += 1) {
-    const skipped = skipLiteral(text, index);
-    if (skipped === index) out += text[index];
-    else {
-      out += text.slice(index, skipped).replace(/[^\n]/g, ' ');
-      index = skipped - 1;
-    }
-  }
-  return out;
+  return replaceLiterals(text, (literal) => literal.replace(/[^\n]/g, ' '));
 }
 
 /**
@@ -235,12 +226,17 @@ function skipLiteral(text: string, index: number): number {
 
 /** The text without its comments; string and character literals kept whole (`"http://…"` is no comment). */
 export function stripComments(text: string): string {
+  return replaceLiterals(text, (literal) => (literal.startsWith('/') ? ' ' : literal));
+}
+
+/** The text with each comment and literal (as skipLiteral finds them) replaced by what `replace` makes of it. */
+function replaceLiterals(text: string, replace: (literal: string) => string): string {
   let out = '';
   for (let index = 0; index < text.length; index += 1) {
     const skipped = skipLiteral(text, index);
     if (skipped === index) out += text[index];
     else {
-      out += text[index] === '/' ? ' ' : text.slice(index, skipped);
+      out += replace(text.slice(index, skipped));
       index = skipped - 1;
     }
   }
