@@ -6,6 +6,7 @@ import { commandHelp, GLOBAL_OPTIONS, generalHelp, usageLine } from './help.js';
 import { refuseInsideRun } from './inside-run.js';
 import { errorDocument, jsonDocument } from './output.js';
 import { COMMANDS, findCommand } from './registry.js';
+import { terminalSafe } from '../core/terminal-text.js';
 
 declare const BATON_VERSION: string;
 const VERSION = typeof BATON_VERSION === 'string' ? BATON_VERSION : 'dev';
@@ -17,7 +18,9 @@ const VALUE_FLAGS = new Set(['--db', '--as']);
  * Runs one baton invocation and returns its exit code. The only place that maps errors to
  * exit codes; it never calls process.exit itself, so tests can run it in-process.
  */
-export async function runCli(argv: readonly string[], io: CliEnvironment): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliEnvironment): Promise<number> {
+  // Text from the board or an agent reaches the terminal only with its control characters escaped.
+  const io: CliEnvironment = { ...given, stdout: (text) => given.stdout(terminalSafe(text)), stderr: (text) => given.stderr(terminalSafe(text)) };
   const json = argv.includes('--json');
   try {
     const commandIndex = argv.findIndex((token, index) => !token.startsWith('-') && !VALUE_FLAGS.has(argv[index - 1] ?? ''));

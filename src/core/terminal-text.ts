@@ -1,0 +1,23 @@
+/*
+ * What baton prints can hold text others wrote: task titles, notes, agent output. A board made
+ * before control characters were refused, or written around baton, may hold escape sequences
+ * that move the cursor, retitle the terminal or hide text when printed raw. So every line
+ * printed shows such characters as `\x1b`-style escapes; baton's own colours (SGR sequences,
+ * `ESC [ … m`) stay, and JSON never holds a raw control character anyway.
+ */
+
+/**
+ * Control characters but newline and tab (an ESC only where it opens no SGR sequence), and the
+ * line separators and bidirectional overrides that reorder what a reader sees.
+ */
+// eslint-disable-next-line no-control-regex -- matching the control characters is the point
+const UNPRINTABLE = /\u001b\[[0-9;]*m|(?![\n\t])[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/** `text` with every such character shown as an escape (`\x1b`, `\u202e`), colour sequences kept. */
+export function terminalSafe(text: string): string {
+  return text.replace(UNPRINTABLE, (found) => {
+    if (found.length > 1) return found;
+    const code = found.codePointAt(0) as number;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

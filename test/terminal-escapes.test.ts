@@ -1,0 +1,37 @@
+/**
+ * A board made before control characters were refused (or written around baton) may hold a
+ * title or note with escape sequences: printed raw, they would retitle the terminal, clear it
+ * or hide text from the person reading. baton prints them as visible escapes; JSON keeps the
+ * text as it is, escaped the JSON way.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { baton, json, makeRepo } from './helpers/baton.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+const HOSTILE = 'Fix login\u001b]0;owned\u0007\u001b[2J\u202e';
+
+describe('text from the board on a terminal', () => {
+  it('shows control characters, escape sequences and bidi overrides in a title as escapes, in list, show and ready', () => {
+    const repo = makeRepo('baton-escapes-');
+    cleanups.push(repo.cleanup);
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    expect(baton(['add', 'Fix login'], { cwd: repo.dir }).code).toBe(0);
+    // As an older baton, or a hand-edited board, could have left it.
+    const db = new Database(repo.db);
+    db.prepare('UPDATE tasks SET title = ? WHERE id = 1').run(HOSTILE);
+    db.close();
+
+    for (const args of [['list'], ['show', '1'], ['ready']]) {
+      const result = baton(args, { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(0);
+      for (const raw of ['\u0007', '\u001b', '\u202e']) expect(result.stdout).not.toContain(raw);
+      expect(result.stdout).toContain('Fix login\\x1b]0;owned\\x07\\x1b[2J\\u202e');
+    }
+    expect(json<{ task: { title: string } }>(baton(['show', '1', '--json'], { cwd: repo.dir })).task.title).toBe(HOSTILE);
+  });
+});
