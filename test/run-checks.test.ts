@@ -12,6 +12,7 @@ import type { RunRecord } from '../src/core/run/run-record.js';
 import { baton, git, json, type BatonResult } from './helpers/baton.js';
 import { agentScript, makeRunRepo, runRecords, type RunRepo } from './helpers/run-fixture.js';
 import { detectContainment } from '../src/adapters/process/containment.js';
+import { PYTEST_AVAILABLE } from './helpers/shop-projects.js';
 
 const RETRY = 'Previous attempt failed because';
 const REVERTED = 'Baton reverted every change';
@@ -506,5 +507,30 @@ describe('the evidence of earlier attempts', () => {
     const on = run(repo, agentScript(repo, 'forger-on', byAttempt(repo, '', ['echo wip > wip.txt', forge(2)])), ['--max-attempts', '2'], {}, 2);
     expect(on.result.code, explain(on.result)).toBe(0);
     expect(evidence(repo, 1, 1, 'diff.patch', 2)).toContain('wip.txt');
+  });
+});
+
+describe.skipIf(!PYTEST_AVAILABLE)('new files that change how pytest runs the existing tests', () => {
+  const files = {
+    'calc.py': 'def add(a, b):\n    return a - b\n',
+    'tests/test_calc.py': 'from calc import add\n\n\ndef test_adds():\n    assert add(2, 3) == 5\n',
+  };
+  const check = { id: 'test', run: 'python3 -m pytest -q -p no:cacheprovider' };
+  const plugin = 'import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n    outcome = yield\n    outcome.get_result().outcome = "passed"\n';
+
+  it('reverts a test file that loads a plugin turning failures into passes, and a module beside the tests standing in for the code', { timeout: 60_000 }, () => {
+    const repo = repoWith({ checks: [check] }, files);
+    writeFileSync(join(repo.tools, 'zzhelp.py'), plugin);
+    const cases = [
+      `cp '${join(repo.tools, 'zzhelp.py')}' tests/zzhelp.py && printf 'pytest_plugins = ["tests.zzhelp"]\\n\\n\\ndef test_more():\\n    assert True\\n' > tests/test_zz.py`,
+      "printf 'def add(a, b):\\n    return 5\\n' > tests/calc.py",
+    ];
+    const { result, doc } = run(repo, agentScript(repo, 'hooker', byAttempt(repo, '', cases)), ['--max-attempts', '2']);
+    expect(result.code, explain(result)).toBe(1);
+    expect(doc.run.attempts.map((attempt) => attempt.verdict)).toEqual(['diverged', 'diverged']);
+    const details = doc.run.attempts.map((attempt) => attempt.failures.map((failure) => `${failure.checkId}: ${failure.detail}`).join('\n'));
+    expect(details[0]).toContain('tests/test_zz.py (loads a pytest plugin or defines a pytest hook at line 1');
+    expect(details[0]).toContain('tests/zzhelp.py (loads a pytest plugin or defines a pytest hook at line 5');
+    expect(details[1]).toContain("tests/calc.py (added beside the tests, where pytest puts it first on Python's path: it would stand in for calc.py)");
   });
 });

@@ -6,6 +6,8 @@ import type { TestCaseResult } from '../core/run/test-results.js';
 import { forbiddenPatternFailures } from '../core/run/forbidden-patterns.js';
 import { inlineTestEdits, mayHoldInlineTests, type InlineTestEdit } from '../core/run/inline-tests.js';
 import { globMatcher } from '../core/run/path-glob.js';
+import { pythonTestHooks } from '../core/run/python-test-hooks.js';
+import { testContractMatcher } from '../core/run/test-contract.js';
 import { readAgentReport, type ReportReading } from '../core/run/agent-report.js';
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
 import { scopeViolations, type ScopeRules } from '../core/run/scope-guard.js';
@@ -108,7 +110,11 @@ export async function inspectChanges(
   });
   const nested = await workspace.nestedRepositories(worktree);
   const inlineEdits = await inlineTestEditsOf(deps, request, taskChanges);
-  const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits, inlineTestEdits: inlineEdits });
+  const mayEdit = globMatcher(request.rules.editableTests ?? []);
+  const pythonHooks = pythonTestHooks(await workspace.addedLines(worktree, request.forkCommit), taskChanges, testContractMatcher(request.rules.testFiles), await workspace.stagedFiles(worktree)).filter(
+    (edit) => !mayEdit(edit.path),
+  );
+  const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits, inlineTestEdits: [...inlineEdits, ...pythonHooks] });
   if (nested.length > 0) {
     violations.push({
       checkId: 'scope:nested-repository',
