@@ -35,13 +35,14 @@ export async function testsAndDefinitions(
 /**
  * How the sandbox holds `files` (repository-relative) in place while the checks run: each
  * read-only, and every folder holding them pinned (a mount point cannot be renamed), so the code
- * under test cannot rewrite, replace or move them; new files may still be made beside them.
+ * under test cannot rewrite, replace or move them (nor move the worktree's HEAD, which the run
+ * commits on); new files may still be made beside them.
  * Past MAX_READ_ONLY_FILES, only the comparison after the checks holds.
  */
-export function heldInPlace(worktree: string, files: readonly string[]): Pick<WrapOptions, 'readOnly' | 'pinned'> {
+export function heldInPlace(worktree: string, files: readonly string[]): Pick<WrapOptions, 'readOnly' | 'pinned' | 'holdHead'> {
   const held = files.length <= MAX_READ_ONLY_FILES ? files : [];
   const absolute = (path: string): string => `${worktree}/${path}`;
-  return { readOnly: held.map(absolute), pinned: foldersOf(held).map(absolute) };
+  return { readOnly: held.map(absolute), pinned: foldersOf(held).map(absolute), holdHead: true };
 }
 
 /** The failure of checks that changed files they stand on (`changed`, as the worktree differs from what was staged). */

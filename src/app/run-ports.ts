@@ -189,6 +189,8 @@ export interface WrapOptions {
   writable?: readonly string[];
   readOnly?: readonly string[];
   pinned?: readonly string[];
+  /** Keep the worktree's HEAD where it is (for checks: code under test that moves it would break the run's commit). */
+  holdHead?: boolean;
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */

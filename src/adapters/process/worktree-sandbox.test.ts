@@ -81,6 +81,14 @@ describe.skipIf(containment.kind === 'none')(title, () => {
     expect(exit.stdoutTail.trim().split('\n')).toEqual([`ok ${join(worktree, 'work.txt')}`, `ok ${scratch}`, ...refused.map(() => 'Read-only file system'), 'committed']);
   });
 
+  it("keeps the worktree's HEAD where it is for a command told to hold it (a check), not for others (the agent)", async () => {
+    const head = join(repo, '.git', 'worktrees', 'task-1', 'HEAD');
+    const held = sandbox.wrapFor(repo, worktree, { holdHead: true });
+    const exit = await runGroup(['sh', '-c', TRY_WRITES, 'sh', head], { cwd: worktree, env: { ...nodeProcess.env, HOME: home }, ...(held ? { wrap: held } : {}) });
+    expect(exit.stdoutTail).toBe('Read-only file system\n');
+    expect((await inSandbox(TRY_WRITES, head)).stdoutTail).toBe(`ok ${head}\n`);
+  });
+
   it("cannot write another run's kept home, nor the kernel's settings", async () => {
     const runs = join(repo, '.git', 'baton', 'runs');
     const [own, other] = [join(runs, '1', '1', 'agent-home'), join(runs, '2', '1', 'agent-home')];

@@ -94,7 +94,8 @@ export class WorktreeSandbox implements Sandbox {
     const protectedFiles = (options.readOnly ?? []).map(real);
     // A hard link elsewhere in the worktree would be a writable way to a read-only file.
     protectedFiles.filter((path) => contains(layout.worktree, path)).forEach(ownInode);
-    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : []), ...protectedFiles];
+    const head = options.holdHead ? [join(layout.worktreeGitDir, 'HEAD')] : [];
+    const readOnly = ['/', ...policy.readOnly, ...(this.home !== null && this.home !== '/' ? [this.home] : []), ...protectedFiles, ...head];
     const writable = [...policy.writable, ...this.ownDirs, ...(options.writable ?? []).map(real), ...(layer?.keepIn ? [layer.keepIn] : [])];
     const needed = [...readOnly, ...writable, ...(layer ? [layer.mountPoint] : [])];
     const privateTmp = this.privateTemporaryFolders(needed);
