@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, verdicts } from './helpers/project-run.js';
-import { asJson, NODE, nodeShop, SAVE10, TITLE } from './helpers/shop-projects.js';
+import { asJson, NODE, nodeShop, SAVE10, TITLE, type ProjectShape } from './helpers/shop-projects.js';
 
 const project = projectsPerTest();
 const CONTAINED = (await detectContainment()).kind === 'namespaces';
@@ -21,6 +21,19 @@ const CHECK = 'npm test';
 const LOADS_CART_FIRST = "const { it } = require('node:test');\nconst assert = require('node:assert');\nconst { total } = require('../src/cart.js');\nit('sums nothing to zero', () => assert.strictEqual(total([]), 0));\n";
 /** The SAVE10 test file with the failing assertion turned into one that passes. */
 const TAMED_TESTS = NODE.tests.replace("total([{ price: 1000, qty: 2 }], 'SAVE10'), 1800", '1800, 1800');
+
+/**
+ * The shop with a first test file that loads the cart before node loads the SAVE10 test (one
+ * file at a time, in name order), the check its verify command, and `tools` for the agent.
+ */
+function shopLoadingCartFirst(tools: Record<string, string>): ProjectShape {
+  return nodeShop({
+    files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
+    task: [TITLE, '--verify', CHECK],
+    config: { checks: [{ id: 'test', run: CHECK }] },
+    tools,
+  });
+}
 
 /** Wrong code that, when loaded, rewrites test/cart.test.js (which node has not loaded yet) to pass. */
 const REWRITING_CART = [
@@ -33,12 +46,7 @@ describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests are re
   it('code under test that rewrites a test file loaded after it cannot: the real failure is fed back, the right code passes', { timeout: 60_000 }, async () => {
     const run = await project(
       agent,
-      nodeShop({
-        files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
-        task: [TITLE, '--verify', CHECK],
-        config: { checks: [{ id: 'test', run: CHECK }] },
-        tools: { 'cart-rewriting.js': REWRITING_CART },
-      }),
+      shopLoadingCartFirst({ 'cart-rewriting.js': REWRITING_CART }),
       (tools) => byAttempt(copy(tools, 'cart-rewriting.js', 'src/cart.js'), copy(tools, 'cart-right.js', 'src/cart.js')),
     );
 
@@ -70,12 +78,7 @@ describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests stay w
   it('neither moving the test folder away nor a hard link the agent made reaches the SAVE10 test: the real failure is fed back', { timeout: 60_000 }, async () => {
     const run = await project(
       agent,
-      nodeShop({
-        files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
-        task: [TITLE, '--verify', CHECK],
-        config: { checks: [{ id: 'test', run: CHECK }] },
-        tools: { 'cart-evasive.js': EVASIVE_CART },
-      }),
+      shopLoadingCartFirst({ 'cart-evasive.js': EVASIVE_CART }),
       (tools) => byAttempt(`mkdir -p .baton && ln test/cart.test.js .baton/cart-link && ${copy(tools, 'cart-evasive.js', 'src/cart.js')}`, copy(tools, 'cart-right.js', 'src/cart.js')),
     );
 
@@ -93,15 +96,7 @@ describe.each(AGENTS)('baton run --agent %s without containment: a test file cha
   it('fails the attempt, naming the file, whatever the checks said', { timeout: 60_000 }, async () => {
     const run = await project(
       agent,
-      {
-        ...nodeShop({
-          files: { 'package.json': asJson({ ...NODE.package, scripts: { test: 'node --test --test-concurrency=1 test/' } }), 'test/a-first.test.js': LOADS_CART_FIRST },
-          task: [TITLE, '--verify', CHECK],
-          config: { checks: [{ id: 'test', run: CHECK }] },
-          tools: { 'cart-rewriting.js': REWRITING_CART },
-        }),
-        env: { BATON_CONTAINMENT: 'off' },
-      },
+      { ...shopLoadingCartFirst({ 'cart-rewriting.js': REWRITING_CART }), env: { BATON_CONTAINMENT: 'off' } },
       (tools) => byAttempt(copy(tools, 'cart-rewriting.js', 'src/cart.js'), copy(tools, 'cart-right.js', 'src/cart.js')),
     );
 

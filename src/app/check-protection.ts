@@ -3,7 +3,7 @@ import type { CheckDefinition } from '../core/run/check-definitions.js';
 import { globMatcher } from '../core/run/path-glob.js';
 import type { ScopeRules } from '../core/run/scope-guard.js';
 import { testContractMatcher } from '../core/run/test-contract.js';
-import type { WrapOptions, Workspace } from './run-ports.js';
+import type { WrapOptions } from './run-ports.js';
 
 /*
  * The checks run the attempt's code, in the worktree, with the worktree writable: that code
@@ -18,17 +18,16 @@ const MAX_READ_ONLY_FILES = 4_000;
 /**
  * The files the checks stand on, repository-relative — the tests and what they rely on
  * (test-contract.ts), and the files that define the checks, wholly or in part (package.json) —
- * as staged for the verdict.
+ * among the paths `staged` for the verdict.
  */
-export async function testsAndDefinitions(
-  deps: { workspace: Pick<Workspace, 'stagedFiles'> },
-  request: { worktree: string; rules: Pick<ScopeRules, 'testFiles' | 'checkFiles'>; definitions: { list: readonly CheckDefinition[] } },
-): Promise<string[]> {
+export function filesChecksStandOn(
+  staged: readonly string[],
+  request: { rules: Pick<ScopeRules, 'testFiles' | 'checkFiles'>; definitions: { list: readonly CheckDefinition[] } },
+): string[] {
   const isTest = testContractMatcher(request.rules.testFiles);
   // A module that may not be added but is there already is the project's own, not a definition.
   const definitions = request.definitions.list.filter((definition) => definition.kind !== 'new-file');
   const isDefinition = globMatcher([...definitions.map((definition) => definition.glob), ...request.rules.checkFiles]);
-  const staged = await deps.workspace.stagedFiles(request.worktree);
   return staged.filter((path) => !path.startsWith('.baton/') && (isTest(path) || isDefinition(path)));
 }
 

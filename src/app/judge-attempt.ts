@@ -1,4 +1,4 @@
-import type { ChangedFile } from '../core/run/changed-file.js';
+import type { AddedLine, ChangedFile } from '../core/run/changed-file.js';
 import type { CheckFailure, CheckKind, CheckOutcome } from '../core/run/check-failure.js';
 import { judgeCheck, type CheckBaseline } from '../core/run/check-verdict.js';
 import { checkDefinitionEdits, type CheckDefinition, type DefinitionSnapshot, type ReadFiles } from '../core/run/check-definitions.js';
@@ -12,7 +12,7 @@ import { readAgentReport, type ReportReading } from '../core/run/agent-report.js
 import { REPORT_PATH, type ProjectConfig } from '../core/run/project-config.js';
 import { scopeViolations, type ScopeRules } from '../core/run/scope-guard.js';
 import type { Task } from '../core/task.js';
-import { changedWhileCheckedFailure, heldInPlace, testsAndDefinitions } from './check-protection.js';
+import { changedWhileCheckedFailure, filesChecksStandOn, heldInPlace } from './check-protection.js';
 import { checkSpecs, runChecks, type CheckRunDeps } from './run-checks.js';
 import type { AttemptEvidence, Sandbox, Workspace } from './run-ports.js';
 
@@ -63,8 +63,7 @@ const FEEDBACK_CHARS_PER_CHECK = 8_000;
  * and the check and verify commands — all of them, so the feedback names every failure at once.
  */
 export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Promise<Judgement> {
-  const { workspace } = deps;
-  const { changes, taskChanges, violations, tree } = await inspectChanges(deps, request);
+  const { changes, taskChanges, violations, tree, added, staged } = await inspectChanges(deps, request);
   const changedPaths = changes.map((change) => change.path);
   if (violations.length + request.tampering.length > 0) return { kind: 'diverged', failures: [...request.tampering, ...violations], changedPaths };
 
@@ -73,7 +72,6 @@ export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Prom
     outcomes.push(failed('agent:no-changes', 'agent', 'the task branch has no changes yet: nothing was implemented', ''));
   }
   outcomes.push(...(await requiredFileOutcomes(deps, request)));
-  const added = await workspace.addedLines(request.worktree, request.forkCommit);
   const patternFailures = forbiddenPatternFailures(added, deps.config.forbiddenPatterns);
   outcomes.push(...patternFailures.map((failure) => ({ ...failure, passed: false, durationMs: 0 })));
   const reportText = await deps.files.readText(`${request.worktree}/${REPORT_PATH}`);
@@ -84,7 +82,7 @@ export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Prom
     const why = report.kind === 'invalid' ? `is not valid: ${report.errors.join('; ')}` : 'is missing';
     outcomes.push(failed('report:invalid', 'report', `the report file ${REPORT_PATH} ${why}`, ''));
   }
-  outcomes.push(...(await commandOutcomes(deps, request)));
+  outcomes.push(...(await commandOutcomes(deps, request, staged)));
   return { kind: 'checked', outcomes, report, changedPaths, tree };
 }
 
@@ -96,7 +94,7 @@ export async function judgeAttempt(deps: JudgeDeps, request: JudgeRequest): Prom
 export async function inspectChanges(
   deps: JudgeDeps,
   request: Pick<JudgeRequest, 'worktree' | 'checkpoint' | 'forkCommit' | 'rules' | 'evidence' | 'definitions'>,
-): Promise<{ changes: ChangedFile[]; taskChanges: ChangedFile[]; violations: CheckFailure[]; tree: string }> {
+): Promise<{ changes: ChangedFile[]; taskChanges: ChangedFile[]; violations: CheckFailure[]; tree: string; added: AddedLine[]; staged: string[] }> {
   const { workspace } = deps;
   const { worktree, checkpoint } = request;
   const tree = await workspace.snapshotTree(worktree);
@@ -110,10 +108,10 @@ export async function inspectChanges(
   });
   const nested = await workspace.nestedRepositories(worktree);
   const inlineEdits = await inlineTestEditsOf(deps, request, taskChanges);
+  // What the task added since it started, and everything staged: read once, for the scope and the checks.
+  const [added, staged] = await Promise.all([workspace.addedLines(worktree, request.forkCommit), workspace.stagedFiles(worktree)]);
   const mayEdit = globMatcher(request.rules.editableTests ?? []);
-  const pythonHooks = pythonTestHooks(await workspace.addedLines(worktree, request.forkCommit), taskChanges, testContractMatcher(request.rules.testFiles), await workspace.stagedFiles(worktree)).filter(
-    (edit) => !mayEdit(edit.path),
-  );
+  const pythonHooks = pythonTestHooks(added, taskChanges, testContractMatcher(request.rules.testFiles), staged).filter((edit) => !mayEdit(edit.path));
   const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits, inlineTestEdits: [...inlineEdits, ...pythonHooks] });
   if (nested.length > 0) {
     violations.push({
@@ -123,7 +121,7 @@ export async function inspectChanges(
       detail: `${nested.join('\n')}\n\nThe checks would run its files, but a commit would hold only a link to its commit. Put the files in the task's own repository (no .git inside the worktree).`,
     });
   }
-  return { changes, taskChanges, violations, tree };
+  return { changes, taskChanges, violations, tree, added, staged };
 }
 
 /**
@@ -171,9 +169,9 @@ async function requiredFileOutcomes(deps: JudgeDeps, request: JudgeRequest): Pro
   return outcomes;
 }
 
-async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest): Promise<CheckOutcome[]> {
+async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest, staged: readonly string[]): Promise<CheckOutcome[]> {
   const specs = checkSpecs(deps.config, request.task, request.timeLeftMs);
-  const standOn = await testsAndDefinitions(deps, request);
+  const standOn = filesChecksStandOn(staged, request);
   const runs = await runChecks(deps, specs, {
     worktree: request.worktree,
     scratchDir: request.scratchDir,
