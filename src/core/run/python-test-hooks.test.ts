@@ -14,10 +14,14 @@ describe('pythonTestHooks', () => {
       { path: 'tests/helper.py', line: 5, text: 'def pytest_runtest_makereport(item, call):' },
       { path: 'src/plugin.py', line: 1, text: 'def pytest_configure(config):' },
       { path: 'tests/test_more.py', line: 9, text: 'def test_pytest_like_name():' },
+      { path: 'tests/test_other.py', line: 2, text: 'pytest_plugins: list = ["tests.helper"]' },
+      { path: 'tests/test_other.py', line: 4, text: 'globals()["pytest_runtest_makereport"] = flip' },
     ];
     expect(pythonTestHooks(lines, [], isTest, []).map((edit) => `${edit.path}: ${edit.how.split(':')[0]}`)).toEqual([
       'tests/test_more.py: loads a pytest plugin or defines a pytest hook at line 3 (pytest_plugins = ["tests.helper"])',
       'tests/helper.py: loads a pytest plugin or defines a pytest hook at line 5 (def pytest_runtest_makereport(item, call)',
+      'tests/test_other.py: loads a pytest plugin or defines a pytest hook at line 2 (pytest_plugins',
+      'tests/test_other.py: loads a pytest plugin or defines a pytest hook at line 4 (globals()["pytest_runtest_makereport"] = flip)',
     ]);
   });
 

@@ -8,8 +8,13 @@ import type { AddedLine, ChangedFile } from './changed-file.js';
  * test contract's hook files; these are the ways in through new files it lets a task add.
  */
 
-/** A line that loads a pytest plugin or defines a pytest hook. */
-const HOOK_LINE = /^\s*(?:pytest_plugins\s*=|def\s+pytest_\w+\s*\()/;
+/**
+ * A line that names a pytest hook or the plugin list, however it sets it: `pytest_plugins = …`,
+ * `pytest_plugins: list = …`, `def pytest_…`, `pytest_runtest_makereport = wrapper`,
+ * `globals()["pytest_plugins"]`. (A name built from pieces at run time is code under test
+ * patching its runner, beyond what reading lines can see.)
+ */
+const HOOK_LINE = /\bpytest_[a-z]\w*/;
 
 /** What the task added that changes how the existing pytest tests run, as the test contract reports it. */
 export function pythonTestHooks(added: readonly AddedLine[], changes: readonly ChangedFile[], isTest: (path: string) => boolean, tracked: readonly string[]): { path: string; how: string }[] {
