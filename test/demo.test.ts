@@ -40,6 +40,13 @@ const DEMO_TIMEOUT_MS = 180_000;
 /** The check's words for the scripted agent's first, subtly wrong slugify. */
 const FIRST_FAILURE = 'FAIL slugify("Hello, World!"): expected "hello-world", got "hello,-world!"';
 
+/** A new, empty folder for the demo's TMPDIR, to see that it leaves nothing in the system's temporary folder. */
+function emptyTmp(home: string): string {
+  const dir = join(home, 'tmp');
+  mkdirSync(dir);
+  return dir;
+}
+
 /** How many task_claimed events each task has on the board in `dir`, read through the CLI. */
 function claimsPerTask(dir: string): Map<number, number> {
   const { events } = json<{ events: BoardEvent[] }>(baton(['watch', '--json'], { cwd: dir }));
@@ -86,11 +93,13 @@ describe('baton demo', () => {
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   it(
-    'runs four agent processes over the web-app plan, checks the result, and removes its scratch repository',
+    'runs four agent processes over the web-app plan, checks the result, and removes its scratch repository and everything it made in TMPDIR',
     async () => {
       // A board named in the environment must not be touched: the demo always uses its own.
       const stray = join(home, 'elsewhere.db');
-      const result = await batonAsync(['demo', '--json'], { cwd: home, env: { BATON_DB: stray } });
+      // Without containment Claude Code makes its per-user folder (claude-<uid>) in TMPDIR.
+      const tmp = emptyTmp(home);
+      const result = await batonAsync(['demo', '--json'], { cwd: home, env: { BATON_DB: stray, TMPDIR: tmp, BATON_CONTAINMENT: 'off' } });
       const doc = json<DemoDocument>(result);
       expect(result.code, result.stderr).toBe(0);
       expect(doc).toMatchObject({ schemaVersion: 1, ok: true, problems: [] });
@@ -125,6 +134,7 @@ describe('baton demo', () => {
       expect(doc.repository.kept).toBe(false);
       expect(existsSync(doc.repository.path)).toBe(false);
       expect(existsSync(stray)).toBe(false);
+      expect(readdirSync(tmp)).toEqual([]);
 
       // Then `baton run` drove the real claude CLI through task #13: the project's test failed
       // the first attempt, the second was shown the failure and passed, and the task waits in review.
@@ -144,7 +154,8 @@ describe('baton demo', () => {
   it(
     'prints the board, who did what, event counts and checks as plain text',
     async () => {
-      const result = await batonAsync(['demo', '--agents', '2', '--tasks', '6'], { cwd: home });
+      const tmp = emptyTmp(home);
+      const result = await batonAsync(['demo', '--agents', '2', '--tasks', '6'], { cwd: home, env: { TMPDIR: tmp } });
       expect(result.code, result.stderr).toBe(0);
       const out = result.stdout;
       expect(out).toContain('who did what');
@@ -170,6 +181,8 @@ describe('baton demo', () => {
       const removed = /scratch repository (\S+) removed/.exec(out);
       expect(removed).not.toBeNull();
       expect(existsSync((removed as RegExpExecArray)[1] as string)).toBe(false);
+      // Neither claude nor `baton run` (its HOME layer's mount point) left anything in the system's temporary folder.
+      expect(readdirSync(tmp)).toEqual([]);
     },
     DEMO_TIMEOUT_MS,
   );
@@ -205,8 +218,9 @@ describe('baton demo', () => {
       };
       expect(testAt('HEAD')).toBe(1);
       expect(testAt(branch)).toBe(0);
-      // claude ran with a HOME of its own in the scratch repository, which git ignores.
-      expect(existsSync(join(dir, '.demo-home'))).toBe(true);
+      // claude ran with a HOME and a TMPDIR of its own in the scratch repository, which git ignores.
+      expect(existsSync(join(dir, '.demo-agent', 'home'))).toBe(true);
+      expect(existsSync(join(dir, '.demo-agent', 'tmp'))).toBe(true);
       expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
     },
     DEMO_TIMEOUT_MS,

@@ -7,7 +7,7 @@ import { FEEDBACK_HEADING, FEEDBACK_INSTRUCTION } from '../../core/run/prompt.js
 import type { RunRecord } from '../../core/run/run-record.js';
 import type { Task } from '../../core/task.js';
 import { childEnv, documentOf, must, onLines, runChild, stopChild, type BatonBinary, type BatonRunner } from './child.js';
-import { AGENT_HOME, FIRST_FAILURE, PROJECT_FILES, RUN_TASK, slugScript } from './run-project.js';
+import { AGENT_FOLDER, FIRST_FAILURE, PROJECT_FILES, RUN_TASK, slugScript } from './run-project.js';
 import { judgeRunPart, type RunPartFacts } from './run-report.js';
 import { claudeEnvFor } from '../../adapters/scripted-model/claude-env.js';
 
@@ -78,9 +78,12 @@ async function commitProject(repo: string, env: RunPartOptions['env']): Promise<
  */
 function runEnv(options: RunPartOptions, server: ModelServer): NodeJS.ProcessEnv {
   const env = childEnv(options.env, 'runner');
-  for (const name of Object.keys(env)) if (/^(ANTHROPIC_|CLAUDE_)|^CLAUDECODE$/.test(name)) delete env[name];
-  const home = join(options.repo, AGENT_HOME);
-  mkdirSync(home, { recursive: true });
+  // CLAUDE_CONFIG_DIR goes too, so Claude Code keeps its settings and sessions below the demo's HOME.
+  for (const name of Object.keys(env)) if (/^(ANTHROPIC_|CLAUDE_)|^CLAUDECODE$|^XDG_(CONFIG|DATA|STATE|CACHE)_HOME$|^(TMP|TEMP)$/.test(name)) delete env[name];
+  const home = join(options.repo, AGENT_FOLDER, 'home');
+  // Claude Code's per-user temporary folder and baton run's HOME-layer mount point go here, removed with the demo.
+  const tmp = join(options.repo, AGENT_FOLDER, 'tmp');
+  for (const dir of [home, tmp]) mkdirSync(dir, { recursive: true });
   // The model is on loopback: a proxy the user has set must not be asked for it.
   const noProxy = [env.NO_PROXY ?? env.no_proxy, '127.0.0.1', 'localhost'].filter(Boolean).join(',');
   return {
@@ -88,6 +91,7 @@ function runEnv(options: RunPartOptions, server: ModelServer): NodeJS.ProcessEnv
     // claude first, then this Node for the project's `node test.mjs` check.
     PATH: [dirname(options.claude), dirname(options.binary.node), env.PATH].filter(Boolean).join(delimiter),
     HOME: home,
+    TMPDIR: tmp,
     NO_PROXY: noProxy,
     no_proxy: noProxy,
     ...claudeEnvFor(server.url),

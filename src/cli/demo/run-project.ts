@@ -9,13 +9,17 @@ import { FEEDBACK_HEADING } from '../../core/run/prompt.js';
 
 /** The file the task changes; its resource names it, so it is the one path in scope. */
 export const PROJECT_FILE = 'slug.mjs';
-/** Where the isolated HOME of the agent CLI lives, inside the scratch repository. */
-export const AGENT_HOME = '.demo-home';
+/**
+ * The agent CLI's own folders, inside the scratch repository (which git ignores and the demo
+ * removes): its HOME (`home/`, none of the user's settings or sessions) and its temporary
+ * folder (`tmp/`), so nothing it or `baton run` makes lands in the system's temporary folder.
+ */
+export const AGENT_FOLDER = '.demo-agent';
 
 /** Files committed before the task is added, path to content. */
 export const PROJECT_FILES: Readonly<Record<string, string>> = {
   'README.md': '# slug\n\nA tiny library: `slugify(title)` turns a title into a URL slug. `node test.mjs` tests it.\n',
-  '.gitignore': `.baton/\n${AGENT_HOME}/\n`,
+  '.gitignore': `.baton/\n${AGENT_FOLDER}/\n`,
   [PROJECT_FILE]: ['/** Turns a title into a URL slug: lower case, words joined by dashes. */', 'export function slugify(title) {', "  throw new Error('not implemented yet');", '}', ''].join('\n'),
   'test.mjs': [
     "import { slugify } from './slug.mjs';",
