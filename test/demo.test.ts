@@ -28,6 +28,7 @@ type RunPart =
       run: { status: string; branch: string; baseBranch: string; commit: string; attempts: { attempt: number; verdict: string; failures: string[] }[] };
       taskStatus: string;
       retryFeedback: string;
+      evidence: string | null;
     };
 
 interface BoardEvent {
@@ -147,6 +148,8 @@ describe('baton demo', () => {
       ]);
       expect((doc.run as Extract<RunPart, { kind: 'ran' }>).retryFeedback).toContain(`Previous attempt failed because:\n1. \`node test.mjs\` exited with 1`);
       expect((doc.run as Extract<RunPart, { kind: 'ran' }>).retryFeedback).toContain(FIRST_FAILURE);
+      // Its evidence went with the scratch repository, so the document names no path to it.
+      expect((doc.run as Extract<RunPart, { kind: 'ran' }>).evidence).toBeNull();
     },
     DEMO_TIMEOUT_MS,
   );
@@ -176,6 +179,9 @@ describe('baton demo', () => {
       expect(out).toMatch(/^ {2}#7\s+review\s+P\d\s+runner\s+Implement slugify$/m);
       expect(out).toMatch(/^ {2}[0-9a-f]{7,} Implement slugify \(#7\)\n {3}slug\.mjs \| 2 \+-$/m);
       expect(out).toMatch(/^ {2}[0-9a-f]{7,} Checkpoint: Implement slugify \(#7, attempt 1, 1 check failed\)$/m);
+      // The evidence is removed with the scratch repository: no path to it, but how to keep it.
+      expect(result.stderr).not.toMatch(/evidence: \//);
+      expect(result.stderr).toMatch(/\| evidence: removed with the scratch repository; run with --keep to look at the evidence \(`baton run-log 7 --run 1`\)$/m);
       // The only FAIL in the report is the check's output the agent was shown; no check of the demo failed.
       expect(out.match(/FAIL/g)).toHaveLength(1);
       const removed = /scratch repository (\S+) removed/.exec(out);
@@ -222,6 +228,12 @@ describe('baton demo', () => {
       expect(existsSync(join(dir, '.demo-agent', 'home'))).toBe(true);
       expect(existsSync(join(dir, '.demo-agent', 'tmp'))).toBe(true);
       expect(git(dir, ['status', '--porcelain']).trim()).toBe('');
+
+      // Kept, the run's evidence is worth pointing at: the path printed is there after the demo.
+      const evidence = (doc.run as Extract<RunPart, { kind: 'ran' }>).evidence;
+      expect(evidence).toBe(join(dir, '.git', 'baton', 'runs', '16', '1'));
+      expect(existsSync(join(evidence as string, 'run.json'))).toBe(true);
+      expect(result.stderr).toContain(`| evidence: ${evidence as string}  (baton run-log 16 --run 1)`);
     },
     DEMO_TIMEOUT_MS,
   );

@@ -17,7 +17,7 @@ export const demoCommand: CommandSpec = {
   options: [
     { name: 'agents', kind: 'string', value: 'N', help: `agent processes to start (default ${DEFAULT_AGENTS}, up to ${MAX_AGENTS})` },
     { name: 'tasks', kind: 'string', value: 'N', help: `tasks to plan (default ${DEFAULT_TASK_COUNT}, up to ${MAX_TASKS})` },
-    { name: 'keep', kind: 'boolean', help: 'keep the scratch repository and print its path' },
+    { name: 'keep', kind: 'boolean', help: "keep the scratch repository, with the run's evidence, and print where they are" },
     { name: 'dir', kind: 'string', value: 'PATH', help: 'build the repository in PATH (new or empty) instead of a temp folder' },
     { name: 'no-run', kind: 'boolean', help: 'skip the last part: `baton run` driving the claude CLI against a scripted model' },
   ],

@@ -102,7 +102,7 @@ describe('judgeRunPart', () => {
     const problems = judgeRunPart({ ...converged, taskStatus: 'failed' });
     const runPart: RunPartFacts = {
       kind: 'ran', ok: false, problems, claude: '/bin/claude', command: 'baton run 3 --agent claude', taskId: 3, exitCode: 0, run,
-      taskStatus: 'failed', shown: { runs: '', review: '', branchLog: '' }, retryFeedback: converged.retryFeedback,
+      taskStatus: 'failed', shown: { runs: '', review: '', branchLog: '' }, retryFeedback: converged.retryFeedback, evidence: null,
     };
     expect(judgeRun({ ...base, runPart })).toMatchObject({ ok: false, problems: ['the task is failed, not in review'] });
     expect(judgeRun(base)).toMatchObject({ ok: true, run: { kind: 'skipped' } });

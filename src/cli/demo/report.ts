@@ -171,9 +171,15 @@ export function renderReport(facts: DemoFacts, boardText: string, p: Paint): str
     '',
     ...renderRunPart(facts.run, p),
     '',
-    facts.repository.kept
-      ? `scratch repository kept at ${facts.repository.path}\n  cd ${facts.repository.path} && baton list --all`
-      : `scratch repository ${facts.repository.path} removed (pass --keep to look around in it)`,
+    ...repositoryLines(facts),
     facts.ok ? p.green(`demo passed in ${seconds}s`) : p.red(`demo FAILED in ${seconds}s: ${facts.problems.join('; ')}`),
   ].join('\n');
+}
+
+/** Where the scratch repository is, or that it is gone and how to keep it next time. */
+function repositoryLines({ repository, run }: DemoFacts): string[] {
+  const { path } = repository;
+  if (!repository.kept) return [`scratch repository ${path} removed (run with --keep to look around in it, and at the run's evidence)`];
+  const evidence = run.kind === 'ran' && run.evidence !== null ? [`  the run's evidence: ${run.evidence}  (baton run-log ${run.taskId})`] : [];
+  return [`scratch repository kept at ${path}`, `  cd ${path} && baton list --all`, ...evidence];
 }

@@ -129,7 +129,7 @@ async function runPartOf(options: DemoOptions, stage: Stage, planner: BatonRunne
   const claude = findClaude(options.binary.script, options.env['PATH']);
   if (claude === null) return { kind: 'skipped', reason: CLAUDE_MISSING };
   const { runAgentStory } = await import('./run-part.js');
-  return runAgentStory({ binary: options.binary, repo: stage.cwd, env: options.env, planner, claude, progress: stage.progress, signal: options.signal });
+  return runAgentStory({ binary: options.binary, repo: stage.cwd, env: options.env, planner, claude, keep: options.keep, progress: stage.progress, signal: options.signal });
 }
 
 /** Starts `count` agents at once and waits for all of them; stops them on timeout or Ctrl-C. */

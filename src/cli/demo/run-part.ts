@@ -25,6 +25,8 @@ export interface RunPartOptions {
   /** Runs baton commands on the scratch board, as the planner. */
   planner: BatonRunner;
   claude: string;
+  /** Whether the scratch repository outlives the demo (`--keep`): only then is the evidence path worth printing. */
+  keep: boolean;
   progress: (line: string) => void;
   signal: AbortSignal;
 }
@@ -41,14 +43,14 @@ export async function runAgentStory(options: RunPartOptions): Promise<RunPartFac
   progress(`committed a small project (slug.mjs, test.mjs, baton.config.json) and added #${task.id} ${task.title}`);
   const server = await startModelServer(slugScript());
   const command = `baton run ${task.id} --agent claude`;
-  let exitCode: number;
+  let streamed: Streamed;
   try {
     progress(`scripted model listening on ${server.url}; running \`${command}\` with ${options.claude}`);
-    exitCode = await streamRun(options, task.id, runEnv(options, server));
+    streamed = await streamRun(options, task.id, runEnv(options, server));
   } finally {
     await server.close();
   }
-  return collectFacts(options, task.id, exitCode, command);
+  return collectFacts(options, task.id, streamed, command);
 }
 
 function addTaskArguments(): string[] {
@@ -98,14 +100,31 @@ function runEnv(options: RunPartOptions, server: ModelServer): NodeJS.ProcessEnv
   };
 }
 
-/** Runs `baton run` as a child, its output streamed line by line; resolves with its exit code. */
-async function streamRun(options: RunPartOptions, taskId: number, env: NodeJS.ProcessEnv): Promise<number> {
+interface Streamed {
+  exitCode: number;
+  /** The run's evidence folder, as `baton run` named it; null when it named none. */
+  evidence: string | null;
+}
+
+const EVIDENCE_LINE = /^evidence: (\S+)\s+\((baton run-log [^)]*)\)$/;
+
+/**
+ * Runs `baton run` as a child, its output streamed line by line. Without --keep the evidence
+ * folder is about to be removed with the scratch repository, so its path is not shown.
+ */
+async function streamRun(options: RunPartOptions, taskId: number, env: NodeJS.ProcessEnv): Promise<Streamed> {
   const child = spawn(options.binary.node, [options.binary.script, 'run', String(taskId), '--agent', 'claude'], {
     cwd: options.repo,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const show = (line: string): void => options.progress(`  | ${line}`);
+  let evidence: string | null = null;
+  const show = (line: string): void => {
+    const named = EVIDENCE_LINE.exec(line);
+    if (named) evidence = named[1] as string;
+    const shown = named && !options.keep ? `evidence: removed with the scratch repository; run with --keep to look at the evidence (\`${named[2] as string}\`)` : line;
+    options.progress(`  | ${shown}`);
+  };
   onLines(child.stdout, show);
   onLines(child.stderr, show);
   // SIGTERM lets baton stop claude's process group and put the task back before it exits.
@@ -116,10 +135,11 @@ async function streamRun(options: RunPartOptions, taskId: number, env: NodeJS.Pr
   }, RUN_TIMEOUT_MS);
   options.signal.addEventListener('abort', stop, { once: true });
   try {
-    return await new Promise<number>((resolve, reject) => {
+    const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? -1));
     });
+    return { exitCode, evidence };
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', stop);
@@ -127,7 +147,7 @@ async function streamRun(options: RunPartOptions, taskId: number, env: NodeJS.Pr
 }
 
 /** Reads back what the run left, through the CLI and git, and judges it. */
-async function collectFacts(options: RunPartOptions, taskId: number, exitCode: number, command: string): Promise<RunPartFacts> {
+async function collectFacts(options: RunPartOptions, taskId: number, { exitCode, evidence }: Streamed, command: string): Promise<RunPartFacts> {
   const { planner } = options;
   const id = String(taskId);
   const record = documentOf<{ runs: RunRecord[] }>(await must(planner, ['runs', id, '--json']), 'runs').runs.at(-1) ?? null;
@@ -144,7 +164,20 @@ async function collectFacts(options: RunPartOptions, taskId: number, exitCode: n
           attempts: record.attempts.map((attempt) => ({ attempt: attempt.attempt, verdict: attempt.verdict, failures: attempt.failures.map((failure) => failure.summary) })),
         };
   const problems = judgeRunPart({ exitCode, run, taskStatus, retryFeedback, expectedFailure: FIRST_FAILURE });
-  return { kind: 'ran', ok: problems.length === 0, problems, claude: options.claude, command, taskId, exitCode, run, taskStatus, shown: { runs: runsText, review, branchLog }, retryFeedback };
+  return {
+    kind: 'ran',
+    ok: problems.length === 0,
+    problems,
+    claude: options.claude,
+    command,
+    taskId,
+    exitCode,
+    run,
+    taskStatus,
+    shown: { runs: runsText, review, branchLog },
+    retryFeedback,
+    evidence: options.keep ? evidence : null,
+  };
 }
 
 function pick({ run, status, reason, branch, baseBranch, commit, usage }: RunRecord): Pick<RunRecord, 'run' | 'status' | 'reason' | 'branch' | 'baseBranch' | 'commit' | 'usage'> {

@@ -20,6 +20,8 @@ export type RunPartFacts =
       shown: { runs: string; review: string; branchLog: string };
       /** The section of attempt 2's prompt that fed the failure back; empty when there was none. */
       retryFeedback: string;
+      /** The run's evidence folder with --keep; null without (it is removed with the scratch repository). */
+      evidence: string | null;
     };
 
 export interface AttemptFacts {
