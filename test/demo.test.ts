@@ -179,6 +179,10 @@ describe('baton demo', () => {
       expect(out).toMatch(/^ {2}#7\s+review\s+P\d\s+runner\s+Implement slugify$/m);
       expect(out).toMatch(/^ {2}[0-9a-f]{7,} Implement slugify \(#7\)\n {3}slug\.mjs \| 2 \+-$/m);
       expect(out).toMatch(/^ {2}[0-9a-f]{7,} Checkpoint: Implement slugify \(#7, attempt 1, 1 check failed\)$/m);
+      // What the run cost, and that the model was scripted and nothing charged; said before the dollar figures too.
+      expect(out).toMatch(/^ {2}cost: \d+ tokens, \$\d+\.\d{4} as Claude Code prices them; the model was scripted by the demo, so nothing was charged$/m);
+      expect(result.stderr.indexOf('nothing is charged')).toBeGreaterThan(-1);
+      expect(result.stderr.indexOf('nothing is charged')).toBeLessThan(result.stderr.indexOf('$0.'));
       // The evidence is removed with the scratch repository: no path to it, but how to keep it.
       expect(result.stderr).not.toMatch(/evidence: \//);
       expect(result.stderr).toMatch(/\| evidence: removed with the scratch repository; run with --keep to look at the evidence \(`baton run-log 7 --run 1`\)$/m);

@@ -46,12 +46,17 @@ export async function runAgentStory(options: RunPartOptions): Promise<RunPartFac
   let streamed: Streamed;
   try {
     progress(`scripted model listening on ${server.url}; running \`${command}\` with ${options.claude}`);
+    progress(SCRIPTED_NOTICE);
     streamed = await streamRun(options, task.id, runEnv(options, server));
   } finally {
     await server.close();
   }
   return collectFacts(options, task.id, streamed, command);
 }
+
+/** Said before the run, whose lines carry dollar figures. */
+const SCRIPTED_NOTICE =
+  'the model is a script served by this demo, not Anthropic: no API key, nothing is charged; the $ figures are what Claude Code estimates those tokens would cost';
 
 function addTaskArguments(): string[] {
   const acceptance = RUN_TASK.acceptance.flatMap((criterion) => ['--acceptance', criterion]);

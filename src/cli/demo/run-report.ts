@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../core/run/run-record.js';
+import type { RunRecord, RunUsage } from '../../core/run/run-record.js';
 import type { Paint } from '../output.js';
 
 /** What the demo's `baton run` part did: skipped (and why), or the run and what it left. */
@@ -62,6 +62,7 @@ export function renderRunPart(facts: RunPartFacts, p: Paint): string[] {
   if (facts.kind === 'skipped') return [p.bold('baton run'), `  ${facts.reason}`];
   const id = facts.taskId;
   const lines = [p.bold(`baton run: the real claude CLI on task #${id}, against a scripted model`), `  $ baton runs ${id}`, ...indent(facts.shown.runs)];
+  if (facts.run !== null) lines.push(`  ${costText(facts.run.usage)}`);
   if (facts.retryFeedback !== '') lines.push(`  attempt 2's prompt opened with the check's own words (baton run-log ${id} --attempt 2):`, ...indent(facts.retryFeedback, 4));
   lines.push('  $ baton list --status review', ...indent(facts.shown.review));
   if (facts.run !== null && facts.shown.branchLog !== '') {
@@ -70,6 +71,12 @@ export function renderRunPart(facts: RunPartFacts, p: Paint): string[] {
   lines.push(...facts.problems.map((problem) => `  ${p.red('FAIL')} ${problem}`));
   if (facts.ok) lines.push(p.dim('  in your own repository: commit a baton.config.json with your checks, then `baton run ID --agent claude`'));
   return lines;
+}
+
+/** What the run cost, and why that cost nothing: the model was the demo's script. */
+export function costText(usage: RunUsage): string {
+  const tokens = usage.inputTokens + usage.outputTokens;
+  return `cost: ${tokens.toLocaleString('en-US')} tokens, $${usage.costUsd.toFixed(4)} as Claude Code prices them; the model was scripted by the demo, so nothing was charged`;
 }
 
 /** Non-blank lines of `text`, indented. */
