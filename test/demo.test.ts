@@ -14,6 +14,12 @@ interface DemoDocument {
   agents: { name: string; exitCode: number; claimed: number[]; completed: number[] }[];
   events: { follower: { total: number; byType: Record<string, number> }; board: { total: number; byType: Record<string, number> } };
   checks: { name: string; ok: boolean }[];
+  waits: { taskId: number; waitedOn: number[]; freedBy: { agent: string; taskId: number } | null }[];
+  impact: {
+    findings: { taskId: number; otherTaskId: number | null; subject: string; recipient: string | null; message: string }[];
+    collisions: { agent: string; taskId: number; reason: string }[];
+    inboxes: { agent: string; text: string }[];
+  };
   run: RunPart;
 }
 
@@ -40,6 +46,8 @@ interface BoardEvent {
 const DEMO_TIMEOUT_MS = 180_000;
 /** The check's words for the scripted agent's first, subtly wrong slugify. */
 const FIRST_FAILURE = 'FAIL slugify("Hello, World!"): expected "hello-world", got "hello,-world!"';
+/** What the agent on #6 is told when #3 (which adds the users table #6 reads) completes. */
+const USERS_NOTICE = "#3 'Add users table' added table users, which #6 'Login endpoint' reads";
 
 /** A new, empty folder for the demo's TMPDIR, to see that it leaves nothing in the system's temporary folder. */
 function emptyTmp(home: string): string {
@@ -137,6 +145,15 @@ describe('baton demo', () => {
       expect(existsSync(stray)).toBe(false);
       expect(readdirSync(tmp)).toEqual([]);
 
+      // Why tasks waited: every task with dependencies, and whose completion freed it.
+      expect(doc.waits).toHaveLength(10);
+      expect(doc.waits.every((wait) => wait.freedBy !== null && wait.waitedOn.includes(wait.freedBy.taskId))).toBe(true);
+      expect(doc.waits.find((wait) => wait.taskId === 6)?.waitedOn).toEqual([3, 4, 5]);
+      // What impact awareness found, and that the agent on #6 was the one told.
+      const onSix = doc.tasks.find((task) => task.id === 6)?.assignee;
+      expect(doc.impact.findings).toContainEqual(expect.objectContaining({ taskId: 6, otherTaskId: 3, subject: 'table:users', recipient: onSix, message: USERS_NOTICE }));
+      expect(doc.impact.inboxes.find((inbox) => inbox.agent === onSix)?.text).toContain(`#6 → ${onSix as string}: ${USERS_NOTICE}`);
+
       // Then `baton run` drove the real claude CLI through task #13: the project's test failed
       // the first attempt, the second was shown the failure and passed, and the task waits in review.
       expect(doc.run).toMatchObject({ kind: 'ran', ok: true, problems: [], taskId: 13, exitCode: 0, taskStatus: 'review' });
@@ -155,7 +172,7 @@ describe('baton demo', () => {
   );
 
   it(
-    'prints the board, who did what, event counts and checks as plain text',
+    'prints the board under column headings, why tasks waited, what impact awareness found and told, who did what, event counts, checks and the cost of the run, as plain text',
     async () => {
       const tmp = emptyTmp(home);
       const result = await batonAsync(['demo', '--agents', '2', '--tasks', '6'], { cwd: home, env: { TMPDIR: tmp } });
@@ -163,6 +180,25 @@ describe('baton demo', () => {
       const out = result.stdout;
       expect(out).toContain('who did what');
       expect(out.match(/^#\d+\s+done\s/gm)).toHaveLength(6);
+      // The board has column headings, each over its column.
+      const board = /^board .*\n(id .*)\n(#\d+ .*)$/m.exec(out);
+      expect(board, out).not.toBeNull();
+      const [heading, row] = [(board as RegExpExecArray)[1] as string, (board as RegExpExecArray)[2] as string];
+      expect(heading).toMatch(/^id\s+status\s+pri\s+assignee\s+title/);
+      expect(heading.indexOf('status')).toBe(row.indexOf('done'));
+      expect(heading.indexOf('assignee')).toBe(row.search(/agent-\d/));
+
+      // Why tasks waited, and what freed them.
+      expect(out).toMatch(/^ {2}#6 Login endpoint\s+waited on #3 #4 #5\s+until agent-\d completed #[345]$/m);
+      // What impact awareness found: which task met which, on what, who was told, and the notice itself.
+      const told = /^ {2}\[\d+\] #3 Add users table -> #6 Login endpoint, on table:users: told (agent-\d)$/m.exec(out);
+      expect(told, out).not.toBeNull();
+      const agent = (told as RegExpExecArray)[1] as string;
+      expect(out).toContain(`  what ${agent} was told ($ baton inbox --as ${agent}):\n`);
+      const notice = `low impact_notice #6 → ${agent}: ${USERS_NOTICE}`;
+      expect(out.split('\n').filter((line) => /^ {4}\[\d+\] /.test(line) && line.endsWith(notice))).toHaveLength(1);
+      // ...and the moment the agent read it, in its inbox right after claiming #6.
+      expect(result.stderr.split('\n').filter((line) => line.includes(`${agent}'s inbox: [`) && line.endsWith(notice))).toHaveLength(1);
       expect(out).toMatch(/^ {2}agent-1\s+\d+ tasks?/m);
       expect(out).toMatch(/^ {2}agent-2\s+\d+ tasks?/m);
       expect(out).toMatch(/^ {2}task_claimed\s+6\s+6$/m);
@@ -191,7 +227,7 @@ describe('baton demo', () => {
       const removed = /scratch repository (\S+) removed/.exec(out);
       expect(removed).not.toBeNull();
       expect(existsSync((removed as RegExpExecArray)[1] as string)).toBe(false);
-      // Neither claude nor `baton run` (its HOME layer's mount point) left anything in the system's temporary folder.
+      // Neither claude nor `baton run` left anything in the system's temporary folder.
       expect(readdirSync(tmp)).toEqual([]);
     },
     DEMO_TIMEOUT_MS,
@@ -250,6 +286,10 @@ describe('baton demo', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/^baton run\n {2}skipped \(--no-run\)$/m);
       expect(result.stdout).toMatch(/demo passed in/);
+      expect(result.stdout).toMatch(/^id\s+status\s+pri\s+assignee\s+title/m);
+      expect(result.stdout).toMatch(/^why tasks waited\n {2}none did: no task waited on another$/m);
+      expect(result.stdout).toMatch(/^impact findings .*\n {2}none this time: no task changed what another task uses$/m);
+      expect(result.stderr).toMatch(/^baton demo: 1 agent process shares one board/m);
       expect(result.stderr).not.toContain('scripted model');
       expect(readdirSync(dir)).toEqual(['.git']);
       expect(json<{ runs: unknown[] }>(baton(['runs', '--json'], { cwd: dir })).runs).toEqual([]);

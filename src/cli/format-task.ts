@@ -23,6 +23,11 @@ export function taskLine(task: Task & { openFindings?: number }, p: Paint): stri
   return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who.padEnd(12)} ${task.title}${labels}${due}${findings}`;
 }
 
+/** Column headings over `taskLine`s, aligned with them (plain text: the caller may dim it). */
+export function taskTableHeading(): string {
+  return `${'id'.padEnd(6)} ${'status'.padEnd(11)} ${'pri'.padEnd(3)} ${'assignee'.padEnd(12)} title  [labels]  !open findings`;
+}
+
 export function taskTable(tasks: readonly Task[], p: Paint, empty: string): string {
   if (tasks.length === 0) return empty;
   return tasks.map((task) => taskLine(task, p)).join('\n');

@@ -1,10 +1,14 @@
 import { BatonError } from '../../core/errors.js';
+import type { Finding } from '../../core/finding.js';
 import type { Status } from '../../core/status.js';
+import { findingLine } from '../commands/findings.js';
+import { paint } from '../output.js';
 import { commandFailed, documentOf, errorCodeOf, must, sleep, type BatonRunner, type FirstLines } from './child.js';
 
 /** What an agent tells the demo, one JSON line each on its stdout. */
 export type AgentMessage =
-  | { kind: 'claimed'; agent: string; id: number; title: string }
+  /** `collisions`: what `claim` warned of; `notices`: the agent's inbox for the task, as `baton inbox` lists it. */
+  | { kind: 'claimed'; agent: string; id: number; title: string; collisions: string[]; notices: string[] }
   | { kind: 'completed'; agent: string; id: number; title: string; unblocked: number[] }
   | { kind: 'finished'; agent: string; claimed: number[]; completed: number[] };
 
@@ -41,9 +45,10 @@ export async function runAgentLoop(agent: string, shell: AgentShell, emit: (mess
   for (;;) {
     const claim = await shell.run(['claim', '--next', '--json']);
     if (claim.code === 0) {
-      const { task } = documentOf<{ task: TaskSummary }>(claim, 'claim --next');
+      const { task, collisions } = documentOf<{ task: TaskSummary; collisions: { reason: string }[] }>(claim, 'claim --next');
       claimed.push(task.id);
-      emit({ kind: 'claimed', agent, id: task.id, title: task.title });
+      const notices = await inboxFor(shell.run, task.id);
+      emit({ kind: 'claimed', agent, id: task.id, title: task.title, collisions: collisions.map((collision) => collision.reason), notices });
       const unblocked = await work(agent, shell.run, task);
       completed.push(task.id);
       emit({ kind: 'completed', agent, id: task.id, title: task.title, unblocked });
@@ -55,6 +60,15 @@ export async function runAgentLoop(agent: string, shell: AgentShell, emit: (mess
     cursor = cursor === undefined ? await lastEventId(shell.run) : await waitForWake(shell, cursor);
   }
   emit({ kind: 'finished', agent, claimed, completed });
+}
+
+/**
+ * What the agent's inbox holds for the task it just claimed (step 5 of the loop `baton prime`
+ * teaches): impact findings other tasks' work raised, addressed to it by the claim.
+ */
+async function inboxFor(run: BatonRunner, taskId: number): Promise<string[]> {
+  const { findings } = documentOf<{ findings: Finding[] }>(await must(run, ['inbox', '--json']), 'inbox');
+  return findings.filter((finding) => finding.taskId === taskId).map((finding) => findingLine(finding, paint(false)));
 }
 
 async function lastEventId(run: BatonRunner): Promise<number> {

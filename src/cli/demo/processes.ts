@@ -29,13 +29,18 @@ export function startAgent(stage: Stage, name: string): RunningAgent {
     // Its own process group, so stopping it also stops the baton command it is running.
     detached: true,
   });
-  const outcome: AgentOutcome = { name, exitCode: -1, claimed: null, completed: null, error: null };
+  const outcome: AgentOutcome = { name, exitCode: -1, claimed: null, completed: null, error: null, collisions: [] };
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   onLines(child.stdout, (line) => {
     const message = parseMessage(line);
     if (!message) return stage.progress(`${name}: ${line}`);
-    if (message.kind === 'claimed') stage.progress(`${name} claimed #${message.id} ${message.title}`);
+    if (message.kind === 'claimed') {
+      stage.progress(`${name} claimed #${message.id} ${message.title}`);
+      for (const reason of message.collisions) stage.progress(`  baton warned ${name} of a collision: ${reason}`);
+      outcome.collisions.push(...message.collisions.map((reason) => ({ agent: name, taskId: message.id, reason })));
+      for (const notice of message.notices) stage.progress(`  ${name}'s inbox: ${notice}`);
+    }
     if (message.kind === 'completed') stage.progress(`${name} completed #${message.id}${unblockedText(message.unblocked)}`);
     if (message.kind === 'finished') {
       outcome.claimed = message.claimed;

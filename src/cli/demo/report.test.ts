@@ -24,7 +24,7 @@ function cleanRun(): DemoRun {
     event('task_claimed', 1, 'agent-1'), event('task_claimed', 2, 'agent-2'),
     event('task_completed', 1, 'agent-1'), event('task_completed', 2, 'agent-2'),
   ];
-  const agent = (name: string, id: number): AgentOutcome => ({ name, exitCode: 0, claimed: [id], completed: [id], error: null });
+  const agent = (name: string, id: number): AgentOutcome => ({ name, exitCode: 0, claimed: [id], completed: [id], error: null, collisions: [] });
   return {
     repository: { path: '/tmp/x', kept: false },
     durationMs: 1,
@@ -32,6 +32,8 @@ function cleanRun(): DemoRun {
     boardEvents,
     followerLines: boardEvents.map((e) => JSON.stringify({ schemaVersion: 1, event: e })),
     agents: [agent('agent-1', 1), agent('agent-2', 2)],
+    findings: [],
+    inboxes: [],
     runPart: { kind: 'skipped', reason: 'skipped (--no-run)' },
   };
 }
@@ -61,9 +63,9 @@ describe('judgeRun', () => {
   it('fails an unfinished task, a crashed agent, and an agent whose account differs from the events', () => {
     const run = cleanRun();
     expect(failed({ ...run, tasks: [task(1, 'agent-1'), task(2, 'agent-2', 'in_progress')] })).toEqual(['all_done']);
-    const crashed: AgentOutcome = { name: 'agent-2', exitCode: 1, claimed: null, completed: null, error: 'boom' };
+    const crashed: AgentOutcome = { name: 'agent-2', exitCode: 1, claimed: null, completed: null, error: 'boom', collisions: [] };
     expect(judgeRun({ ...run, agents: [run.agents[0] as AgentOutcome, crashed] }).problems).toEqual(['agent-2 exited 1: boom']);
-    const boasting: AgentOutcome = { name: 'agent-2', exitCode: 0, claimed: [1, 2], completed: [1, 2], error: null };
+    const boasting: AgentOutcome = { name: 'agent-2', exitCode: 0, claimed: [1, 2], completed: [1, 2], error: null, collisions: [] };
     expect(failed({ ...run, agents: [run.agents[0] as AgentOutcome, boasting] })).toEqual(['agents_agree']);
   });
 });

@@ -1,7 +1,9 @@
 import type { BoardEvent } from '../../core/event.js';
 import type { Task } from '../../core/task.js';
+import { taskTableHeading } from '../format-task.js';
 import type { Paint } from '../output.js';
 import { renderRunPart, type RunPartFacts } from './run-report.js';
+import { renderImpact, renderWaits, waitsOf, type CollisionWarning, type ImpactStory, type Wait } from './story.js';
 
 /** What one agent process said it did, and how it ended. */
 export interface AgentOutcome {
@@ -11,6 +13,8 @@ export interface AgentOutcome {
   claimed: number[] | null;
   completed: number[] | null;
   error: string | null;
+  /** The collisions `claim` warned this agent of. */
+  collisions: CollisionWarning[];
 }
 
 export interface EventCounts {
@@ -33,6 +37,9 @@ export interface DemoFacts {
   /** Who did what, from the board's events (each agent's own account is checked against it). */
   agents: { name: string; exitCode: number; claimed: number[]; completed: number[] }[];
   events: { follower: EventCounts; board: EventCounts };
+  /** Tasks that waited on others, and whose completion freed each. */
+  waits: Wait[];
+  impact: ImpactStory;
   checks: Check[];
   /** The `baton run` part; its problems are among `problems`. */
   run: RunPartFacts;
@@ -46,6 +53,9 @@ export interface DemoRun {
   /** The lines `watch --follow --json` printed, one event each. */
   followerLines: readonly string[];
   agents: readonly AgentOutcome[];
+  /** The findings on the board (`baton inbox --all --history`) and each told agent's inbox. */
+  findings: ImpactStory['findings'];
+  inboxes: ImpactStory['inboxes'];
   runPart: RunPartFacts;
 }
 
@@ -69,6 +79,12 @@ export function judgeRun(run: DemoRun): DemoFacts {
     tasks: run.tasks.map(({ id, title, status, priority, assignee, labels }) => ({ id, title, status, priority, assignee, labels })),
     agents,
     events: { follower, board },
+    waits: waitsOf(run.boardEvents, run.tasks),
+    impact: {
+      findings: run.findings.map(({ id, kind, taskId, otherTaskId, subject, recipient, message }) => ({ id, kind, taskId, otherTaskId, subject, recipient, message })),
+      collisions: run.agents.flatMap((agent) => agent.collisions),
+      inboxes: run.inboxes,
+    },
     checks,
     run: run.runPart,
   };
@@ -147,7 +163,7 @@ function ids(list: readonly number[]): string {
   return list.length === 0 ? 'nothing' : list.map((id) => `#${id}`).join(' ');
 }
 
-/** The plain-text report: the board, who did what, event counts, checks, and the verdict. */
+/** The plain-text report: the board, why tasks waited, impact findings, who did what, events, checks, the run, and the verdict. */
 export function renderReport(facts: DemoFacts, boardText: string, p: Paint): string {
   const width = Math.max(...facts.agents.map((agent) => agent.name.length), 5);
   const types = Object.keys({ ...facts.events.board.byType, ...facts.events.follower.byType }).sort();
@@ -156,17 +172,22 @@ export function renderReport(facts: DemoFacts, boardText: string, p: Paint): str
     `  ${name.padEnd(typeWidth)} ${String(follower).padStart(8)} ${String(board).padStart(6)}`;
   const seconds = (facts.durationMs / 1000).toFixed(1);
   return [
-    p.bold('board'),
+    `${p.bold('board')} ${p.dim('($ baton list --all)')}`,
+    p.dim(taskTableHeading()),
     boardText,
+    '',
+    ...renderWaits(facts.waits, p),
+    '',
+    ...renderImpact(facts.impact, facts.tasks, p),
     '',
     p.bold('who did what'),
     ...facts.agents.map((agent) => `  ${agent.name.padEnd(width)} ${String(agent.completed.length).padStart(3)} task${agent.completed.length === 1 ? ' ' : 's'}  ${ids(agent.completed)}`),
     '',
-    `${p.bold('events'.padEnd(typeWidth + 2))} follower  board`,
+    `${p.bold('events'.padEnd(typeWidth + 2))} follower  board  ${p.dim('(as `baton watch --follow` saw them live, and as the board holds them)')}`,
     ...types.map((type) => countLine(type, facts.events.follower.byType[type] ?? 0, facts.events.board.byType[type] ?? 0)),
     countLine('total', facts.events.follower.total, facts.events.board.total),
     '',
-    p.bold('checks'),
+    `${p.bold('checks')} ${p.dim("(the demo's own, on what the board recorded)")}`,
     ...facts.checks.map((check) => `  ${check.ok ? p.green('ok  ') : p.red('FAIL')} ${check.detail}`),
     '',
     ...renderRunPart(facts.run, p),

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BatonError, InvalidInputError } from '../../core/errors.js';
 import type { BoardEvent } from '../../core/event.js';
+import type { Finding } from '../../core/finding.js';
 import type { Task } from '../../core/task.js';
 import { batonRunner, childEnv, documentOf, must, runChild, stopChild, type BatonBinary, type BatonRunner } from './child.js';
 import { CLAUDE_MISSING, findClaude } from './find-claude.js';
 import { startAgent, startFollower, type Follower, type Stage } from './processes.js';
-import { judgeRun, type AgentOutcome, type DemoFacts } from './report.js';
+import { judgeRun, type AgentOutcome, type DemoFacts, type DemoRun } from './report.js';
 import type { RunPartFacts } from './run-report.js';
 import { addArguments, demoPlan, type PlannedTask } from './scenario.js';
 
@@ -49,6 +50,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const planner = batonRunner(options.binary, folder.path, childEnv(options.env, 'planner'));
   let follower: Follower | undefined;
   try {
+    options.progress(introduction(options));
     stage.progress(`scratch repository ${folder.path}`);
     await createRepository(folder.path, options.env, planner);
     follower = startFollower(stage);
@@ -58,6 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const tasks = documentOf<{ tasks: Task[] }>(await must(planner, ['list', '--all', '--json']), 'list --all').tasks;
     const boardText = (await must(planner, ['list', '--all'])).stdout.trimEnd();
     const boardEvents = documentOf<{ events: BoardEvent[] }>(await must(planner, ['watch', '--json']), 'watch').events;
+    const { findings, inboxes } = await findingsOf(planner);
     await follower.stopAfter(boardEvents.at(-1)?.id ?? 0, FOLLOWER_CATCH_UP_MS);
     const runPart = await runPartOf(options, stage, planner);
     stopIfAborted(options.signal);
@@ -68,6 +71,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       boardEvents,
       followerLines: follower.lines,
       agents,
+      findings,
+      inboxes,
       runPart,
     });
     return { facts, boardText };
@@ -75,6 +80,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (follower) await stopChild(follower.child);
     if (!options.keep) folder.remove();
   }
+}
+
+/** The opening line: what is about to happen, for someone who has not read the README. */
+function introduction(options: DemoOptions): string {
+  const board = `baton demo: ${options.agents} agent ${options.agents === 1 ? 'process shares' : 'processes share'} one board in a scratch git repository, claiming ${options.tasks} planned task${options.tasks === 1 ? '' : 's'} as their dependencies allow`;
+  return options.run ? `${board}; then \`baton run\` drives the real Claude Code CLI through one more task against a scripted model (no API key, nothing charged)` : board;
+}
+
+/** Every finding on the board, and the inbox of each agent one was addressed to, as that agent would list it. */
+async function findingsOf(planner: BatonRunner): Promise<Pick<DemoRun, 'findings' | 'inboxes'>> {
+  const { findings } = documentOf<{ findings: Finding[] }>(await must(planner, ['inbox', '--all', '--history', '--json']), 'inbox');
+  const told = [...new Set(findings.flatMap((finding) => (finding.recipient === null ? [] : [finding.recipient])))].sort();
+  const inboxes: DemoRun['inboxes'] = [];
+  for (const agent of told) inboxes.push({ agent, text: (await must(planner, ['inbox', '--as', agent])).stdout.trimEnd() });
+  return { findings, inboxes };
 }
 
 interface ScratchFolder {
@@ -136,7 +156,7 @@ async function runPartOf(options: DemoOptions, stage: Stage, planner: BatonRunne
 async function runAgents(stage: Stage, count: number, signal: AbortSignal): Promise<AgentOutcome[]> {
   stopIfAborted(signal);
   const agents = Array.from({ length: count }, (_, index) => startAgent(stage, `agent-${index + 1}`));
-  stage.progress(`started ${count} agent process${count === 1 ? '' : 'es'} and a follower`);
+  stage.progress(`started ${count} agent process${count === 1 ? '' : 'es'} and a follower (\`baton watch --follow\`, which counts the events as they happen)`);
   const stopAll = (): void => agents.forEach((agent) => void agent.stop());
   const timer = setTimeout(() => {
     stage.progress(`agents still busy after ${AGENTS_TIMEOUT_MS / 1000}s; stopping them`);
