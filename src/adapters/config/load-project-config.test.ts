@@ -64,7 +64,7 @@ describe('loadProjectConfig', () => {
 describe('projectConfigFromFile', () => {
   it('maps a full file to the exact config, durations in milliseconds', () => {
     const text = JSON.stringify({
-      $schema: './node_modules/baton/schema/baton.config.schema.json',
+      $schema: './node_modules/baton-agents/schema/baton.config.schema.json',
       agent: { name: 'codex', model: 'gpt-5', idleTimeout: '90s', args: ['--search'] },
       setup: 'npm ci',
       checks: [
