@@ -1,44 +1,138 @@
 #!/usr/bin/env node
 'use strict';
-// Starts the built CLI (dist/baton.cjs, made by `npm run build` or npm install's `prepare`).
+// Starts the built CLI (dist/baton.cjs, made by `npm run build`, by npm install's `prepare` in a
+// clone, or by `npm pack` before publishing).
 //
 // Node 20 has no module compile cache, and compiling the bundle is the largest part of a
 // command's start-up after Node's own. So the bundle is compiled through vm.Script with V8's
-// code cache, kept beside it per Node version and architecture. The build warms it by running
-// the common commands (scripts/build.mjs); otherwise the first run writes it. It is simply
-// recompiled if V8 rejects it (another Node, a rebuilt bundle) or cannot be written (a
-// read-only install).
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+// code cache. A cache is only valid for the Node version and CPU that made it, so none is
+// shipped in the package: it is made on the user's machine, by the build in a clone (warmed
+// with the common commands, scripts/build.mjs) or else by the first run, and kept
+//   - beside the bundle, in dist/, when that folder lets us write (a clone, npx, a user's own
+//     global prefix);
+//   - otherwise (a global install owned by root or made read-only) in the user's cache folder,
+//     $XDG_CACHE_HOME/baton-agents or ~/.cache/baton-agents.
+// Its name holds the Node version, the architecture and the bundle's id (a hash the build
+// writes on the bundle's first line): V8 checks only the source's length, so a cache of another
+// build of the same length would otherwise be accepted. It is simply recompiled if V8 rejects
+// it, and no cache is written (nor time spent making one) where none can be written.
+const { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 const { createRequire } = require('node:module');
 
+const CACHE_FOLDER = 'baton-agents';
+/** Caches in the user's folder not rewritten for this long are removed when another is written. */
+const STALE_CACHE_MS = 30 * 24 * 60 * 60 * 1000;
+const ID_LINE = '// baton bundle ';
+
 const dist = join(__dirname, '..', 'dist');
 const file = join(dist, 'baton.cjs');
-const cacheFile = join(dist, `baton.cjs.${process.version}-${process.arch}.cache`);
+const source = readFileSync(file, 'utf8');
+const id = bundleId(source);
+const cacheName = id === null ? null : `baton.cjs.${id}.${process.version}-${process.arch}.cache`;
 
 let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
-}
-const source = readFileSync(file, 'utf8');
+if (cacheName !== null) cachedData = readOrUndefined(join(dist, cacheName)) ?? readOrUndefined(join(userCacheDir(), cacheName));
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: file,
   ...(cachedData ? { cachedData } : {}),
 });
-if (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1') {
+if (cacheName !== null && (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1')) {
   // At exit the cache also holds the functions this run compiled lazily.
-  process.once('exit', () => {
-    try {
-      const temporary = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(temporary, script.createCachedData());
-      renameSync(temporary, cacheFile);
-    } catch {
-      // No cache this time; the next run compiles again.
-    }
-  });
+  process.once('exit', () => writeCache(cacheName, () => script.createCachedData()));
 }
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dist);
+
+/** The build's hash from the bundle's first line; null (no cache used) for a bundle without one. */
+function bundleId(text) {
+  if (!text.startsWith(ID_LINE)) return null;
+  const found = /^[0-9a-f]{8,64}$/.exec(text.slice(ID_LINE.length, text.indexOf('\n')));
+  return found === null ? null : found[0];
+}
+
+function readOrUndefined(path) {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function userCacheDir() {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && xdg.startsWith('/')) return join(xdg, CACHE_FOLDER);
+  return join(require('node:os').homedir(), '.cache', CACHE_FOLDER);
+}
+
+/**
+ * Writes the cache beside the bundle when dist/ lets us, else in the user's cache folder; never
+ * throws. The file is opened before the cache is made, so a run that cannot write it anywhere
+ * pays for one failed open, not for serializing the cache.
+ */
+function writeCache(name, makeCache) {
+  for (const dir of [distIfWritable(), userCacheDir()]) {
+    if (dir === null) continue;
+    const target = join(dir, name);
+    const temporary = `${target}.${process.pid}.tmp`;
+    let fd;
+    try {
+      if (dir !== dist) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fd = openSync(temporary, 'w', 0o644);
+    } catch {
+      continue;
+    }
+    try {
+      writeFileSync(fd, makeCache());
+      closeSync(fd);
+      fd = undefined;
+      renameSync(temporary, target);
+      if (dir !== dist) removeStaleCaches(dir, name);
+      return;
+    } catch {
+      if (fd !== undefined) closeSync(fd);
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Nothing left to clean.
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Other versions of baton (or of Node) leave their caches in the user's folder. Age decides,
+ * not the name: two installed versions in use would otherwise keep removing each other's. A
+ * cache still in use that goes is simply made again.
+ */
+function removeStaleCaches(dir, keep) {
+  try {
+    const now = Date.now();
+    for (const entry of readdirSync(dir)) {
+      if (entry === keep || !/^baton\.cjs\..*\.(cache|tmp)$/.test(entry)) continue;
+      const path = join(dir, entry);
+      if (now - statSync(path).mtimeMs > STALE_CACHE_MS) rmSync(path, { force: true });
+    }
+  } catch {
+    // Left for the next write.
+  }
+}
+
+/**
+ * dist/ when its permission bits let this user write there. Read from the mode rather than by
+ * trying, so that a package made read-only (`chmod -R a-w`) is left alone by root as well.
+ */
+function distIfWritable() {
+  try {
+    const { mode, uid, gid } = statSync(dist);
+    const me = process.getuid?.();
+    if (me === undefined) return dist;
+    const inGroup = process.getegid?.() === gid || process.getgroups?.().includes(gid);
+    const bit = me === uid ? 0o200 : inGroup ? 0o020 : 0o002;
+    return (mode & bit) !== 0 ? dist : null;
+  } catch {
+    return null;
+  }
+}

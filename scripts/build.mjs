@@ -4,14 +4,15 @@
 // (see adapters/db/sqlite-open.ts).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeConfigSchema } from './config-schema.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-// Code caches of an earlier bundle would only be rejected; see bin/baton.cjs.
+// Code caches of an earlier bundle would never be read again (their name holds its id); see bin/baton.cjs.
 for (const name of safeList('dist')) if (name.endsWith('.cache')) rmSync(`dist/${name}`, { force: true });
 
 await build({
@@ -30,6 +31,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+markBundle('dist/baton.cjs');
 
 // The JSON Schema of baton.config.json, generated from its zod schema (see config-schema.mjs).
 await writeConfigSchema();
@@ -54,6 +57,17 @@ function warmCodeCache() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Puts the bundle's id (a hash of its content) on its first line. bin/baton.cjs names its code
+ * cache after it, so a cache made for another build, even one of the same length, is never used;
+ * reading it costs nothing more than reading the bundle.
+ */
+function markBundle(path) {
+  const code = readFileSync(path, 'utf8');
+  const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  writeFileSync(path, `// baton bundle ${id}\n${code}`);
 }
 
 function safeList(dir) {

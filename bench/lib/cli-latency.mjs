@@ -8,7 +8,7 @@ import { timeCommand, tail } from './run-command.mjs';
 import { boardDeps, REPO_ROOT } from './store-api.mjs';
 import { freeOpenTasks, showTarget } from './workload.mjs';
 
-/** The installed entry point, as package.json names it (what `npx baton` would run). */
+/** The installed entry point, as package.json names it (what `npx baton-agents` would run). */
 export const BATON_BIN = join(REPO_ROOT, JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).bin.baton);
 export const CLI_TARGET_RATIO = 1.3;
 const AGENT = 'bench-agent';

@@ -4,6 +4,7 @@ import { claimCommand, heartbeatCommand, reapCommand, releaseCommand, startComma
 import { blockedCommand, dependCommand, undependCommand } from './commands/dependency.js';
 import { demoCommand } from './commands/demo.js';
 import { runCommand, runLogCommand, runsCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
 import { exportCommand } from './commands/export.js';
 import { graphCommand } from './commands/graph.js';
 import { importCommand } from './commands/import.js';
@@ -60,6 +61,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   exportCommand,
   importCommand,
   primeCommand,
+  schemaCommand,
   runCommand,
   runsCommand,
   runLogCommand,

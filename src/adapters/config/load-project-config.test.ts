@@ -64,7 +64,7 @@ describe('loadProjectConfig', () => {
 describe('projectConfigFromFile', () => {
   it('maps a full file to the exact config, durations in milliseconds', () => {
     const text = JSON.stringify({
-      $schema: './node_modules/baton/schema/baton.config.schema.json',
+      $schema: './node_modules/baton-agents/schema/baton.config.schema.json',
       agent: { name: 'codex', model: 'gpt-5', idleTimeout: '90s', args: ['--search'] },
       setup: 'npm ci',
       checks: [
@@ -164,7 +164,7 @@ describe('projectConfigFromFile', () => {
         '  budgets.maxRateLimitRetries: must be a whole number from 0 to 100 (got -1)',
         '  requireReport: must be true or false (got "yes")',
         '  baseBranch: must be a branch name such as "main" (no spaces, not starting with "-") (got "-main")',
-        "Fix them and run again; every field is described in baton's JSON Schema (schema/baton.config.schema.json in the package).",
+        "Fix them and run again; every field is described in baton's JSON Schema (`baton schema --print`).",
       ].join('\n'),
     );
     expect(error.details.file).toBe(FILE);

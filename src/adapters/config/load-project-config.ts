@@ -5,7 +5,7 @@ import { BatonError } from '../../core/errors.js';
 import { CONFIG_FILE_NAME, DEFAULT_CHECK_TIMEOUT_MS, defaultProjectConfig, type Budgets, type ProjectConfig } from '../../core/run/project-config.js';
 import { configFieldErrors, type ConfigFieldError } from './config-errors.js';
 import { findJsonSyntaxError } from './json-syntax-error.js';
-import { CONFIG_SCHEMA_PATH, projectConfigFileSchema, type ProjectConfigFile } from './project-config-schema.js';
+import { projectConfigFileSchema, type ProjectConfigFile } from './project-config-schema.js';
 
 /**
  * Reads `<repoRoot>/baton.config.json`; a repository without one gets every default.
@@ -36,7 +36,7 @@ export function projectConfigFromFile(text: string, file: string): ProjectConfig
     const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
     throw new BatonError(
       'CONFIG_INVALID',
-      `${file} has ${count}:\n${lines.join('\n')}\nFix ${errors.length === 1 ? 'it' : 'them'} and run again; every field is described in baton's JSON Schema (${CONFIG_SCHEMA_PATH} in the package).`,
+      `${file} has ${count}:\n${lines.join('\n')}\nFix ${errors.length === 1 ? 'it' : 'them'} and run again; every field is described in baton's JSON Schema (\`baton schema --print\`).`,
       { file, errors },
     );
   }

@@ -45,7 +45,7 @@ describe('the published JSON Schema', () => {
   });
 
   it('lets a config name its schema with $schema', () => {
-    const text = `{ "$schema": "./node_modules/baton/${CONFIG_SCHEMA_PATH}", "requireReport": true }`;
+    const text = `{ "$schema": "./node_modules/baton-agents/${CONFIG_SCHEMA_PATH}", "requireReport": true }`;
     expect(projectConfigFromFile(text, 'baton.config.json').requireReport).toBe(true);
     expect(projectConfigJsonSchema()).toHaveProperty(['properties', '$schema', 'type'], 'string');
   });
