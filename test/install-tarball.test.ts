@@ -31,8 +31,12 @@ let packed: { files: { path: string }[] }[];
 function npmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^npm_/i.test(key) && !/^npm_config_(cache|registry|userconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile)$/i.test(key)) delete env[key];
+    if (/^npm_/i.test(key) && !/^npm_config_(cache|registry|userconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile|nodedir)$/i.test(key)) delete env[key];
   }
+  // node-gyp builds against the running Node's headers where they are installed beside it (a
+  // distribution's Node) rather than downloading them: a user without an npmrc saying so.
+  const nodePrefix = dirname(dirname(process.execPath));
+  if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'common.gypi'))) env.npm_config_nodedir = nodePrefix;
   return env;
 }
 
