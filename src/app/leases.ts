@@ -1,8 +1,7 @@
 import { BatonError } from '../core/errors.js';
 import { leaseExpiry } from '../core/lease.js';
-import { recipientsFor } from '../core/event.js';
-import { applyStatus } from '../core/task-status.js';
 import type { Task } from '../core/task.js';
+import { returnToQueue } from './blocked-state.js';
 import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
 import type { BoardWriter } from './ports.js';
@@ -25,18 +24,8 @@ export async function reapExpiredLeases(deps: BoardDeps): Promise<Task[]> {
 export async function reapWithin(tx: BoardWriter, nowIso: string): Promise<Task[]> {
   const reaped: Task[] = [];
   for (const task of await tx.expiredLeases(nowIso)) {
-    const reopened = await tx.updateTask({ ...applyStatus(task, 'open', nowIso), assignee: null, worktree: null, branch: null });
-    await tx.appendEvent(
-      {
-        actor: SYSTEM_ACTOR,
-        taskId: task.id,
-        type: 'lease_expired',
-        payload: { formerAssignee: task.assignee, leaseExpiresAt: task.leaseExpiresAt },
-        recipients: recipientsFor(SYSTEM_ACTOR, task.assignee),
-      },
-      nowIso,
-    );
-    reaped.push(reopened);
+    const payload = { formerAssignee: task.assignee, leaseExpiresAt: task.leaseExpiresAt };
+    reaped.push(await returnToQueue(tx, task, { actor: SYSTEM_ACTOR, type: 'lease_expired', payload }, nowIso));
   }
   return reaped;
 }
@@ -73,18 +62,39 @@ export async function releaseTask(deps: BoardDeps, id: number, force: boolean): 
   const nowIso = deps.clock.now().toISOString();
   return deps.store.write(async (tx) => {
     const task = await loadTask(tx, id);
-    if (task.status === 'in_progress' && task.assignee !== deps.actor && !force) {
+    if (task.status !== 'in_progress') throw notReleasable(task, (await tx.unmetBlockers(id)).length > 0);
+    if (task.assignee !== deps.actor && !force) {
       throw new BatonError(
         'ALREADY_CLAIMED',
         `task #${id} is held by ${task.assignee ?? 'nobody'}, not ${deps.actor}; pass --force to release it anyway`,
         { id, assignee: task.assignee },
       );
     }
-    const released = await tx.updateTask({ ...applyStatus(task, 'open', nowIso), assignee: null, worktree: null, branch: null });
-    await tx.appendEvent(
-      { actor: deps.actor, taskId: id, type: 'task_released', payload: { formerAssignee: task.assignee }, recipients: recipientsFor(deps.actor, task.assignee) },
-      nowIso,
-    );
-    return released;
+    return returnToQueue(tx, task, { actor: deps.actor, type: 'task_released', payload: { formerAssignee: task.assignee } }, nowIso);
+  });
+}
+
+/**
+ * `release` gives back a claim and nothing else: on a task nobody holds it would silently
+ * reopen finished work or lift a block, so it names the command that does what was meant.
+ */
+function notReleasable(task: Task, waitsOnDependencies: boolean): BatonError {
+  const id = task.id;
+  const instead: Record<Exclude<Task['status'], 'in_progress'>, string> = {
+    open: `nobody holds it; \`baton claim ${id}\` takes it`,
+    review: `it waits for review; \`baton complete ${id}\` accepts it, \`baton reopen ${id}\` sends it back to the queue`,
+    done: `to work on it again, \`baton reopen ${id}\``,
+    cancelled: `to bring it back, \`baton reopen ${id}\``,
+    failed: `to try it again, \`baton reopen ${id}\``,
+    blocked: task.blockReason !== null
+      ? `it is blocked by hand (${task.blockReason}); \`baton unblock ${id}\` lifts the block`
+      : waitsOnDependencies
+        ? `it waits on its dependencies and opens by itself when they are done or cancelled (\`baton blocked\` shows them; \`baton undepend ${id} --on ID\` drops one)`
+        : `\`baton unblock ${id}\` opens it`,
+  };
+  const status = task.status as Exclude<Task['status'], 'in_progress'>;
+  return new BatonError('ILLEGAL_TRANSITION', `task #${id} is ${status}, not in progress, so there is no claim to release; ${instead[status]}`, {
+    id,
+    status,
   });
 }

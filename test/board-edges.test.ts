@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { baton, boardFingerprint, json, makeRepo, type BatonResult } from './helpers/baton.js';
+
+/** The state machine's edges: what `release` may do, and every way back to `open` re-deriving `blocked`. */
+
+interface TaskDoc {
+  id: number;
+  status: string;
+  assignee: string | null;
+  blockReason: string | null;
+  leaseExpiresAt: string | null;
+}
+interface ErrorDoc {
+  error: { code: string; message: string };
+}
+
+describe('board edges', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => {
+    repo = makeRepo('baton-edges-');
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+  });
+  afterEach(() => repo.cleanup());
+
+  const as = (agent: string, ...args: string[]): BatonResult => baton(args, { cwd: repo.dir, env: { BATON_AGENT: agent } });
+  const ok = (agent: string, ...args: string[]): BatonResult => {
+    const result = as(agent, ...args);
+    expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(0);
+    return result;
+  };
+  const add = (title: string, ...extra: string[]): string => String(json<{ task: TaskDoc }>(ok('planner', 'add', title, ...extra, '--json')).task.id);
+  const show = (id: string): TaskDoc => json<{ task: TaskDoc }>(ok('observer', 'show', id, '--json')).task;
+  const blockedIds = (): number[] => json<{ tasks: TaskDoc[] }>(ok('observer', 'blocked', '--json')).tasks.map((task) => task.id);
+
+  describe('release gives back only an in-progress claim', () => {
+    it.each([
+      { status: 'done', make: (id: string) => ok('alice', 'complete', id, '-m', 'shipped'), says: ['done', `baton reopen`] },
+      { status: 'cancelled', make: (id: string) => ok('alice', 'cancel', id), says: ['cancelled', 'baton reopen'] },
+      { status: 'blocked', make: (id: string) => ok('alice', 'block', id, '--reason', 'legal review'), says: ['blocked by hand', 'legal review', 'baton unblock'] },
+      { status: 'open', make: () => undefined, says: ['open', 'nobody holds it', 'baton claim'] },
+    ])('on a $status task: exit 4, names the status and what to run, board unchanged', ({ status, make, says }) => {
+      const id = add('not a claim');
+      make(id);
+      expect(show(id).status).toBe(status);
+      const before = boardFingerprint(repo.db);
+      const refused = as('alice', 'release', id, '--json');
+      expect(refused.code).toBe(4);
+      const error = json<ErrorDoc>(refused).error;
+      expect(error.code).toBe('ILLEGAL_TRANSITION');
+      for (const part of [`#${id}`, ...says]) expect(error.message).toContain(part.replace('baton reopen', `baton reopen ${id}`).replace('baton unblock', `baton unblock ${id}`).replace('baton claim', `baton claim ${id}`));
+      // --force releases another's claim; it does not make a release out of something else.
+      expect(as('alice', 'release', id, '--force').code).toBe(4);
+      expect(boardFingerprint(repo.db)).toBe(before);
+      expect(show(id).status).toBe(status);
+    });
+
+    it('on a task waiting on its dependencies: exit 4, says it opens by itself', () => {
+      const blocker = add('first');
+      const waiting = add('second', '--depends-on', blocker);
+      expect(show(waiting).status).toBe('blocked');
+      const before = boardFingerprint(repo.db);
+      const refused = as('alice', 'release', waiting);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain('waits on its dependencies');
+      expect(refused.stderr).toContain(`baton undepend ${waiting}`);
+      expect(boardFingerprint(repo.db)).toBe(before);
+    });
+  });
+
+  describe('every way back to open re-derives blocked', () => {
+    /** #work is claimed by agent-a, then made to wait on #blocker, which is in progress elsewhere. */
+    function inFlightThenDependent(ttl = '30m'): { work: string; blocker: string } {
+      const work = add('in flight');
+      const blocker = add('prerequisite');
+      ok('agent-b', 'claim', blocker);
+      ok('agent-a', 'claim', work, '--ttl', ttl);
+      ok('planner', 'depend', work, '--on', blocker);
+      expect(show(work).status).toBe('in_progress');
+      return { work, blocker };
+    }
+
+    it('release of a task whose dependency is unmet leaves it blocked and listed', () => {
+      const { work, blocker } = inFlightThenDependent();
+      const released = json<{ task: TaskDoc }>(ok('agent-a', 'release', work, '--json')).task;
+      expect(released).toMatchObject({ status: 'blocked', assignee: null, blockReason: null });
+      expect(blockedIds()).toEqual([Number(work)]);
+      expect(ok('observer', 'blocked').stdout).toContain(`waits on #${blocker}`);
+      expect(json<{ tasks: TaskDoc[] }>(ok('observer', 'ready', '--json')).tasks.map((task) => task.id)).not.toContain(Number(work));
+      // And it opens by itself once the blocker is done.
+      ok('agent-b', 'complete', blocker, '-m', 'done');
+      expect(show(work).status).toBe('open');
+    });
+
+    it('a reaped lease on a task whose dependency is unmet leaves it blocked', async () => {
+      const { work } = inFlightThenDependent('1s');
+      const lease = Date.parse(show(work).leaseExpiresAt ?? '');
+      await sleep(Math.max(0, lease - Date.now()) + 200);
+      const reaped = json<{ tasks: TaskDoc[] }>(ok('observer', 'reap', '--json')).tasks;
+      expect(reaped).toMatchObject([{ id: Number(work), status: 'blocked', assignee: null }]);
+      expect(show(work).status).toBe('blocked');
+      expect(blockedIds()).toEqual([Number(work)]);
+    });
+
+    it('reopening a done task blocks its open dependents again', () => {
+      const first = add('first');
+      ok('alice', 'complete', first, '-m', 'done');
+      const next = add('next', '--depends-on', first);
+      expect(show(next).status).toBe('open');
+      ok('alice', 'reopen', first);
+      expect(show(next).status).toBe('blocked');
+      expect(blockedIds()).toEqual([Number(next)]);
+    });
+  });
+
+  describe('a cancelled blocker gates nothing', () => {
+    it('cancelling the last blocker opens its dependent; reopening it blocks the dependent again', () => {
+      const blocker = add('maybe needed');
+      const other = add('needed');
+      const waiting = add('waits on both', '--depends-on', blocker, '--depends-on', other);
+      expect(show(waiting).status).toBe('blocked');
+
+      ok('alice', 'cancel', blocker, '-m', 'not needed after all');
+      expect(show(waiting).status).toBe('blocked');
+      const refused = as('alice', 'unblock', waiting);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain(`#${other}`);
+      expect(refused.stderr).not.toContain(`#${blocker},`);
+      expect(refused.stderr).toContain('opens by itself when they are done or cancelled');
+
+      ok('alice', 'cancel', other);
+      expect(show(waiting).status).toBe('open');
+      expect(json<{ tasks: TaskDoc[] }>(ok('observer', 'ready', '--json')).tasks.map((task) => task.id)).toContain(Number(waiting));
+      expect(ok('observer', 'blocked').stdout.trim()).toBe('nothing is blocked');
+
+      ok('alice', 'reopen', other);
+      expect(show(waiting).status).toBe('blocked');
+    });
+
+    it('a task added behind a cancelled blocker starts open, and can be claimed', () => {
+      const blocker = add('dropped');
+      ok('alice', 'cancel', blocker);
+      const next = add('after it', '--depends-on', blocker);
+      expect(show(next).status).toBe('open');
+      expect(json<{ task: TaskDoc }>(ok('alice', 'claim', next, '--json')).task.status).toBe('in_progress');
+    });
+  });
+});
