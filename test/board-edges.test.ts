@@ -145,4 +145,66 @@ describe('board edges', () => {
       expect(json<{ task: TaskDoc }>(ok('alice', 'claim', next, '--json')).task.status).toBe('in_progress');
     });
   });
+
+  describe('heartbeat reports every lease the agent lost', () => {
+    interface LossDoc {
+      taskId: number;
+      reason: string;
+      endedBy: { type: string; actor: string } | null;
+    }
+    const beat = (agent: string, ...ids: string[]): BatonResult => as(agent, 'heartbeat', ...ids, '--json');
+
+    it('reaped, force-released, force-completed: exit 4 naming each and who; told once; own releases are not losses', async () => {
+      const reaped = add('lease runs out');
+      const released = add('released by force');
+      const completed = add('completed by force');
+      const kept = add('still held');
+      const mine = add('released by its holder');
+      ok('agent-a', 'claim', kept, '--ttl', '30m');
+      for (const id of [released, completed, mine]) ok('agent-a', 'claim', id);
+      ok('agent-a', 'claim', reaped, '--ttl', '1s');
+      ok('agent-a', 'release', mine);
+      ok('agent-b', 'release', released, '--force');
+      ok('agent-b', 'complete', completed, '--force', '--reason', 'agent-a went quiet', '-m', 'finished it myself');
+      await sleep(Math.max(0, Date.parse(show(reaped).leaseExpiresAt ?? '') - Date.now()) + 200);
+      ok('agent-b', 'claim', reaped);
+
+      // Named, a lost task says it was lost, and how.
+      const named = beat('agent-a', reaped);
+      expect(named.code).toBe(4);
+      expect(json<ErrorDoc>(named).error.message).toMatch(new RegExp(`you lost task #${reaped}: its lease expired .* baton reaped it`));
+      expect(json<ErrorDoc>(named).error.message).toContain('assigned to agent-b');
+
+      const before = json<{ task: TaskDoc }>(ok('observer', 'show', kept, '--json')).task.leaseExpiresAt;
+      const result = beat('agent-a');
+      expect(result.code).toBe(4);
+      const doc = json<{ tasks: TaskDoc[]; lost: LossDoc[] }>(result);
+      expect(doc.tasks.map((task) => String(task.id))).toEqual([kept]);
+      expect(Date.parse(show(kept).leaseExpiresAt ?? '')).toBeGreaterThan(Date.parse(before ?? ''));
+      expect(doc.lost.map((loss) => [String(loss.taskId), loss.endedBy?.type, loss.endedBy?.actor])).toEqual([
+        [reaped, 'lease_expired', 'baton'],
+        [released, 'task_released', 'agent-b'],
+        [completed, 'task_completed', 'agent-b'],
+      ]);
+      expect(doc.lost[1]?.reason).toContain('agent-b released it');
+
+      // Told once: the loss is on the feed now, and the next heartbeat is clean.
+      const again = as('agent-a', 'heartbeat');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain(`#${kept} lease until`);
+      expect(again.stdout).not.toContain('LOST');
+      const feed = json<{ events: { type: string; actor: string; taskId: number }[] }>(ok('observer', 'watch', '--json', '--type', 'lease_lost')).events;
+      expect(feed.map((event) => [String(event.taskId), event.actor])).toEqual([[reaped, 'agent-a'], [released, 'agent-a'], [completed, 'agent-a']]);
+    });
+
+    it('in plain text, each lost task is one LOST line', () => {
+      const id = add('taken away');
+      ok('agent-a', 'claim', id);
+      ok('agent-b', 'cancel', id);
+      const result = as('agent-a', 'heartbeat');
+      expect(result.code).toBe(4);
+      expect(result.stdout).toContain(`LOST #${id}: agent-b cancelled it`);
+      expect(as('agent-a', 'heartbeat').stdout.trim()).toBe('you hold no tasks');
+    });
+  });
 });

@@ -174,6 +174,10 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
       where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
       params.push(...filter.types);
     }
+    if (filter.actor !== undefined) {
+      where.push('actor = ?');
+      params.push(filter.actor);
+    }
     if (filter.recipient !== undefined) {
       where.push('EXISTS (SELECT 1 FROM json_each(events.recipients) WHERE value = ?)');
       params.push(filter.recipient);
