@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baton, boardFingerprint, json, makeRepo, type BatonResult } from './helpers/baton.js';
@@ -205,6 +206,43 @@ describe('board edges', () => {
       expect(result.code).toBe(4);
       expect(result.stdout).toContain(`LOST #${id}: agent-b cancelled it`);
       expect(as('agent-a', 'heartbeat').stdout.trim()).toBe('you hold no tasks');
+    });
+  });
+
+  describe('leases are judged on the board\'s clock, not each process\'s', () => {
+    const SKEWED_CLOCK = resolve(import.meta.dirname, 'helpers/skewed-clock.cjs');
+    /** Runs baton in a process whose clock is `skewMs` off (Date only; the kernel's clock is right). */
+    const skewed = (skewMs: number, agent: string, ...args: string[]): BatonResult =>
+      baton(args, { cwd: repo.dir, env: { BATON_AGENT: agent, NODE_OPTIONS: `--require ${SKEWED_CLOCK}`, SKEWED_CLOCK_MS: String(skewMs) } });
+    const MINUTES_31 = 31 * 60_000;
+
+    it('a process whose clock runs 31 minutes fast does not reap a live 30-minute lease', () => {
+      const id = add('held');
+      ok('agent-a', 'claim', id, '--ttl', '30m');
+      const fast = skewed(MINUTES_31, 'fast-agent', 'reap', '--json');
+      expect(fast.code).toBe(0);
+      expect(json<{ tasks: TaskDoc[] }>(fast).tasks).toEqual([]);
+      expect(skewed(MINUTES_31, 'fast-agent', 'claim', '--next', '--json').code).toBe(3);
+      expect(show(id)).toMatchObject({ status: 'in_progress', assignee: 'agent-a' });
+    });
+
+    it('a fast process grants a lease that ends on the board\'s clock, and is reaped then', async () => {
+      const id = add('held by a fast clock');
+      const claimed = skewed(MINUTES_31, 'fast-agent', 'claim', id, '--ttl', '2s', '--json');
+      expect(claimed.code).toBe(0);
+      const lease = Date.parse(json<{ task: TaskDoc }>(claimed).task.leaseExpiresAt ?? '');
+      // Stamped on the board's clock: about two seconds from now, not 31 minutes on.
+      expect(Math.abs(lease - Date.now())).toBeLessThan(60_000);
+      await sleep(Math.max(0, lease - Date.now()) + 300);
+      expect(json<{ tasks: TaskDoc[] }>(ok('observer', 'reap', '--json')).tasks.map((task) => String(task.id))).toEqual([id]);
+    });
+
+    it('a process whose clock runs 31 minutes slow still reaps an expired lease', async () => {
+      const id = add('short lease');
+      const lease = Date.parse(json<{ task: TaskDoc }>(ok('agent-a', 'claim', id, '--ttl', '1s', '--json')).task.leaseExpiresAt ?? '');
+      await sleep(Math.max(0, lease - Date.now()) + 300);
+      const slow = skewed(-MINUTES_31, 'slow-agent', 'reap', '--json');
+      expect(json<{ tasks: TaskDoc[] }>(slow).tasks.map((task) => String(task.id))).toEqual([id]);
     });
   });
 });
