@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baton, boardFingerprint, json, makeRepo, type BatonResult } from './helpers/baton.js';
@@ -244,5 +245,21 @@ describe('board edges', () => {
       const slow = skewed(-MINUTES_31, 'slow-agent', 'reap', '--json');
       expect(json<{ tasks: TaskDoc[] }>(slow).tasks.map((task) => String(task.id))).toEqual([id]);
     });
+  });
+
+  it('import refuses a row no command could make, naming line and field, and writes nothing', () => {
+    const id = add('claimed');
+    ok('agent-a', 'claim', id);
+    const lines = ok('observer', 'export').stdout.trimEnd().split('\n');
+    const index = lines.findIndex((line) => line.includes('"type":"task"'));
+    const record = JSON.parse(lines[index] as string) as { task: Record<string, unknown> };
+    record.task.assignee = null;
+    lines[index] = JSON.stringify(record);
+    const fresh = join(repo.dir, 'fresh.db');
+    const refused = baton(['import', '-', '--db', fresh, '--json'], { cwd: repo.dir, input: lines.join('\n') });
+    expect(refused.code).toBe(2);
+    expect(json<ErrorDoc>(refused).error.message).toContain(`line ${index + 1}: task.assignee is missing`);
+    // Refused before any board was made: the file is checked whole, then written in one transaction.
+    expect(existsSync(fresh)).toBe(false);
   });
 });
