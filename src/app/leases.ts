@@ -120,7 +120,7 @@ function notReleasable(task: Task, waitsOnDependencies: boolean): BatonError {
   const id = task.id;
   const instead: Record<Exclude<Task['status'], 'in_progress'>, string> = {
     open: `nobody holds it; \`baton claim ${id}\` takes it`,
-    review: `it waits for review; \`baton complete ${id}\` accepts it, \`baton reopen ${id}\` sends it back to the queue`,
+    review: `it waits for review; \`baton complete ${id}\` accepts it, \`baton reopen ${id}\` opens it again`,
     done: `to work on it again, \`baton reopen ${id}\``,
     cancelled: `to bring it back, \`baton reopen ${id}\``,
     failed: `to try it again, \`baton reopen ${id}\``,
