@@ -76,10 +76,9 @@ async function lostLeases(tx: BoardWriter, agent: string): Promise<LeaseLoss[]> 
     if (event.taskId !== null) lastClaim.set(event.taskId, event.id);
   }
   const lost: LeaseLoss[] = [];
-  for (const [taskId, claimId] of lastClaim) {
-    const task = await tx.getTask(taskId);
-    if (!task || (task.status === 'in_progress' && task.assignee === agent)) continue;
-    const loss = leaseLoss(agent, taskId, await tx.events({ taskId, afterId: claimId }));
+  for (const task of await tx.getTasks([...lastClaim.keys()])) {
+    if (task.status === 'in_progress' && task.assignee === agent) continue;
+    const loss = leaseLoss(agent, task.id, await tx.events({ taskId: task.id, afterId: lastClaim.get(task.id) as number }));
     if (loss) lost.push(loss);
   }
   return lost.sort((a, b) => a.taskId - b.taskId);
