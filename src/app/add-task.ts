@@ -1,4 +1,4 @@
-import { isGating, type DependencyType } from '../core/dependency.js';
+import { isBlockerMet, isGating, type DependencyType } from '../core/dependency.js';
 import { recipientsFor } from '../core/event.js';
 import type { TaskKind } from '../core/kind.js';
 import type { Link } from '../core/link.js';
@@ -35,7 +35,7 @@ export async function addTask(deps: BoardDeps, input: AddTaskInput): Promise<Tas
     if (input.parentId !== null) await loadTask(tx, input.parentId);
     const targets = await Promise.all(input.dependsOn.map((dependency) => loadTask(tx, dependency.id)));
     const blocked = input.dependsOn.some(
-      (dependency, index) => isGating(dependency.type) && targets[index]?.status !== 'done',
+      (dependency, index) => isGating(dependency.type) && !isBlockerMet((targets[index] as Task).status),
     );
     const { dependsOn, ...fields } = input;
     const task = await tx.insertTask(

@@ -1,4 +1,4 @@
-import { recipientsFor } from '../core/event.js';
+import { recipientsFor, type EventType } from '../core/event.js';
 import { applyStatus } from '../core/task-status.js';
 import type { Task } from '../core/task.js';
 import type { BoardWriter } from './ports.js';
@@ -46,4 +46,23 @@ export async function syncDependents(tx: BoardWriter, taskId: number, actor: str
     if (after.status !== dependent.status) changed.push(after);
   }
   return changed;
+}
+
+/**
+ * Gives an in-flight task back to the queue, unassigned, with the event that says why, then
+ * re-derives its blocked state: a dependency added while it was in flight may still be unmet,
+ * and such a task must wait as `blocked`, not sit in the queue as `open`.
+ */
+export async function returnToQueue(
+  tx: BoardWriter,
+  task: Task,
+  event: { actor: string; type: EventType; payload: Record<string, unknown> },
+  nowIso: string,
+): Promise<Task> {
+  const reopened = await tx.updateTask({ ...applyStatus(task, 'open', nowIso), assignee: null, worktree: null, branch: null });
+  await tx.appendEvent(
+    { actor: event.actor, taskId: task.id, type: event.type, payload: event.payload, recipients: recipientsFor(event.actor, task.assignee) },
+    nowIso,
+  );
+  return syncBlockedState(tx, reopened, event.actor, nowIso);
 }

@@ -23,7 +23,7 @@ export async function unblockTask(deps: BoardDeps, id: number): Promise<Task> {
     if (blockers.length > 0) {
       throw new BatonError(
         'DEPENDENCIES_UNMET',
-        `task #${id} still waits on ${blockers.map((b) => `#${b.id}`).join(', ')}; it opens by itself when they are done (or \`baton undepend\`)`,
+        `task #${id} still waits on ${blockers.map((b) => `#${b.id}`).join(', ')}; it opens by itself when they are done or cancelled (or \`baton undepend ${id} --on ID\`)`,
         { id, blockers },
       );
     }
@@ -33,13 +33,14 @@ export async function unblockTask(deps: BoardDeps, id: number): Promise<Task> {
   });
 }
 
+/** Cancels a task; what waited only on it opens, since a cancelled blocker gates nothing. */
 export async function cancelTask(deps: BoardDeps, id: number, reason: string | null): Promise<Task> {
   return changeStatus(deps, id, 'task_cancelled', (task, nowIso) => applyStatus(task, 'cancelled', nowIso), { reason });
 }
 
 /**
  * Opens a closed or failed task again. Tasks that depended on it and had moved on stay as
- * they are, but open dependents are blocked again: their blocker is no longer done.
+ * they are, but open dependents are blocked again: their blocker is no longer closed.
  */
 export async function reopenTask(deps: BoardDeps, id: number): Promise<Task> {
   const nowIso = deps.clock.now().toISOString();
@@ -64,6 +65,8 @@ async function changeStatus(
     const task = await loadTask(tx, id);
     const changed = await tx.updateTask(change(task, nowIso));
     await tx.appendEvent({ actor: deps.actor, taskId: id, type, payload: { ...payload, from: task.status }, recipients: recipientsFor(deps.actor, task.assignee) }, nowIso);
+    // Whether the task is closed decides whether its dependents wait (isBlockerMet).
+    await syncDependents(tx, id, deps.actor, nowIso);
     return changed;
   });
 }

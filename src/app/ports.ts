@@ -34,6 +34,8 @@ export interface EventFilter {
   types?: readonly EventType[];
   /** Only events addressed to this agent. */
   recipient?: string;
+  /** Only events this agent wrote. */
+  actor?: string;
   limit?: number;
 }
 

@@ -1,7 +1,6 @@
 import { BatonError } from '../core/errors.js';
-import { recipientsFor } from '../core/event.js';
 import { leaseExpiry } from '../core/lease.js';
-import { applyStatus } from '../core/task-status.js';
+import { returnToQueue } from './blocked-state.js';
 import type { Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
@@ -77,11 +76,8 @@ export async function releaseRunHold(deps: BoardDeps, taskId: number, token: str
     const ours = await tx.deleteRunLock(taskId, token);
     const task = await loadTask(tx, taskId);
     if (!ours || task.status !== 'in_progress' || task.assignee !== deps.actor) return { task, released: false };
-    const released = await tx.updateTask({ ...applyStatus(task, 'open', nowIso), assignee: null, worktree: null, branch: null });
-    await tx.appendEvent(
-      { actor: deps.actor, taskId, type: 'task_released', payload: { formerAssignee: task.assignee, reason }, recipients: recipientsFor(deps.actor, task.assignee) },
-      nowIso,
-    );
+    const payload = { formerAssignee: task.assignee, reason };
+    const released = await returnToQueue(tx, task, { actor: deps.actor, type: 'task_released', payload }, nowIso);
     return { task: released, released: true };
   });
 }

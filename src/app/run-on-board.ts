@@ -2,6 +2,7 @@ import { BatonError } from '../core/errors.js';
 import { recipientsFor, type EventType } from '../core/event.js';
 import { applyStatus } from '../core/task-status.js';
 import type { Task } from '../core/task.js';
+import { syncBlockedState } from './blocked-state.js';
 import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
 import { lostLock } from './run-lock.js';
@@ -50,7 +51,8 @@ export async function concludeRun(deps: BoardDeps, id: number, token: string, co
       { actor: deps.actor, taskId: id, type: 'status_changed', payload: { from: task.status, to: conclusion.status, reason: conclusion.reason, commit: conclusion.commit, branch: task.branch }, recipients },
       nowIso,
     );
-    return concluded;
+    // Back in the queue, it waits as `blocked` if a dependency added during the run is unmet.
+    return syncBlockedState(tx, concluded, deps.actor, nowIso);
   });
 }
 

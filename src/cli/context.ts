@@ -4,6 +4,7 @@ import type { BoardDeps } from '../app/deps.js';
 import type { Clock } from '../app/ports.js';
 import type { ImpactDeps } from '../app/refresh-footprints.js';
 import { GitCli } from '../adapters/git/git-cli.js';
+import { BoardClock } from '../adapters/db/board-clock.js';
 import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
 import { currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
 import { BatonError } from '../core/errors.js';
@@ -29,7 +30,9 @@ export class CommandContext {
   private repository: RepositoryLocation | null | undefined;
   private store: SqliteBoardStore | undefined;
   private actorName: string | undefined;
-  readonly clock: Clock = { now: () => new Date() };
+  private boardClock: Clock | undefined;
+  /** The board's clock (see BoardClock); the process's own where no board can be named. */
+  readonly clock: Clock = { now: () => this.resolveClock().now() };
 
   constructor(
     readonly io: CliEnvironment,
@@ -61,6 +64,16 @@ export class CommandContext {
       );
     }
     return join(repo.commonDir, 'baton', 'baton.db');
+  }
+
+  private resolveClock(): Clock {
+    if (this.boardClock) return this.boardClock;
+    try {
+      this.boardClock = new BoardClock(this.boardPath());
+    } catch {
+      this.boardClock = { now: () => new Date() };
+    }
+    return this.boardClock;
   }
 
   openStore(create = false): SqliteBoardStore {

@@ -1,3 +1,4 @@
+import { checkBoardInvariants, timestamp } from './board-invariants.js';
 import { DEPENDENCY_TYPES, isGating, type Dependency } from './dependency.js';
 import { EVENT_TYPES, type BoardEvent } from './event.js';
 import { BoardFileError, FieldReader } from './jsonl-fields.js';
@@ -97,8 +98,9 @@ interface ParsedFile {
 }
 
 /**
- * Reads a board file, checking every line's shape and every reference between lines, so an
- * import either loads the whole file or refuses it before writing anything.
+ * Reads a board file, checking every line's shape, every reference between lines and the
+ * invariants the commands keep (see checkBoardInvariants), so an import either loads the whole
+ * file or refuses it before writing anything.
  */
 export function parseBoardJsonl(text: string): BoardSnapshot {
   const file: ParsedFile = { headerLine: 0, counts: { tasks: 0, dependencies: 0, notes: 0, events: 0 }, tasks: [], dependencies: [], notes: [], events: [] };
@@ -109,6 +111,9 @@ export function parseBoardJsonl(text: string): BoardSnapshot {
   if (file.headerLine === 0) throw new BoardFileError(1, 'header', 'is missing; the file is empty, not a `baton export`');
   checkCounts(file);
   checkReferences(file);
+  checkBoardInvariants(file.tasks, file.dependencies);
+  for (const { line, value } of file.notes) timestamp(line, 'note.createdAt', value.createdAt);
+  for (const { line, value } of file.events) timestamp(line, 'event.at', value.at);
   const values = <T>(items: Located<T>[]): T[] => items.map((item) => item.value);
   return { tasks: values(file.tasks), dependencies: values(file.dependencies), notes: values(file.notes), events: values(file.events) };
 }

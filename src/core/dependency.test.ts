@@ -83,9 +83,10 @@ describe('dependency types', () => {
     );
   });
 
-  it('meets a blocker only when it is done, and closes only done and cancelled tasks', () => {
+  it('meets a blocker once it is closed (done or cancelled), and closes only done and cancelled tasks', () => {
     expect(isBlockerMet('done')).toBe(true);
-    for (const status of ['open', 'in_progress', 'review', 'blocked', 'cancelled', 'failed'] as const) {
+    expect(isBlockerMet('cancelled')).toBe(true);
+    for (const status of ['open', 'in_progress', 'review', 'blocked', 'failed'] as const) {
       expect(isBlockerMet(status)).toBe(false);
     }
     expect(isClosed('done')).toBe(true);

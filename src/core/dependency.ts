@@ -29,9 +29,13 @@ export interface Blocker {
   status: Status;
 }
 
-/** A gating dependency is met only when the task it points at is done. */
+/**
+ * A gating dependency is met once the task it points at is closed: done, or cancelled. A
+ * cancelled blocker will never be done, and waiting on it would hold its dependents forever;
+ * as in most trackers, cancelling work releases what waited on it.
+ */
 export function isBlockerMet(status: Status): boolean {
-  return status === 'done';
+  return isClosed(status);
 }
 
 export function isClosed(status: Status): boolean {

@@ -6,6 +6,7 @@ export const EVENT_TYPES = [
   'task_claimed',
   'task_released',
   'lease_expired',
+  'lease_lost',
   'task_blocked',
   'task_unblocked',
   'task_completed',

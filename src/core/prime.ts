@@ -12,6 +12,7 @@ const PRIME_LINES = [
   '1. `baton ready` — tasks that can start now, best first.',
   '2. `baton claim --next` (or `baton claim ID`) — take one; a claim is atomic, so no one else gets it.',
   '3. `baton heartbeat` — every few minutes while you work; a lease left to run out (30 min) returns the task to the queue.',
+  '   Exit 4 with `LOST #ID` means that task is no longer yours (reaped, released, taken): stop working on it.',
   '4. `baton note ID "..."` — record decisions, findings and anything the next person needs.',
   '5. `baton idea "..." --link path[:line] --from ID` — an improvement outside your task: record it, do not do it.',
   '6. `baton inbox` — what other agents\' work does to yours (overlaps, predicted merge conflicts, removed endpoints);',

@@ -364,7 +364,7 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
         expect(sorted).toEqual([{ taskId: 1, dependsOnId: 3 }, { taskId: 3, dependsOnId: 2 }]);
       });
 
-      it('names the gating blockers that are not done yet, by id', async () => {
+      it('names the gating blockers that are not closed yet, by id (a cancelled one gates nothing)', async () => {
         await link(store, [
           { taskId: 1, dependsOnId: 4, type: 'blocks' },
           { taskId: 1, dependsOnId: 2, type: 'blocks' },
@@ -374,7 +374,6 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
         await link(store, [{ taskId: 1, dependsOnId: 5, type: 'related' }]);
         expect(await store.read((tx) => tx.unmetBlockers(1))).toEqual([
           { id: 3, title: 'three', status: 'in_progress' },
-          { id: 4, title: 'four', status: 'cancelled' },
         ]);
         expect(await store.read((tx) => tx.unmetBlockers(2))).toEqual([]);
       });
@@ -418,7 +417,7 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
        * 2 done                     6 open p1, waits on 3 (in_progress): not ready
        * 3 in_progress              7 open p2 idea: never ready
        * 4 open p0 bob (ready)      8 open p2, related to 3 only: ready
-       * 9 open p3 alice, waits on 10 (cancelled): not ready   10 cancelled
+       * 9 open p3 alice, waits on 10 (cancelled): ready         10 cancelled
        * 11 blocked p0: not ready   12 open p2, older than 1: ready, parent-child on 2 (done)
        */
       beforeEach(async () => {
@@ -450,7 +449,7 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
         ]);
       });
 
-      it('ranks open, non-idea tasks whose gating dependencies are all done: priority, work waiting, age, id', async () => {
+      it('ranks open, non-idea tasks whose gating dependencies are all closed: priority, work waiting, age, id', async () => {
         expect(await store.read((tx) => tx.readyQueue({}))).toEqual([
           { id: 4, priority: 0, unblocks: 0, createdAt: at(11) },
           { id: 5, priority: 1, unblocks: 0, createdAt: at(12) },
@@ -458,13 +457,14 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
           { id: 1, priority: 2, unblocks: 2, createdAt: at(10) },
           { id: 12, priority: 2, unblocks: 0, createdAt: at(5) },
           { id: 8, priority: 2, unblocks: 0, createdAt: at(10) },
+          { id: 9, priority: 3, unblocks: 0, createdAt: at(0) },
         ]);
       });
 
       it('narrows by claimability and limit', async () => {
         const query = (q: Parameters<BoardWriter['readyQueue']>[0]): Promise<number[]> =>
           store.read(async (tx) => ids(await tx.readyQueue(q)));
-        expect(await query({ claimableBy: 'alice' })).toEqual([5, 1, 12, 8]);
+        expect(await query({ claimableBy: 'alice' })).toEqual([5, 1, 12, 8, 9]);
         expect(await query({ claimableBy: 'bob' })).toEqual([4, 5, 1, 12, 8]);
         expect(await query({ limit: 2 })).toEqual([4, 5]);
         expect(await query({ claimableBy: 'alice', limit: 1 })).toEqual([5]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteBoardStore } from './sqlite-store.js';
-import { DEPENDENCY_TYPES, isGating, type Dependency } from '../../core/dependency.js';
+import { DEPENDENCY_TYPES, isBlockerMet, isGating, type Dependency } from '../../core/dependency.js';
 import type { TaskKind } from '../../core/kind.js';
 import type { Priority } from '../../core/priority.js';
 import { rankReady, type GatingEdge, type ReadyCandidate } from '../../core/ranking.js';
@@ -84,7 +84,7 @@ function readyModel(board: Board): { candidates: ReadyCandidate[]; edges: Gating
   const gating = board.dependencies.filter((dependency) => isGating(dependency.type));
   const candidates = board.tasks
     .filter((task) => task.status === 'open' && task.kind !== 'idea')
-    .filter((task) => gating.every((edge) => edge.taskId !== task.id || status.get(edge.dependsOnId) === 'done'))
+    .filter((task) => gating.every((edge) => edge.taskId !== task.id || isBlockerMet(status.get(edge.dependsOnId) as Status)))
     .map(({ id, priority, createdAt, assignee }) => ({ id, priority, createdAt, assignee }));
   const edges = gating
     .filter((edge) => !['done', 'cancelled'].includes(status.get(edge.taskId) as Status))

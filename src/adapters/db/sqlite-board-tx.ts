@@ -15,6 +15,8 @@ import {
 } from './sqlite-rows.js';
 
 export const GATING = `('blocks','parent-child')`;
+/** The statuses in which a blocker is met (see isBlockerMet). */
+const CLOSED = `('done','cancelled')`;
 const INSERT_TASK = `INSERT INTO tasks (id, ${TASK_COLUMNS.join(', ')}) VALUES (?, ${TASK_COLUMNS.map(() => '?').join(', ')})`;
 const UPDATE_TASK =
   `UPDATE tasks SET ${TASK_COLUMNS.map((column) => `${column} = ?`).join(', ')}, version = version + 1 ` +
@@ -127,7 +129,7 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
       `t.status = 'open'`,
       `t.kind <> 'idea'`,
       `NOT EXISTS (SELECT 1 FROM dependencies d JOIN tasks b ON b.id = d.depends_on_id
-         WHERE d.task_id = t.id AND d.type IN ${GATING} AND b.status <> 'done')`,
+         WHERE d.task_id = t.id AND d.type IN ${GATING} AND b.status NOT IN ${CLOSED})`,
     ];
     const params: unknown[] = [];
     if (query.claimableBy !== undefined) {
@@ -146,7 +148,7 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
   async unmetBlockers(id: number): Promise<Blocker[]> {
     return this.sql(
       `SELECT b.id, b.title, b.status FROM dependencies d JOIN tasks b ON b.id = d.depends_on_id
-       WHERE d.task_id = ? AND d.type IN ${GATING} AND b.status <> 'done' ORDER BY b.id`,
+       WHERE d.task_id = ? AND d.type IN ${GATING} AND b.status NOT IN ${CLOSED} ORDER BY b.id`,
     ).all(id) as Blocker[];
   }
 
@@ -171,6 +173,10 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
     if (filter.types && filter.types.length > 0) {
       where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
       params.push(...filter.types);
+    }
+    if (filter.actor !== undefined) {
+      where.push('actor = ?');
+      params.push(filter.actor);
     }
     if (filter.recipient !== undefined) {
       where.push('EXISTS (SELECT 1 FROM json_each(events.recipients) WHERE value = ?)');

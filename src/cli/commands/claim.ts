@@ -10,6 +10,7 @@ import { flag, stringOption } from '../command.js';
 import { taskLine } from '../format-task.js';
 import { idArgument, idList } from '../input.js';
 import { paint } from '../output.js';
+import { EXIT } from '../exit-codes.js';
 import { refreshQuietly, refreshText } from './impact-sync.js';
 
 const TTL_OPTION: OptionSpec = { name: 'ttl', kind: 'string', value: 'DURATION', help: 'lease length, e.g. 30m (default), 2h, 90s' };
@@ -73,12 +74,20 @@ export const heartbeatCommand: CommandSpec = {
   async run(ctx, { args, options }) {
     const ttl = stringOption(options, 'ttl');
     const ttlMs = ttl === undefined ? DEFAULT_LEASE_TTL_MS : parseDurationMs(ttl, '--ttl');
-    const tasks = await heartbeat(await ctx.deps(), idList(args, 'ID'), ttlMs);
+    const { renewed: tasks, lost } = await heartbeat(await ctx.deps(), idList(args, 'ID'), ttlMs);
     // A heartbeat is the natural moment to notice what the others are changing.
     const refresh = await refreshQuietly(ctx, tasks.filter((task) => task.worktree !== null).map((task) => task.id));
-    const lines = tasks.map((task) => `#${task.id} lease until ${task.leaseExpiresAt ?? '-'}`);
+    const lines = [
+      ...tasks.map((task) => `#${task.id} lease until ${task.leaseExpiresAt ?? '-'}`),
+      ...lost.map((loss) => `LOST #${loss.taskId}: ${loss.reason}; stop working on it (or \`baton claim ${loss.taskId}\` if it is free)`),
+    ];
     if (refresh) lines.push(refreshText(refresh));
-    return { json: { tasks, findings: refresh?.created ?? [] }, text: tasks.length === 0 ? 'you hold no tasks' : lines.join('\n') };
+    // Losing a task is a conflict the agent must act on: its work there no longer counts.
+    return {
+      json: { tasks, lost, findings: refresh?.created ?? [] },
+      text: lines.length === 0 ? 'you hold no tasks' : lines.join('\n'),
+      ...(lost.length > 0 && { exitCode: EXIT.conflict }),
+    };
   },
 };
 
