@@ -9,6 +9,7 @@ import { stringOption } from '../command.js';
 export const exportCommand: CommandSpec = {
   name: 'export',
   summary: 'write the whole board as JSONL, losslessly (stdout, or --output FILE)',
+  board: 'read',
   args: [],
   options: [{ name: 'output', short: 'o', kind: 'string', value: 'FILE', help: 'write to FILE instead of stdout' }],
   async run(ctx, { options }) {

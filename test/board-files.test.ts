@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../src/adapters/db/sqlite-schema.js';
+import { baton, json, makeRepo, type BatonResult } from './helpers/baton.js';
+
+/**
+ * Board paths baton must not trust: anything but a regular file, SQLite files that are not
+ * boards, boards of other schema versions. Each is refused in one line, and left as it was.
+ */
+
+const READING: string[][] = [['list'], ['show', '1'], ['log', '1'], ['ready'], ['blocked'], ['export'], ['watch'], ['graph'], ['inbox']];
+const WRITING: string[][] = [['add', 'Anything'], ['claim', '--next'], ['init']];
+
+/** Size, modification time and bytes of the file and its SQLite siblings: equal means untouched. */
+function snapshot(path: string): string[] {
+  return ['', '-wal', '-shm', '-journal'].map((suffix) => {
+    const file = `${path}${suffix}`;
+    if (!existsSync(file)) return `${suffix}: absent`;
+    const stats = statSync(file);
+    return `${suffix}: ${stats.size} bytes, mtime ${stats.mtimeMs}, ${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+  });
+}
+
+/** One line on stderr, no stack trace, no "unexpected failure". */
+function expectOneLine(result: BatonResult, ...says: string[]): void {
+  expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+  expect(result.stderr).toMatch(/^baton: /);
+  expect(result.stderr).not.toContain('unexpected failure');
+  for (const text of says) expect(result.stderr).toContain(text);
+}
+
+/** A database some other program made: a table of its own, rollback journal or WAL. */
+function foreignDatabase(path: string, journal: 'delete' | 'wal', userVersion = 0): void {
+  const db = new Database(path);
+  db.pragma(`journal_mode = ${journal}`);
+  db.exec("CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('bread');");
+  db.pragma(`user_version = ${userVersion}`);
+  db.close();
+}
+
+/** A board as an older baton left it: the migrations up to `version`, in WAL mode. */
+function boardOfVersion(path: string, version: number): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  for (let step = 0; step < version; step++) db.exec(SQLITE_MIGRATIONS[step] as string);
+  db.exec("INSERT INTO tasks (title, kind, status, priority, created_by, created_at, updated_at) VALUES ('old task', 'task', 'open', 2, 'alice', '2025-01-01', '2025-01-01')");
+  db.pragma(`user_version = ${version}`);
+  db.close();
+}
+
+describe('a board path that is not a regular file', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  let server: Server | undefined;
+  beforeEach(() => (repo = makeRepo('baton-files-')));
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+    repo.cleanup();
+  });
+
+  const kinds: { name: string; make: (path: string) => Promise<void> | void; says: string }[] = [
+    { name: 'a folder', make: (path) => mkdirSync(path), says: 'is a folder' },
+    { name: 'a FIFO', make: (path) => execFileSync('mkfifo', [path]), says: 'is a FIFO' },
+    {
+      name: 'a socket',
+      make: (path) => new Promise<void>((resolve) => (server = createServer().listen(path, resolve))),
+      says: 'is a socket',
+    },
+    { name: 'a symlink to a folder', make: (path) => (mkdirSync(`${path}.target`), symlinkSync(`${path}.target`, path)), says: 'which is a folder' },
+    { name: 'a symlink to a FIFO', make: (path) => (execFileSync('mkfifo', [`${path}.target`]), symlinkSync(`${path}.target`, path)), says: 'which is a FIFO' },
+    { name: 'a dangling symlink', make: (path) => symlinkSync(`${path}.nowhere`, path), says: 'which is missing' },
+  ];
+
+  for (const kind of kinds) {
+    it(`refuses ${kind.name} for every command, in one line, exit 1, creating nothing`, async () => {
+      const folder = join(repo.dir, 'boards');
+      mkdirSync(folder);
+      const path = join(folder, 'board.db');
+      await kind.make(path);
+      const before = readdirSync(folder).sort();
+      for (const args of [...READING, ...WRITING]) {
+        const result = baton([...args, '--db', path], { cwd: repo.dir });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+        expectOneLine(result, path, kind.says, 'not a board file', '--db');
+        expect(readdirSync(folder).sort()).toEqual(before);
+      }
+      const viaEnv = baton(['list', '--json'], { cwd: repo.dir, env: { BATON_DB: path } });
+      expect(json<{ error: { code: string } }>(viaEnv).error.code).toBe('BOARD_UNREADABLE');
+    });
+  }
+
+  it('refuses /dev/null and leaves it a device', () => {
+    for (const args of [['list'], ['add', 'Anything'], ['init']]) {
+      const result = baton([...args, '--db', '/dev/null'], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(1);
+      expectOneLine(result, '/dev/null is a character device');
+    }
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(existsSync('/dev/null-wal')).toBe(false);
+  });
+
+  it('refuses a -wal sibling that is a folder instead of letting SQLite fail on it', () => {
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    mkdirSync(`${repo.db}-wal`);
+    const result = baton(['list'], { cwd: repo.dir });
+    expect(result.code).toBe(1);
+    expectOneLine(result, `${repo.db}-wal is a folder`, 'remove');
+  });
+});
+
+describe('a SQLite file that is not a baton board', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => {
+    repo = makeRepo('baton-files-');
+    mkdirSync(join(repo.dir, '.git', 'baton'));
+  });
+  afterEach(() => repo.cleanup());
+
+  for (const journal of ['delete', 'wal'] as const) {
+    it(`is refused untouched by every command (${journal} journal): bytes, mtime, siblings`, () => {
+      foreignDatabase(repo.db, journal);
+      const before = snapshot(repo.db);
+      for (const args of [...READING, ...WRITING, ['import', 'nothing.jsonl']]) {
+        const result = baton(args, { cwd: repo.dir });
+        if (args[0] === 'import') {
+          expect(result.code).not.toBe(0);
+          continue;
+        }
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+        expectOneLine(result, repo.db, 'not a baton board', "none of baton's tables", 'left untouched');
+        expect(snapshot(repo.db), args.join(' ')).toEqual(before);
+      }
+      const db = new Database(repo.db, { readonly: true });
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['recipes']);
+      db.close();
+    });
+  }
+
+  it('an empty (0-byte) file is no board for reading or writing commands and stays empty; init makes it one', () => {
+    writeFileSync(repo.db, '');
+    for (const args of [...READING, ['add', 'Anything']]) {
+      const result = baton(args, { cwd: repo.dir });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
+      expectOneLine(result, repo.db, 'empty file', 'baton init');
+      expect(statSync(repo.db).size).toBe(0);
+      expect(readdirSync(join(repo.dir, '.git', 'baton'))).toEqual(['baton.db']);
+    }
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    expect(baton(['add', 'First'], { cwd: repo.dir }).code).toBe(0);
+  });
+});
+
+describe('reading commands create and migrate nothing', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => (repo = makeRepo('baton-files-')));
+  afterEach(() => repo.cleanup());
+
+  it('on a missing board they say so and how to make one, and create nothing', () => {
+    for (const args of READING) {
+      const result = baton(args, { cwd: repo.dir });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
+      expectOneLine(result, `no board at ${repo.db}`, 'baton init');
+      expect(existsSync(join(repo.dir, '.git', 'baton'))).toBe(false);
+    }
+  });
+
+  it('on a board of an older schema they refuse with the command that upgrades it, and leave it as it was', () => {
+    mkdirSync(join(repo.dir, '.git', 'baton'));
+    boardOfVersion(repo.db, SQLITE_SCHEMA_VERSION - 1);
+    const before = snapshot(repo.db);
+    for (const args of READING) {
+      const result = baton(args, { cwd: repo.dir });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+      expectOneLine(result, repo.db, `schema version ${SQLITE_SCHEMA_VERSION - 1}, older than`, 'baton init');
+      expect(snapshot(repo.db), args.join(' ')).toEqual(before);
+    }
+    expect(json<{ error: { code: string } }>(baton(['list', '--json'], { cwd: repo.dir })).error.code).toBe('BOARD_OUTDATED');
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    const listed = json<{ tasks: { title: string }[] }>(baton(['list', '--json'], { cwd: repo.dir }));
+    expect(listed.tasks.map((task) => task.title)).toEqual(['old task']);
+  });
+});
+
+describe('odd schema versions', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => {
+    repo = makeRepo('baton-files-');
+    mkdirSync(join(repo.dir, '.git', 'baton'));
+  });
+  afterEach(() => repo.cleanup());
+
+  /** A current board whose user_version was then set to `version` by something else. */
+  function boardWithVersion(version: number): void {
+    boardOfVersion(repo.db, SQLITE_SCHEMA_VERSION);
+    const db = new Database(repo.db);
+    db.pragma(`user_version = ${version}`);
+    db.close();
+  }
+
+  const cases: { name: string; make: () => void; code: string; says: string[] }[] = [
+    { name: 'version -1', make: () => boardWithVersion(-1), code: 'BOARD_UNREADABLE', says: ['not a baton board or is damaged', 'schema version is -1'] },
+    { name: 'version 0 with baton tables', make: () => boardWithVersion(0), code: 'BOARD_UNREADABLE', says: ['not a baton board or is damaged', 'schema version 0'] },
+    { name: 'a newer version', make: () => boardWithVersion(SQLITE_SCHEMA_VERSION + 1), code: 'BOARD_TOO_NEW', says: ['made by a newer baton', 'upgrade baton'] },
+    { name: 'the largest version', make: () => boardWithVersion(2 ** 31 - 1), code: 'BOARD_TOO_NEW', says: ['made by a newer baton', 'upgrade baton'] },
+    {
+      name: 'a version its tables do not match',
+      make: () => {
+        boardOfVersion(repo.db, 1);
+        const db = new Database(repo.db);
+        db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+        db.close();
+      },
+      code: 'BOARD_UNREADABLE',
+      says: ['not a baton board or is damaged', 'no footprints'],
+    },
+    { name: 'a version on someone else\'s database', make: () => foreignDatabase(repo.db, 'wal', 2), code: 'BOARD_UNREADABLE', says: ["none of baton's tables"] },
+  ];
+
+  for (const odd of cases) {
+    it(`${odd.name}: a clear message for reading and writing commands, no stack, board untouched`, () => {
+      odd.make();
+      const before = snapshot(repo.db);
+      for (const args of [['list'], ['export'], ['add', 'Anything'], ['init']]) {
+        const result = baton(args, { cwd: repo.dir });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+        expectOneLine(result, repo.db, ...odd.says);
+        expect(snapshot(repo.db), args.join(' ')).toEqual(before);
+      }
+      expect(json<{ error: { code: string } }>(baton(['list', '--json'], { cwd: repo.dir })).error.code).toBe(odd.code);
+    });
+  }
+});
