@@ -235,3 +235,64 @@ describe('odd schema versions', () => {
     });
   }
 });
+
+describe('output options never write onto a database', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => {
+    repo = makeRepo('baton-files-');
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    expect(baton(['add', 'Keep me'], { cwd: repo.dir }).code).toBe(0);
+  });
+  afterEach(() => repo.cleanup());
+
+  const OUTPUTS = [['export', '-o'], ['export', '--output'], ['prime', '--write']];
+
+  it('refuses the board itself, its -wal and -shm (by name, through a symlink, or a hard link), board unchanged', () => {
+    // A follower holds the board open, so its -wal and -shm exist as they do while agents work.
+    const holder = new Database(repo.db);
+    try {
+      const link = join(repo.dir, 'looks-harmless.jsonl');
+      symlinkSync(repo.db, link);
+      const hardLink = join(repo.dir, 'hard-link.db');
+      execFileSync('ln', [repo.db, hardLink]);
+      const targets = [repo.db, `${repo.db}-wal`, `${repo.db}-shm`, link, hardLink];
+      for (const target of targets) {
+        for (const option of OUTPUTS) {
+          const before = snapshot(repo.db);
+          const result = baton([...option, target], { cwd: repo.dir });
+          expect(result.code, `${option.join(' ')} ${target}: ${result.stderr}`).toBe(2);
+          expectOneLine(result, option.at(-1) === '-o' ? '--output' : (option.at(-1) as string), target);
+          expect(result.stderr).toMatch(/is the board|is a SQLite database/);
+          expect(snapshot(repo.db), `${option.join(' ')} ${target}`).toEqual(before);
+        }
+      }
+    } finally {
+      holder.close();
+    }
+    expect(json<{ count: number }>(baton(['list', '--json'], { cwd: repo.dir })).count).toBe(1);
+  });
+
+  it('refuses any other SQLite database, and a FIFO without hanging', () => {
+    const other = join(repo.dir, 'someone-elses.db');
+    foreignDatabase(other, 'delete');
+    const fifo = join(repo.dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    for (const option of OUTPUTS) {
+      const before = snapshot(other);
+      const result = baton([...option, other], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(2);
+      expectOneLine(result, other, 'is a SQLite database');
+      expect(snapshot(other)).toEqual(before);
+      const piped = baton([...option, fifo], { cwd: repo.dir });
+      expect(piped.code, piped.stderr).toBe(2);
+      expectOneLine(piped, fifo, 'FIFO', 'regular file');
+    }
+  });
+
+  it('still writes an ordinary file', () => {
+    const out = join(repo.dir, 'board.jsonl');
+    expect(baton(['export', '-o', out], { cwd: repo.dir }).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('Keep me');
+    expect(baton(['prime', '--write', join(repo.dir, 'AGENTS.md')], { cwd: repo.dir }).code).toBe(0);
+  });
+});

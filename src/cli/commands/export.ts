@@ -5,6 +5,7 @@ import type { BoardCounts } from '../../core/board-jsonl.js';
 import { BatonError } from '../../core/errors.js';
 import type { CommandSpec } from '../command.js';
 import { stringOption } from '../command.js';
+import { assertOutputTarget } from '../output-target.js';
 
 export const exportCommand: CommandSpec = {
   name: 'export',
@@ -14,13 +15,14 @@ export const exportCommand: CommandSpec = {
   options: [{ name: 'output', short: 'o', kind: 'string', value: 'FILE', help: 'write to FILE instead of stdout' }],
   async run(ctx, { options }) {
     const output = stringOption(options, 'output');
+    const path = output === undefined ? undefined : resolve(ctx.io.cwd, output);
+    if (path !== undefined) assertOutputTarget(ctx, path, '--output');
     const { lines, counts } = await exportBoard({ store: ctx.openStore(), clock: ctx.clock });
     // Without --output the JSONL itself is the machine format, with or without --json.
-    if (output === undefined) {
+    if (path === undefined) {
       ctx.io.stdout(lines.join('\n'));
       return;
     }
-    const path = resolve(ctx.io.cwd, output);
     writeWhole(path, `${lines.join('\n')}\n`);
     return { json: { path, counts }, text: `exported ${describeCounts(counts)} to ${path}` };
   },
