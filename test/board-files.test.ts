@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../src/adapters/db/sqlite-schema.js';
-import { baton, json, makeRepo, type BatonResult } from './helpers/baton.js';
+import { baton, json, makeRepo, spawnBaton, type BatonResult, type RunningBaton } from './helpers/baton.js';
 
 /**
  * Board paths baton must not trust: anything but a regular file, SQLite files that are not
@@ -295,4 +295,78 @@ describe('output options never write onto a database', () => {
     expect(readFileSync(out, 'utf8')).toContain('Keep me');
     expect(baton(['prime', '--write', join(repo.dir, 'AGENTS.md')], { cwd: repo.dir }).code).toBe(0);
   });
+});
+
+describe('a follower whose board is replaced', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  let follower: RunningBaton | undefined;
+  beforeEach(() => {
+    repo = makeRepo('baton-files-');
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+  });
+  afterEach(() => {
+    follower?.stop();
+    follower = undefined;
+    repo.cleanup();
+  });
+
+  const add = (title: string, cwd = repo.dir): number => {
+    const result = baton(['add', title, '--json'], { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    return json<{ task: { id: number } }>(result).task.id;
+  };
+  const titles = (lines: readonly string[]): string[] =>
+    lines.map((line) => JSON.parse(line) as { event: { type: string; payload?: { title?: string } } }).flatMap(({ event }) => (event.payload?.title ? [event.payload.title] : []));
+  /** Folds the WAL into the file and empties it, as it is when nothing is writing. */
+  const checkpoint = (path: string): void => {
+    const db = new Database(path);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+  };
+  const startFollowing = async (): Promise<RunningBaton> => {
+    const running = spawnBaton(['watch', '--follow', '--json'], { cwd: repo.dir });
+    await running.waitFor((line) => line.includes('"task_created"'), 10_000);
+    return running;
+  };
+  const exitWithin = (running: RunningBaton, ms: number): Promise<{ code: number | null; stderr: string } | 'still running'> =>
+    Promise.race([running.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms))]);
+
+  it('re-opens the same board restored from a backup (mv) and shows the events written to it', { timeout: 60_000 }, async () => {
+    add('before backup');
+    follower = await startFollowing();
+    checkpoint(repo.db);
+    const backup = join(repo.dir, 'backup.db');
+    copyFileSync(repo.db, backup);
+    add('after backup, lost by the restore');
+    await follower.waitFor((line) => line.includes('lost by the restore'), 10_000);
+    checkpoint(repo.db);
+    renameSync(backup, repo.db);
+    add('after restore');
+    const lines = await follower.waitFor((line) => line.includes('after restore'), 10_000);
+    expect(titles(lines)).toEqual(['before backup', 'after backup, lost by the restore', 'after restore']);
+    expect(await exitWithin(follower, 500)).toBe('still running');
+  });
+
+  for (const how of ['mv', 'cp'] as const) {
+    it(`exits 1 saying so when another board takes its place (${how}), instead of going silently stale`, { timeout: 60_000 }, async () => {
+      add('on the first board');
+      follower = await startFollowing();
+      const otherRepo = makeRepo('baton-files-other-');
+      try {
+        expect(baton(['init'], { cwd: otherRepo.dir }).code).toBe(0);
+        add('on the other board', otherRepo.dir);
+        checkpoint(otherRepo.db);
+        checkpoint(repo.db);
+        if (how === 'mv') renameSync(otherRepo.db, repo.db);
+        else copyFileSync(otherRepo.db, repo.db);
+      } finally {
+        otherRepo.cleanup();
+      }
+      const exit = await exitWithin(follower, 10_000);
+      expect(exit).not.toBe('still running');
+      expect(exit).toMatchObject({ code: 1 });
+      const last = JSON.parse(follower.lines.at(-1) as string) as { error?: { code: string; message: string } };
+      expect(last.error).toMatchObject({ code: 'BOARD_REPLACED', message: expect.stringContaining('replaced by another board') });
+    });
+  }
 });
