@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, writeSync, truncateSync, renameSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -369,4 +369,71 @@ describe('a follower whose board is replaced', () => {
       expect(last.error).toMatchObject({ code: 'BOARD_REPLACED', message: expect.stringContaining('replaced by another board') });
     });
   }
+});
+
+describe('export --salvage on a damaged board', () => {
+  let repo: ReturnType<typeof makeRepo>;
+  const TASKS = 300;
+  beforeEach(() => {
+    repo = makeRepo('baton-files-');
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    // Long descriptions spread the tasks over many pages, so damage to some loses only some.
+    const db = new Database(repo.db);
+    const task = db.prepare("INSERT INTO tasks (title, description, kind, status, priority, created_by, created_at, updated_at) VALUES (?, ?, 'task', 'open', 2, 'alice', '2025-01-01', '2025-01-01')");
+    const event = db.prepare("INSERT INTO events (at, actor, task_id, type, payload) VALUES ('2025-01-01', 'alice', ?, 'task_created', '{}')");
+    db.transaction(() => {
+      for (let id = 1; id <= TASKS; id++) {
+        task.run(`task ${id}`, 'x'.repeat(500));
+        event.run(id);
+      }
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+  });
+  afterEach(() => repo.cleanup());
+
+  const header = (path: string): { counts: { tasks: number; events: number } } => JSON.parse(readFileSync(path, "utf8").split("\n")[0] as string) as { counts: { tasks: number; events: number } };
+
+  it('reads around pages overwritten with garbage, writes what it can, counts what was lost, exit 1, board untouched', () => {
+    const pageSize = 4096;
+    const pages = statSync(repo.db).size / pageSize;
+    const fd = openSync(repo.db, 'r+');
+    for (let page = Math.floor(pages / 2); page < Math.floor(pages / 2) + 3; page++) writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, page * pageSize);
+    closeSync(fd);
+    const before = snapshot(repo.db);
+    expect(baton(['export'], { cwd: repo.dir }).code).toBe(1);
+
+    const out = join(repo.dir, 'salvaged.jsonl');
+    const result = baton(['export', '--salvage', '-o', out], { cwd: repo.dir });
+    expect(result.code, result.stderr).toBe(1);
+    const lost = /salvage lost (\d+) tasks, 0 dependencies, 0 notes, (\d+) events/.exec(result.stderr);
+    expect(lost, result.stderr).not.toBeNull();
+    const { counts } = header(out);
+    const [lostTasks, lostEvents] = [Number(lost?.[1]), Number(lost?.[2])];
+    expect(lostTasks + lostEvents).toBeGreaterThan(0);
+    expect(counts.tasks + lostTasks).toBe(TASKS);
+    expect(counts.events + lostEvents).toBe(TASKS);
+    expect(snapshot(repo.db)).toEqual(before);
+  });
+
+  it('reads a truncated board up to where it ends and says more may be lost', () => {
+    truncateSync(repo.db, Math.floor(statSync(repo.db).size * 0.6));
+    const result = baton(['export', '--salvage'], { cwd: repo.dir });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/salvage lost \d+ tasks, 0 dependencies, 0 notes, \d+ events/);
+    expect(result.stderr).toContain('may be lost beyond that count');
+    const lines = result.stdout.split('\n');
+    const counts = (JSON.parse(lines[0] as string) as { counts: { tasks: number } }).counts;
+    expect(counts.tasks).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes('"type":"task"'))).toHaveLength(counts.tasks);
+  });
+
+  it('on a sound board gives what export gives, exit 0, nothing on stderr', () => {
+    const plain = baton(['export'], { cwd: repo.dir });
+    const salvaged = baton(['export', '--salvage'], { cwd: repo.dir });
+    expect(salvaged.code, salvaged.stderr).toBe(0);
+    expect(salvaged.stderr).toBe('');
+    const withoutTime = (text: string): string => text.replace(/"exportedAt":"[^"]+"/, '');
+    expect(withoutTime(salvaged.stdout)).toBe(withoutTime(plain.stdout));
+  });
 });

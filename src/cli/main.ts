@@ -52,6 +52,7 @@ export async function runCli(argv: readonly string[], given: CliEnvironment): Pr
     try {
       const output = await command.run(ctx, parsed);
       if (!output) return EXIT.ok;
+      if (output.streamed === true) return output.exitCode ?? EXIT.ok;
       return print(io, json, output.json, output.text, output.exitCode);
     } finally {
       await ctx.close();

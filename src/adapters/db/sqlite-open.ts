@@ -30,14 +30,7 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
   }
   if (state.kind === 'file') assertSqliteHeader(path);
   else mkdirSync(dirname(path), { recursive: true });
-  const db = guard(path, () => {
-    const binding = nativeBindingPath();
-    try {
-      return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
-    } catch (error) {
-      throw nativeModuleError(error) ?? error;
-    }
-  });
+  const db = guard(path, () => connectSqlite(path));
   try {
     guard(path, () => {
       // Judge the file by reading only: a newer board or someone else's database keeps its bytes
@@ -54,6 +47,16 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
     throw error;
   }
   return db;
+}
+
+/** A connection through the native module this installation built, or the error that says how to build it. */
+export function connectSqlite(path: string, readonly = false): Database {
+  const binding = nativeBindingPath();
+  try {
+    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly, ...(binding !== undefined && { nativeBinding: binding }) });
+  } catch (error) {
+    throw nativeModuleError(error) ?? error;
+  }
 }
 
 function assertBatonBoard(db: Database, path: string, options: OpenOptions): void {
