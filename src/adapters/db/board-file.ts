@@ -17,14 +17,21 @@ export function inspectBoardPath(path: string): BoardFileState {
   const through = link.isSymbolicLink() ? `a symlink to ${linkTarget(path)}, which is ` : '';
   if (stats === null) throw notAFile(path, `${through}missing`);
   if (!stats.isFile()) throw notAFile(path, `${through}${describeKind(stats)}`);
-  for (const sibling of [`${path}-wal`, `${path}-shm`]) {
-    const siblingStats = statOrNull(sibling) ?? (lstatOrNull(sibling) ? null : undefined);
-    if (siblingStats === undefined) continue;
-    if (siblingStats === null || !siblingStats.isFile()) {
-      throw notAFile(sibling, siblingStats === null ? 'a dangling symlink' : describeKind(siblingStats), `SQLite keeps the board's journal there; remove ${sibling}`);
-    }
-  }
+  for (const sibling of [`${path}-wal`, `${path}-shm`]) assertSiblingFile(sibling);
   return stats.size === 0 ? { kind: 'empty' } : { kind: 'file', stats };
+}
+
+/**
+ * SQLite's -wal and -shm beside the board come and go as connections open and close, so only
+ * what is there now and is not a file (or a symlink to one) is refused.
+ */
+function assertSiblingFile(sibling: string): void {
+  const link = lstatOrNull(sibling);
+  if (link === null || link.isFile()) return;
+  const target = link.isSymbolicLink() ? statOrNull(sibling) : link;
+  if (target !== null && target.isFile()) return;
+  const what = target === null ? 'a dangling symlink' : describeKind(target);
+  throw notAFile(sibling, what, `SQLite keeps the board's journal there; remove ${sibling}`);
 }
 
 /** The first 100 bytes of a SQLite file hold its header: anything else is left alone. */
