@@ -392,7 +392,7 @@ describe('export --salvage on a damaged board', () => {
   });
   afterEach(() => repo.cleanup());
 
-  const header = (path: string): { counts: { tasks: number; events: number } } => JSON.parse(readFileSync(path, "utf8").split("\n")[0] as string) as { counts: { tasks: number; events: number } };
+  const header = (path: string): { counts: { tasks: number; events: number } } => JSON.parse(readFileSync(path, 'utf8').split('\n')[0] as string) as { counts: { tasks: number; events: number } };
 
   it('reads around pages overwritten with garbage, writes what it can, counts what was lost, exit 1, board untouched', () => {
     const pageSize = 4096;
