@@ -16,11 +16,20 @@ export async function followEvents(
   signal: AbortSignal,
 ): Promise<void> {
   let cursor = filter.afterId ?? 0;
+  let lastSeen = 0;
   while (!signal.aborted) {
     const page = await store.read(async (tx) => ({
       events: await tx.events({ ...filter, afterId: cursor, limit: PAGE_SIZE }),
       last: await tx.lastEventId(),
     }));
+    // The last event id going down means the board was put back to an earlier state (restored
+    // from a backup): its next events reuse ids past the cursor, so follow them from there.
+    if (page.last < lastSeen && page.last < cursor) {
+      cursor = page.last;
+      lastSeen = page.last;
+      continue;
+    }
+    lastSeen = page.last;
     for (const event of page.events) onEvent(event);
     // Filtered-out events still move the cursor, so they are never scanned twice.
     const advancedTo = page.events.length === PAGE_SIZE ? (page.events.at(-1) as BoardEvent).id : page.last;

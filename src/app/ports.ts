@@ -188,7 +188,9 @@ export interface BoardStore {
   read<T>(work: (tx: BoardReader) => Promise<T>): Promise<T>;
   /**
    * Resolves when the board may have changed since the call, or after `timeoutMs`.
-   * Lets a follower sleep instead of polling. Rejects (NOT_FOUND) once the board is gone.
+   * Lets a follower sleep instead of polling. Rejects (NOT_FOUND) once the board is gone, and
+   * (BOARD_REPLACED) once another board took its place; the same board put back (a restore)
+   * is re-opened, and reads go on from it.
    */
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

@@ -14,6 +14,11 @@ export interface CommandSpec {
   summary: string;
   args: readonly ArgSpec[];
   options: readonly OptionSpec[];
+  /**
+   * `read`: the command only reads the board, so it neither creates, migrates nor converts it
+   * (a missing or older board is refused with the command that makes or upgrades it). Default `write`.
+   */
+  board?: 'read' | 'write';
   /** Returns one document, or nothing when the command streamed its own output (`watch --follow`). */
   run(ctx: CommandContext, input: CommandInput): Promise<CommandOutput | void>;
 }

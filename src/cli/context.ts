@@ -37,6 +37,8 @@ export class CommandContext {
   constructor(
     readonly io: CliEnvironment,
     readonly global: GlobalOptions,
+    /** How the command uses the board: a reading command never creates or migrates it. */
+    readonly boardAccess: 'read' | 'write' = 'write',
   ) {}
 
   get json(): boolean {
@@ -77,7 +79,7 @@ export class CommandContext {
   }
 
   openStore(create = false): SqliteBoardStore {
-    if (!this.store) this.store = SqliteBoardStore.open(this.boardPath(), { create });
+    if (!this.store) this.store = SqliteBoardStore.open(this.boardPath(), { create, readOnly: !create && this.boardAccess === 'read' });
     return this.store;
   }
 

@@ -18,6 +18,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   NOT_IN_REPOSITORY: EXIT.failed,
   BOARD_UNREADABLE: EXIT.failed,
   BOARD_TOO_NEW: EXIT.failed,
+  BOARD_OUTDATED: EXIT.failed,
+  BOARD_REPLACED: EXIT.failed,
   BOARD_READ_ONLY: EXIT.failed,
   CONFIG_INVALID: EXIT.usage,
   UNKNOWN_AGENT: EXIT.usage,

@@ -48,10 +48,11 @@ export async function runCli(argv: readonly string[], given: CliEnvironment): Pr
       ...(typeof parsed.options.db === 'string' && { db: parsed.options.db }),
       ...(typeof parsed.options.as === 'string' && { as: parsed.options.as }),
     };
-    const ctx = new CommandContext(io, global);
+    const ctx = new CommandContext(io, global, command.board);
     try {
       const output = await command.run(ctx, parsed);
       if (!output) return EXIT.ok;
+      if (output.streamed === true) return output.exitCode ?? EXIT.ok;
       return print(io, json, output.json, output.text, output.exitCode);
     } finally {
       await ctx.close();

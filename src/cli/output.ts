@@ -9,6 +9,8 @@ export interface CommandOutput {
   text: string;
   /** Non-zero for outcomes that are answers, not errors (none yet; kept for `doctor`). */
   exitCode?: number;
+  /** The command already wrote its output (`export` to stdout): only the exit code is left. */
+  streamed?: boolean;
 }
 
 export function jsonDocument(body: Record<string, unknown>): string {

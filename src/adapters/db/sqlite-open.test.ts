@@ -56,10 +56,16 @@ describe('openSqliteBoard', () => {
     expect(existsSync(path)).toBe(true);
   });
 
-  it('gives an empty file the schema as well', () => {
+  it('gives an empty file the schema when asked to create the board, and refuses it otherwise, left empty', () => {
     const path = join(dir, 'baton.db');
     writeFileSync(path, '');
-    const db = openSqliteBoard(path, { create: false });
+    for (const readOnly of [false, true]) {
+      const error = refusal(() => openSqliteBoard(path, { create: false, readOnly }));
+      expect(error.code).toBe('NOT_FOUND');
+      expect(error.message).toContain('empty file');
+      expect(readFileSync(path).length).toBe(0);
+    }
+    const db = openSqliteBoard(path, { create: true });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     } finally {

@@ -1,55 +1,100 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import nodeProcess from 'node:process';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
+import { assertSqliteHeader, inspectBoardPath } from './board-file.js';
+import { classifyBoard } from './board-shape.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
-const SQLITE_HEADER = 'SQLite format 3\0';
 /** Long enough to ride out a burst of dozens of writers; a CLI call would rather wait than fail. */
 const BUSY_TIMEOUT_MS = 20_000;
 
 export interface OpenOptions {
-  /** Create the file (and its folder) when missing; only `init` and tests do. */
+  /** Create the file (and its folder) when missing or empty; only `init`, `import` and tests do. */
   create: boolean;
+  /** A reading command: it neither migrates an older board nor changes its journal mode. */
+  readOnly?: boolean;
 }
 
 /**
- * Opens a board file, refusing anything that is not a SQLite database before SQLite can touch
- * it, and brings the schema up to date inside one IMMEDIATE transaction.
+ * Opens a board file, refusing anything that is not a baton board before SQLite writes to it,
+ * and brings the schema up to date inside one IMMEDIATE transaction (unless `readOnly`).
  */
 export function openSqliteBoard(path: string, options: OpenOptions): Database {
-  const exists = existsSync(path);
-  if (!exists && !options.create) {
-    throw new BatonError('NOT_FOUND', `no board at ${path}; run \`baton init\` in this repository first`, { path });
+  const state = inspectBoardPath(path);
+  if (state.kind !== 'file' && !options.create) {
+    const what = state.kind === 'empty' ? `${path} is an empty file, not a board yet` : `no board at ${path}`;
+    throw new BatonError('NOT_FOUND', `${what}; run \`baton init\` in this repository first`, { path });
   }
-  if (exists) assertSqliteFile(path);
+  if (state.kind === 'file') assertSqliteHeader(path);
   else mkdirSync(dirname(path), { recursive: true });
-  const db = guard(path, () => {
-    const binding = nativeBindingPath();
-    try {
-      return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, ...(binding !== undefined && { nativeBinding: binding }) });
-    } catch (error) {
-      throw nativeModuleError(error) ?? error;
-    }
-  });
+  const db = guard(path, () => connectSqlite(path));
   try {
     guard(path, () => {
-      // Refuse a newer board before switching it to WAL, which would rewrite its header.
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SQLITE_SCHEMA_VERSION) throw tooNew(path, version);
+      // Judge the file by reading only: a newer board or someone else's database keeps its bytes
+      // (switching to WAL would rewrite its header; a migration would add our tables).
+      if (state.kind === 'file') assertBatonBoard(db, path, options);
       // WAL is a property of the file: set once when the board is new, then only checked.
-      if (!exists || (db.pragma('journal_mode', { simple: true }) as string) !== 'wal') db.pragma('journal_mode = WAL');
+      if (state.kind !== 'file' || (!options.readOnly && (db.pragma('journal_mode', { simple: true }) as string) !== 'wal')) db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      migrate(db, path);
+      if (!options.readOnly) migrate(db, path);
     });
   } catch (error) {
     db.close();
     throw error;
   }
   return db;
+}
+
+/** A connection through the native module this installation built, or the error that says how to build it. */
+export function connectSqlite(path: string, readonly = false): Database {
+  const binding = nativeBindingPath();
+  try {
+    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly, ...(binding !== undefined && { nativeBinding: binding }) });
+  } catch (error) {
+    throw nativeModuleError(error) ?? error;
+  }
+}
+
+function assertBatonBoard(db: Database, path: string, options: OpenOptions): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  const shape = classifyBoard(version, tables, SQLITE_SCHEMA_VERSION);
+  switch (shape.kind) {
+    case 'current':
+      return;
+    case 'blank':
+      // Nothing to lose: `init` makes it a board (or finishes another init that is under way).
+      if (options.create) return;
+      throw new BatonError('NOT_FOUND', `${path} is an empty SQLite database, not a board yet; run \`baton init\` in this repository first`, { path });
+    case 'older':
+      if (options.readOnly !== true) return;
+      throw new BatonError(
+        'BOARD_OUTDATED',
+        `the board at ${path} has schema version ${shape.version}, older than this baton's (${SQLITE_SCHEMA_VERSION}); ` +
+          'reading commands leave it as it is: run `baton init` to upgrade it (any writing command does too), then run the command again',
+        { path, version: shape.version, supported: SQLITE_SCHEMA_VERSION },
+      );
+    case 'newer':
+      throw tooNew(path, shape.version);
+    case 'foreign':
+      throw new BatonError(
+        'BOARD_UNREADABLE',
+        `${path} is a SQLite database but not a baton board (it has none of baton's tables); it was left untouched. ` +
+          'Point --db / BATON_DB at the board, or at a path where `baton init` may create one',
+        { path, version: shape.version },
+      );
+    case 'invalid':
+      throw new BatonError(
+        'BOARD_UNREADABLE',
+        `${path} is not a baton board or is damaged (${shape.why}); it was left untouched. ` +
+          'Restore it from a backup or `baton export` output (`baton export --salvage` reads what it can), or point --db / BATON_DB at the right file',
+        { path, version: shape.version },
+      );
+  }
 }
 
 function migrate(db: Database, path: string): void {
@@ -75,29 +120,10 @@ function migrate(db: Database, path: string): void {
 function tooNew(path: string, version: number): BatonError {
   return new BatonError(
     'BOARD_TOO_NEW',
-    `the board at ${path} has schema version ${version}, newer than this baton understands (${SQLITE_SCHEMA_VERSION}); ` +
+    `the board at ${path} has schema version ${version}, newer than this baton understands (${SQLITE_SCHEMA_VERSION}): it was made by a newer baton; ` +
       'upgrade baton (npm install -g baton@latest) and run the command again',
     { path, version, supported: SQLITE_SCHEMA_VERSION },
   );
-}
-
-function assertSqliteFile(path: string): void {
-  if (statSync(path).size === 0) return;
-  const header = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (header.toString('latin1') !== SQLITE_HEADER) {
-    throw new BatonError(
-      'BOARD_UNREADABLE',
-      `${path} is not a baton board (not a SQLite database); it was left untouched. ` +
-        'Move it aside, or point --db / BATON_DB at the right file',
-      { path },
-    );
-  }
 }
 
 /** Runs `work`, turning SQLite's low-level failures into errors that say what to do. */

@@ -47,6 +47,7 @@ export const undependCommand: CommandSpec = {
 export const blockedCommand: CommandSpec = {
   name: 'blocked',
   summary: 'list blocked tasks and what blocks each',
+  board: 'read',
   args: [],
   options: [],
   async run(ctx) {

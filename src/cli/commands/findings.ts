@@ -21,6 +21,7 @@ function findingId(text: string | undefined): number {
 export const inboxCommand: CommandSpec = {
   name: 'inbox',
   summary: 'findings addressed to me that are not acknowledged yet',
+  board: 'read',
   args: [],
   options: [
     { name: 'me', kind: 'boolean', help: 'mine (the default)' },

@@ -10,6 +10,7 @@ const NOT_CLOSED = STATUSES.filter((status) => !isClosed(status));
 export const graphCommand: CommandSpec = {
   name: 'graph',
   summary: 'print the dependency graph of open work (mermaid, dot or json)',
+  board: 'read',
   args: [],
   options: [
     { name: 'format', kind: 'string', value: 'FORMAT', help: 'mermaid (default) | dot | json' },

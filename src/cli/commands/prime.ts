@@ -4,6 +4,7 @@ import { BatonError, InvalidInputError } from '../../core/errors.js';
 import { primeBlock, upsertPrimeBlock } from '../../core/prime.js';
 import type { CommandSpec } from '../command.js';
 import { stringOption } from '../command.js';
+import { assertOutputTarget } from '../output-target.js';
 
 export const primeCommand: CommandSpec = {
   name: 'prime',
@@ -17,6 +18,7 @@ export const primeCommand: CommandSpec = {
     const target = stringOption(options, 'write');
     if (target === undefined) return { json: { block }, text: block };
     const path = resolve(ctx.io.cwd, target);
+    assertOutputTarget(ctx, path, '--write');
     const before = readIfPresent(path);
     const after = upsertPrimeBlock(before ?? '');
     const changed = after !== before;

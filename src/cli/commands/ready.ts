@@ -10,6 +10,7 @@ import { parseLimit } from './task-list.js';
 export const readyCommand: CommandSpec = {
   name: 'ready',
   summary: 'tasks ready to start, best first (priority, then work unblocked, then age)',
+  board: 'read',
   args: [],
   options: [
     { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'at most N tasks (default 20)' },

@@ -28,6 +28,7 @@ export const runCommand: CommandSpec = {
 export const runsCommand: CommandSpec = {
   name: 'runs',
   summary: 'runs of task ID (or of every task), with their outcome and cost',
+  board: 'read',
   args: [{ name: 'ID', required: false }],
   options: [],
   async run(ctx, input) {
@@ -39,6 +40,7 @@ export const runsCommand: CommandSpec = {
 export const runLogCommand: CommandSpec = {
   name: 'run-log',
   summary: "one run's evidence: attempts, verdicts, failures; --attempt N for its prompt and logs",
+  board: 'read',
   args: [{ name: 'ID', required: true }],
   options: [
     { name: 'run', kind: 'string', value: 'N', help: 'which run of the task (default: the latest)' },

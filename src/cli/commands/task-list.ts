@@ -18,6 +18,7 @@ export const listCommand: CommandSpec = {
   name: 'list',
   aliases: ['ls'],
   summary: 'list tasks (not done or cancelled unless --all or --status)',
+  board: 'read',
   args: [],
   options: [
     { name: 'me', kind: 'boolean', help: 'only tasks assigned to me' },

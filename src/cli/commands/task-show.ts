@@ -7,6 +7,7 @@ import { paint } from '../output.js';
 export const showCommand: CommandSpec = {
   name: 'show',
   summary: 'show one task with its dependencies and notes',
+  board: 'read',
   args: [{ name: 'ID', required: true }],
   options: [],
   async run(ctx, { args }) {
@@ -18,6 +19,7 @@ export const showCommand: CommandSpec = {
 export const logCommand: CommandSpec = {
   name: 'log',
   summary: "one task's timeline, oldest first",
+  board: 'read',
   args: [{ name: 'ID', required: true }],
   options: [],
   async run(ctx, { args }) {

@@ -13,6 +13,7 @@ export const watchCommand: CommandSpec = {
   name: 'watch',
   aliases: ['events'],
   summary: 'print the event feed; --follow keeps streaming (NDJSON with --json)',
+  board: 'read',
   args: [],
   options: [
     { name: 'follow', short: 'f', kind: 'boolean', help: 'keep waiting for new events' },
