@@ -25,6 +25,8 @@ export interface GlobalOptions {
   noColor: boolean;
 }
 
+const PROCESS_CLOCK: Clock = { now: () => new Date() };
+
 /** Everything a command may need, resolved lazily so a command pays only for what it uses. */
 export class CommandContext {
   private repository: RepositoryLocation | null | undefined;
@@ -70,10 +72,13 @@ export class CommandContext {
 
   private resolveClock(): Clock {
     if (this.boardClock) return this.boardClock;
+    // Measuring writes a file beside the board: only beside one baton has opened as its own, never
+    // beside a path it refused (a folder, another program's database) or has not created yet.
+    if (!this.store) return PROCESS_CLOCK;
     try {
       this.boardClock = new BoardClock(this.boardPath());
     } catch {
-      this.boardClock = { now: () => new Date() };
+      this.boardClock = PROCESS_CLOCK;
     }
     return this.boardClock;
   }
