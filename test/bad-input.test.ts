@@ -16,6 +16,7 @@ interface BadInput {
   exit: number;
   /** Each must appear in the message: the field it is about, the fix, the offending value. */
   says: (string | RegExp)[];
+  env?: Record<string, string>;
 }
 
 /**
@@ -85,6 +86,7 @@ function says(text: string, expected: (string | RegExp)[]): void {
 describe('bad input is refused and changes nothing', () => {
   let repo: ReturnType<typeof makeRepo>;
   const run = (...args: string[]): BatonResult => baton(args, { cwd: repo.dir });
+  const runWith = (env: Record<string, string> | undefined, args: string[]): BatonResult => baton(args, { cwd: repo.dir, ...(env && { env }) });
 
   beforeAll(() => {
     repo = makeRepo();
@@ -108,13 +110,13 @@ describe('bad input is refused and changes nothing', () => {
   for (const bad of CASES) {
     it(`${bad.name}: exit ${bad.exit}`, () => {
       const before = boardFingerprint(repo.db);
-      const plain = run(...bad.args);
+      const plain = runWith(bad.env, bad.args);
       expect(plain.code, plain.stderr).toBe(bad.exit);
       expect(plain.stdout).toBe('');
       expect(plain.stderr).toMatch(/^baton: /);
       says(plain.stderr, bad.says);
 
-      const doc = run(...bad.args, '--json');
+      const doc = runWith(bad.env, [...bad.args, '--json']);
       expect(doc.code).toBe(bad.exit);
       const error = json<{ schemaVersion: number; error: { code: string; message: string } }>(doc);
       expect(error.schemaVersion).toBe(1);
@@ -134,6 +136,31 @@ describe('bad input is refused and changes nothing', () => {
     expect(result.code).toBe(2);
     expect(boardFingerprint(repo.db)).toBe(before);
     expect(json<{ count: number }>(run('list', '--all', '--json')).count).toBe(5);
+  });
+
+  it('echoes a huge bad value only by its start and its length', () => {
+    const huge = 'x'.repeat(100_000);
+    const before = boardFingerprint(repo.db);
+    const cases = [
+      { args: ['add', 'Due', '--due', huge], field: '--due' },
+      { args: ['add', 'Urgent', '-p', huge], field: '--priority' },
+      { args: ['show', huge], field: 'ID' },
+      { args: ['add', 'Who', '--as', huge], field: '--as' },
+      { args: ['add', 'Where', '--resource', huge], field: '--resource' },
+      { args: ['list', `--${huge}`], field: 'unknown option' },
+      { args: ['show', '5', huge], field: 'unexpected argument' },
+      { args: [huge], field: 'unknown command' },
+    ];
+    for (const { args, field } of cases) {
+      const result = run(...args);
+      expect(result.code, field).toBe(2);
+      expect(result.stderr, field).toContain(field);
+      expect(result.stderr, field).toMatch(/'(--)?x{78,80}…' \(10000[02] characters\)/);
+      expect(result.stderr.length, field).toBeLessThan(600);
+      const doc = json<{ error: { message: string } }>(run(...args, '--json'));
+      expect(doc.error.message.length, field).toBeLessThan(600);
+    }
+    expect(boardFingerprint(repo.db)).toBe(before);
   });
 });
 

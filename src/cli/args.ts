@@ -1,4 +1,5 @@
 import { BatonError } from '../core/errors.js';
+import { quoted } from '../core/quoted.js';
 
 export type OptionKind = 'boolean' | 'string' | 'list';
 
@@ -51,8 +52,8 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
       if (lastValueOption && lastValueOption.index === index - 1 && args.length >= maxArgs(argSpecs)) {
         const { option, value } = lastValueOption;
         throw new UsageError(
-          `unexpected argument '${token}' after --${option.name} ${value}; if it is part of that value, quote the whole value: ` +
-            `--${option.name} '${value} ${token}'`,
+          `unexpected argument ${quoted(token)} after --${option.name} ${quoted(value)}; if it is part of that value, quote the whole value: ` +
+            `--${option.name} ${quoted(`${value} ${token}`)}`,
         );
       }
       args.push(token);
@@ -61,7 +62,7 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     const eq = token.indexOf('=');
     const flag = eq > 0 ? token.slice(0, eq) : token;
     const option = flag.startsWith('--') ? byName.get(flag.slice(2)) : byShort.get(flag.slice(1));
-    if (!option) throw new UsageError(`unknown option '${flag}'${suggest(flag, options)}; ${usage}`);
+    if (!option) throw new UsageError(`unknown option ${quoted(flag)}${suggest(flag, options)}; ${usage}`);
     if (option.kind === 'boolean') {
       if (eq > 0) throw new UsageError(`--${option.name} takes no value`);
       values[option.name] = true;
@@ -102,7 +103,7 @@ function checkArgCount(args: readonly string[], specs: readonly ArgSpec[], usage
   }
   if (args.length > maxArgs(specs)) {
     const extra = args.slice(specs.length);
-    throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `'${a}'`).join(' ')}; quote values that contain spaces; ${usage}`);
+    throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `${quoted(a)}`).join(' ')}; quote values that contain spaces; ${usage}`);
   }
 }
 

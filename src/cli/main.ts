@@ -7,6 +7,7 @@ import { refuseInsideRun } from './inside-run.js';
 import { errorDocument, jsonDocument } from './output.js';
 import { COMMANDS, findCommand } from './registry.js';
 import { terminalSafe } from '../core/terminal-text.js';
+import { quoted } from '../core/quoted.js';
 
 declare const BATON_VERSION: string;
 const VERSION = typeof BATON_VERSION === 'string' ? BATON_VERSION : 'dev';
@@ -63,7 +64,7 @@ export async function runCli(argv: readonly string[], given: CliEnvironment): Pr
 
 function unknownCommand(name: string): UsageError {
   const hint = closest(name, COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
-  return new UsageError(`unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run \`baton --help\` for the list`);
+  return new UsageError(`unknown command ${quoted(name)}${hint ? ` (did you mean ${quoted(hint)}?)` : ''}; run \`baton --help\` for the list`);
 }
 
 function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string, exitCode: number = EXIT.ok): number {

@@ -11,6 +11,7 @@ import type { CommandSpec } from '../command.js';
 import { flag, listOption, stringOption } from '../command.js';
 import { taskTable } from '../format-task.js';
 import { paint } from '../output.js';
+import { quoted } from '../../core/quoted.js';
 
 const NOT_CLOSED: readonly Status[] = ['open', 'in_progress', 'review', 'blocked', 'failed'];
 
@@ -57,7 +58,7 @@ function listFilter(values: OptionValues, me: string | undefined): TaskFilter {
 
 export function parseLimit(text: string, field = '--limit'): number {
   if (!/^\d{1,6}$/.test(text.trim()) || Number(text) === 0) {
-    throw new InvalidInputError(field, `'${text}' is not a count; use a whole number from 1 to 999999`);
+    throw new InvalidInputError(field, `${quoted(text)} is not a count; use a whole number from 1 to 999999`);
   }
   return Number(text);
 }

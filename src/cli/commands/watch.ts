@@ -8,6 +8,7 @@ import { flag, listOption, stringOption } from '../command.js';
 import { eventLine } from '../format-task.js';
 import { paint, SCHEMA_VERSION } from '../output.js';
 import { parseLimit } from './task-list.js';
+import { quoted } from '../../core/quoted.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
@@ -58,12 +59,12 @@ export const watchCommand: CommandSpec = {
 
 function parseCursor(text: string | undefined): number {
   if (text === undefined) return 0;
-  if (!/^\d{1,15}$/.test(text.trim())) throw new InvalidInputError('--since', `'${text}' is not an event id; use the id of the last event you saw`);
+  if (!/^\d{1,15}$/.test(text.trim())) throw new InvalidInputError('--since', `${quoted(text)} is not an event id; use the id of the last event you saw`);
   return Number(text);
 }
 
 function parseEventType(text: string): EventType {
   const type = text.trim().toLowerCase();
   if ((EVENT_TYPES as readonly string[]).includes(type)) return type as EventType;
-  throw new InvalidInputError('--type', `unknown event type '${text}'; use one of ${EVENT_TYPES.join(', ')}`);
+  throw new InvalidInputError('--type', `unknown event type ${quoted(text)}; use one of ${EVENT_TYPES.join(', ')}`);
 }

@@ -13,6 +13,7 @@ import { paint, type CommandOutput } from '../output.js';
 import { progressLine, runSummaryText } from './run-format.js';
 import { projectConfigOf, runnerDeps } from './run-deps.js';
 
+import { quoted } from '../../core/quoted.js';
 const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** `baton run ID`: the composition of the runner, its flags over the project config. */
@@ -76,7 +77,7 @@ function withFlags(config: ProjectConfig, options: CommandInput['options']): Pro
 function wholeNumber(text: string, field: string, min: number, max: number): number {
   const value = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new InvalidInputError(field, `'${text}' is not a whole number from ${min} to ${max}`);
+    throw new InvalidInputError(field, `${quoted(text)} is not a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -84,7 +85,7 @@ function wholeNumber(text: string, field: string, min: number, max: number): num
 function dollars(text: string): number {
   const value = Number(text.trim().replace(/^\$/, ''));
   if (!/^\$?\d+(\.\d+)?$/.test(text.trim()) || value <= 0) {
-    throw new InvalidInputError('--budget-usd', `'${text}' is not an amount of dollars above 0, e.g. 2.50`);
+    throw new InvalidInputError('--budget-usd', `${quoted(text)} is not an amount of dollars above 0, e.g. 2.50`);
   }
   return value;
 }
