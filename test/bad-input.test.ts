@@ -74,6 +74,20 @@ const CASES: BadInput[] = [
   { name: 'unknown graph format', args: ['graph', '--format', 'svg'], exit: 2, says: ['--format', "'svg'", 'mermaid, dot, json'] },
   { name: 'import of a missing file', args: ['import', 'nope.jsonl'], exit: 3, says: ['nope.jsonl', 'baton export'] },
   { name: 'edit with nothing to change', args: ['edit', '5'], exit: 2, says: ['nothing to change', 'baton edit --help'] },
+  { name: 'priority given twice', args: ['add', 'Which?', '-p', '9', '-p', '1'], exit: 2, says: ['--priority is given twice', "'9', then '1'", 'keep the one you mean', '-p is the same option'] },
+  { name: 'priority given twice by both names', args: ['add', 'Which?', '-p', '1', '--priority', '3'], exit: 2, says: ['--priority is given twice', "'1', then '3'"] },
+  { name: 'due date given twice', args: ['edit', '5', '--due', '+1d', '--due', '+2d'], exit: 2, says: ['--due is given twice', "'+1d', then '+2d'"] },
+  { name: 'title given twice', args: ['edit', '5', '--title', 'One', '--title', 'Two'], exit: 2, says: ['--title is given twice', "'One', then 'Two'"] },
+  { name: 'a global option given twice', args: ['add', 'Who?', '--as', 'alice', '--as', 'bob'], exit: 2, says: ['--as is given twice', "'alice', then 'bob'"] },
+  { name: '--unassign with --assignee', args: ['edit', '2', '--unassign', '-a', 'bob'], exit: 2, says: ['--unassign and --assignee cannot go together', 'give one of them'] },
+  { name: '--clear-due with --due', args: ['edit', '5', '--clear-due', '--due', '+1d'], exit: 2, says: ['--clear-due and --due cannot go together'] },
+  { name: '--clear-parent with --parent', args: ['edit', '5', '--parent', '3', '--clear-parent'], exit: 2, says: ['--clear-parent and --parent cannot go together'] },
+  { name: 'list --me with --assignee', args: ['list', '--me', '-a', 'bob'], exit: 2, says: ['--me and --assignee cannot go together'] },
+  { name: 'list --all with --status', args: ['list', '--all', '--status', 'open'], exit: 2, says: ['--all and --status cannot go together'] },
+  { name: 'inbox --me with --all', args: ['inbox', '--me', '--all'], exit: 2, says: ['--me and --all cannot go together'] },
+  { name: 'watch --limit with --follow', args: ['watch', '--follow', '--limit', '3'], exit: 2, says: ['--limit and --follow cannot go together'] },
+  { name: 'complete --reason without --force', args: ['complete', '5', '--reason', 'because'], exit: 2, says: ['--reason only goes with --force', 'add --force'] },
+  { name: 'add --type without --depends-on', args: ['add', 'Later', '--type', 'related'], exit: 2, says: ['--type only goes with --depends-on'] },
 ];
 
 function says(text: string, expected: (string | RegExp)[]): void {
@@ -161,6 +175,22 @@ describe('bad input is refused and changes nothing', () => {
       expect(doc.error.message.length, field).toBeLessThan(600);
     }
     expect(boardFingerprint(repo.db)).toBe(before);
+  });
+});
+
+describe('options that take many values stay repeatable', () => {
+  it('collects repeated labels, links and dependencies', () => {
+    const repo = makeRepo();
+    try {
+      for (const args of [['init'], ['add', 'First'], ['add', 'Second']]) expect(baton(args, { cwd: repo.dir }).code).toBe(0);
+      const result = baton(['add', 'Third', '-l', 'a', '-l', 'b', '--link', 'a.py', '--link', 'b.py', '--depends-on', '1', '--depends-on', '2', '--json'], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(0);
+      const { task } = json<{ task: { labels: string[]; links: unknown[] } }>(result);
+      expect(task.labels).toEqual(['a', 'b']);
+      expect(task.links).toHaveLength(2);
+    } finally {
+      repo.cleanup();
+    }
   });
 });
 

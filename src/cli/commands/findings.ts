@@ -24,7 +24,7 @@ export const inboxCommand: CommandSpec = {
   summary: 'findings addressed to me that are not acknowledged yet',
   args: [],
   options: [
-    { name: 'me', kind: 'boolean', help: 'mine (the default)' },
+    { name: 'me', kind: 'boolean', help: 'mine (the default)', conflicts: ['all'] },
     { name: 'all', kind: 'boolean', help: "every agent's findings" },
     { name: 'history', kind: 'boolean', help: 'include acknowledged and resolved findings' },
   ],

@@ -21,14 +21,14 @@ export const listCommand: CommandSpec = {
   summary: 'list tasks (not done or cancelled unless --all or --status)',
   args: [],
   options: [
-    { name: 'me', kind: 'boolean', help: 'only tasks assigned to me' },
+    { name: 'me', kind: 'boolean', help: 'only tasks assigned to me', conflicts: ['assignee'] },
     { name: 'status', short: 's', kind: 'list', value: 'STATUS', help: 'only this status; repeat or comma-separate' },
     { name: 'assignee', short: 'a', kind: 'string', value: 'AGENT', help: 'only tasks assigned to AGENT' },
     { name: 'label', short: 'l', kind: 'string', value: 'LABEL', help: 'only tasks with this label' },
     { name: 'kind', short: 'k', kind: 'string', value: 'KIND', help: 'only tasks of this kind' },
     { name: 'parent', kind: 'string', value: 'ID', help: 'only children of this task' },
     { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'at most N tasks' },
-    { name: 'all', kind: 'boolean', help: 'include done and cancelled tasks' },
+    { name: 'all', kind: 'boolean', help: 'include done and cancelled tasks', conflicts: ['status'] },
   ],
   async run(ctx, { options }) {
     const filter = listFilter(options, flag(options, 'me') ? await ctx.actor() : undefined);

@@ -21,7 +21,7 @@ export const watchCommand: CommandSpec = {
     { name: 'me', kind: 'boolean', help: 'only events addressed to me' },
     { name: 'task', kind: 'string', value: 'ID', help: 'only events about this task' },
     { name: 'type', kind: 'list', value: 'TYPE', help: 'only this event type; repeat for several' },
-    { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'without --follow: at most N events (the latest)' },
+    { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'without --follow: at most N events (the latest)', conflicts: ['follow'] },
   ],
   async run(ctx, { options }) {
     const filter: EventFilter = {
