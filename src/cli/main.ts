@@ -1,6 +1,6 @@
 import { BatonError } from '../core/errors.js';
 import { closest, parseArgs, UsageError } from './args.js';
-import { CommandContext, type CliEnvironment, type GlobalOptions } from './context.js';
+import { CommandContext, explicitActor, explicitBoard, type CliEnvironment, type GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { commandHelp, GLOBAL_OPTIONS, generalHelp, usageLine } from './help.js';
 import { refuseInsideRun } from './inside-run.js';
@@ -46,8 +46,9 @@ export async function runCli(argv: readonly string[], given: CliEnvironment): Pr
     const global: GlobalOptions = {
       json,
       noColor: parsed.options['no-color'] === true,
-      ...(typeof parsed.options.db === 'string' && { db: parsed.options.db }),
-      ...(typeof parsed.options.as === 'string' && { as: parsed.options.as }),
+      // Checked here, not when a command first needs them: every command refuses a bad --db or --as.
+      ...(typeof parsed.options.db === 'string' && { db: explicitBoard(parsed.options.db, '--db') }),
+      ...(typeof parsed.options.as === 'string' && { as: explicitActor(parsed.options.as, '--as') }),
     };
     const ctx = new CommandContext(io, global);
     try {
