@@ -198,6 +198,29 @@ describe('options that take many values stay repeatable', () => {
   });
 });
 
+describe('in a bare repository', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-bare-'));
+    spawnSync('git', ['init', '-q', '--bare', dir]);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says it is bare and how to get a work tree, exit 1, and creates nothing', () => {
+    const before = readdirSync(dir).sort();
+    for (const [args, cwd] of [[['init'], dir], [['add', 'Task'], dir], [['list'], join(dir, 'refs')], [['hooks', 'install'], dir], [['run', '1'], dir]] as const) {
+      const result = baton(args, { cwd, env: { BATON_DB: undefined } });
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(`${dir} is a bare repository`);
+      expect(result.stderr).toContain(`git clone ${dir}`);
+      expect(result.stderr).toContain('worktree add');
+      expect(result.stderr).not.toContain('not inside a git repository');
+    }
+    expect(json<{ error: { code: string } }>(baton(['init', '--json'], { cwd: dir, env: { BATON_DB: undefined } })).error.code).toBe('NOT_IN_REPOSITORY');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
 describe('a board file baton must not touch', () => {
   let repo: ReturnType<typeof makeRepo>;
   beforeEach(() => (repo = makeRepo()));

@@ -5,7 +5,7 @@ import type { Clock } from '../app/ports.js';
 import type { ImpactDeps } from '../app/refresh-footprints.js';
 import { GitCli } from '../adapters/git/git-cli.js';
 import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
-import { currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { bareRepositoryAround, currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import { validateAgentName } from '../core/task.js';
 
@@ -76,12 +76,7 @@ export class CommandContext {
     const fromEnv = this.io.env.BATON_DB;
     if (fromEnv !== undefined) return resolve(this.io.cwd, explicitBoard(fromEnv, 'BATON_DB'));
     const repo = this.repo();
-    if (!repo) {
-      throw new BatonError(
-        'NOT_IN_REPOSITORY',
-        `${this.io.cwd} is not inside a git repository; run baton inside one, or name a board with --db PATH or BATON_DB`,
-      );
-    }
+    if (!repo) throw this.notInRepository('run baton inside one', ', or name a board with --db PATH or BATON_DB');
     return join(repo.commonDir, 'baton', 'baton.db');
   }
 
@@ -112,10 +107,20 @@ export class CommandContext {
   /** The repository this command runs in; impact commands need one even when --db is given. */
   requireRepo(): RepositoryLocation {
     const repo = this.repo();
-    if (!repo) {
-      throw new BatonError('NOT_IN_REPOSITORY', `${this.io.cwd} is not inside a git repository; run this command in the repository (or one of its worktrees)`);
-    }
+    if (!repo) throw this.notInRepository('run this command in the repository (or one of its worktrees)', '');
     return repo;
+  }
+
+  /** A bare repository is named as one: it is a repository, just not a place to work in. */
+  private notInRepository(fix: string, orBoard: string): BatonError {
+    const bare = bareRepositoryAround(this.io.cwd);
+    if (bare === null) return new BatonError('NOT_IN_REPOSITORY', `${this.io.cwd} is not inside a git repository; ${fix}${orBoard}`);
+    return new BatonError(
+      'NOT_IN_REPOSITORY',
+      `${bare} is a bare repository (it has no work tree, and a board lives with one); clone it (git clone ${bare} DIR) ` +
+        `and run baton in the clone, or in a worktree of it (git -C ${bare} worktree add DIR)${orBoard}`,
+      { bare },
+    );
   }
 
   async impactDeps(): Promise<ImpactDeps> {
