@@ -221,6 +221,30 @@ describe('in a bare repository', () => {
   });
 });
 
+describe('list with names that hold spaces', () => {
+  it('keeps the titles in one column and two spaces after every name', () => {
+    const repo = makeRepo();
+    try {
+      const cli = (...args: string[]): BatonResult => baton(args, { cwd: repo.dir, env: { BATON_AGENT: undefined } });
+      spawnSync('git', ['config', 'user.name', 'Mary Ann Smith'], { cwd: repo.dir });
+      const long = 'Bartholomew Fitzgerald-Smithington the Third';
+      for (const args of [['init'], ['add', 'Mine'], ['claim', '1'], ['add', 'Short', '-a', 'bo'], ['add', 'Nobody'], ['add', 'Long', '-a', long]]) {
+        expect(cli(...args).code, args.join(' ')).toBe(0);
+      }
+      expect(json<{ task: { assignee: string } }>(cli('show', '1', '--json')).task.assignee).toBe('Mary Ann Smith');
+      const lines = cli('list').stdout.trimEnd().split('\n');
+      const titles = ['Mine', 'Short', 'Nobody', 'Long'];
+      const columns = titles.map((title) => lines.find((line) => line.endsWith(` ${title}`))?.lastIndexOf(title));
+      expect(new Set(columns).size, lines.join('\n')).toBe(1);
+      expect(lines.find((line) => line.endsWith('Mine'))).toContain('Mary Ann Smith  ');
+      // A name too long for the column is cut, visibly, rather than pushing its title along.
+      expect(lines.find((line) => line.endsWith('Long'))).toMatch(/Bartholomew Fitzgerald-… {2}Long$/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
 describe('a board file baton must not touch', () => {
   let repo: ReturnType<typeof makeRepo>;
   beforeEach(() => (repo = makeRepo()));
