@@ -92,6 +92,11 @@ const CASES: BadInput[] = [
   { name: 'watch --limit with --follow', args: ['watch', '--follow', '--limit', '3'], exit: 2, says: ['--limit and --follow cannot go together'] },
   { name: 'complete --reason without --force', args: ['complete', '5', '--reason', 'because'], exit: 2, says: ['--reason only goes with --force', 'add --force'] },
   { name: 'add --type without --depends-on', args: ['add', 'Later', '--type', 'related'], exit: 2, says: ['--type only goes with --depends-on'] },
+  { name: 'a label added and removed at once', args: ['edit', '5', '-l', 'api', '--remove-label', 'API'], exit: 2, says: ['--label and --remove-label both name', "'api'", 'one of them'] },
+  { name: 'a link added and removed at once', args: ['edit', '5', '--link', 'a.py:3', '--remove-link', 'a.py:3'], exit: 2, says: ['--link and --remove-link both name', "'a.py:3'"] },
+  { name: 'a resource added and removed at once', args: ['edit', '5', '-r', 'modifies:file:a.ts', '--remove-resource', 'modifies:file:a.ts'], exit: 2, says: ['--resource and --remove-resource both name'] },
+  { name: 'unreserve of paths with --all', args: ['unreserve', 'src/a.ts', '--all', '--task', '5'], exit: 2, says: ['PATH', '--all', 'not both'] },
+  { name: 'hooks install with a hook name', args: ['hooks', 'install', 'pre-commit'], exit: 2, says: ['HOOK', "'pre-commit'", 'takes no hook name'] },
 ];
 
 function says(text: string, expected: (string | RegExp)[]): void {

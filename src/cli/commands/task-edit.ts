@@ -3,11 +3,12 @@ import { InvalidInputError } from '../../core/errors.js';
 import { parseDueDate } from '../../core/due-date.js';
 import { parseTaskId } from '../../core/ids.js';
 import { parseKind } from '../../core/kind.js';
-import { parseLink } from '../../core/link.js';
+import { formatLink, parseLink } from '../../core/link.js';
 import { parsePriority } from '../../core/priority.js';
-import { parseResource } from '../../core/resource.js';
+import { formatResource, parseResource } from '../../core/resource.js';
+import { quoted } from '../../core/quoted.js';
 import { parseLabels, validateAgentName, validateText, validateTitle } from '../../core/task.js';
-import type { OptionValues } from '../args.js';
+import { UsageError, type OptionValues } from '../args.js';
 import type { CommandSpec } from '../command.js';
 import { flag, listOption, stringOption } from '../command.js';
 import { taskLine } from '../format-task.js';
@@ -65,19 +66,29 @@ function editPatch(options: OptionValues, now: Date): TaskPatch {
   if (options.acceptance !== undefined) patch.acceptance = listOption(options, 'acceptance').map((item) => validateText(item, '--acceptance'));
   if (options.verify !== undefined) patch.verify = listOption(options, 'verify').map((item) => validateText(item, '--verify'));
   if (options.label !== undefined || options['remove-label'] !== undefined) {
-    patch.labels = { add: parseLabels(listOption(options, 'label')), remove: parseLabels(listOption(options, 'remove-label'), '--remove-label') };
+    patch.labels = addedAndRemoved('label', { add: parseLabels(listOption(options, 'label')), remove: parseLabels(listOption(options, 'remove-label'), '--remove-label') }, (label) => label);
   }
   if (options.resource !== undefined || options['remove-resource'] !== undefined) {
-    patch.resources = {
+    patch.resources = addedAndRemoved('resource', {
       add: listOption(options, 'resource').map((item) => parseResource(item)),
       remove: listOption(options, 'remove-resource').map((item) => parseResource(item, '--remove-resource')),
-    };
+    }, formatResource);
   }
   if (options.link !== undefined || options['remove-link'] !== undefined) {
-    patch.links = {
+    patch.links = addedAndRemoved('link', {
       add: listOption(options, 'link').map((item) => parseLink(item)),
       remove: listOption(options, 'remove-link').map((item) => parseLink(item, '--remove-link')),
-    };
+    }, formatLink);
   }
   return patch;
+}
+
+/** One value both added and removed would end up added, without a word: refused instead. */
+function addedAndRemoved<T>(name: string, change: { add: T[]; remove: T[] }, key: (item: T) => string): { add: T[]; remove: T[] } {
+  const removed = new Set(change.remove.map(key));
+  const both = change.add.map(key).find((item) => removed.has(item));
+  if (both !== undefined) {
+    throw new UsageError(`--${name} and --remove-${name} both name ${quoted(both)}; give it to one of them`);
+  }
+  return change;
 }
