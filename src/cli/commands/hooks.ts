@@ -25,6 +25,7 @@ export const hooksCommand: CommandSpec = {
       throw new InvalidInputError('ACTION', `${quoted(action)} is not a hooks action; use install or uninstall`);
     }
     if (action === 'run') return runHook(ctx, args[1]);
+    if (args[1] !== undefined) throw new InvalidInputError('HOOK', `${quoted(args[1])}: \`hooks ${action}\` takes no hook name; it ${action}s both hooks`);
     const repo = ctx.requireRepo();
     // Loaded on demand: the hook installer pulls in fs/promises, which no other command needs.
     const { installHooks, shellCommand, uninstallHooks } = await import('../../adapters/git/hooks.js');

@@ -60,6 +60,7 @@ export const unreserveCommand: CommandSpec = {
   async run(ctx, { args, options }) {
     const taskId = requiredTask(stringOption(options, 'task'));
     if (args.length === 0 && !flag(options, 'all')) throw new InvalidInputError('PATH', 'name the paths to release, or pass --all');
+    if (args.length > 0 && flag(options, 'all')) throw new InvalidInputError('PATH', 'name the paths to release, or pass --all for every one (not both)');
     const patterns = flag(options, 'all') ? null : args.map((arg) => repositoryPattern(ctx, arg));
     const removed = await unreservePaths(await ctx.deps(), taskId, patterns);
     return { json: { removed }, text: `released ${removed} reservation${removed === 1 ? '' : 's'} of #${taskId}` };
