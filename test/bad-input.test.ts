@@ -16,6 +16,7 @@ interface BadInput {
   exit: number;
   /** Each must appear in the message: the field it is about, the fix, the offending value. */
   says: (string | RegExp)[];
+  env?: Record<string, string>;
 }
 
 /**
@@ -73,6 +74,29 @@ const CASES: BadInput[] = [
   { name: 'unknown graph format', args: ['graph', '--format', 'svg'], exit: 2, says: ['--format', "'svg'", 'mermaid, dot, json'] },
   { name: 'import of a missing file', args: ['import', 'nope.jsonl'], exit: 3, says: ['nope.jsonl', 'baton export'] },
   { name: 'edit with nothing to change', args: ['edit', '5'], exit: 2, says: ['nothing to change', 'baton edit --help'] },
+  { name: 'empty --as', args: ['add', 'Whose?', '--as', ''], exit: 2, says: ['--as', 'is empty', 'name the agent', 'leave --as out'] },
+  { name: 'empty --as on a read', args: ['list', '--as', ''], exit: 2, says: ['--as', 'is empty'] },
+  { name: 'empty BATON_AGENT', args: ['add', 'Whose?'], env: { BATON_AGENT: '' }, exit: 2, says: ['BATON_AGENT', 'is empty', 'unset it'] },
+  { name: 'empty --db', args: ['add', 'Where?', '--db', ''], exit: 2, says: ['--db', 'is empty', 'leave --db out'] },
+  { name: 'priority given twice', args: ['add', 'Which?', '-p', '9', '-p', '1'], exit: 2, says: ['--priority is given twice', "'9', then '1'", 'keep the one you mean', '-p is the same option'] },
+  { name: 'priority given twice by both names', args: ['add', 'Which?', '-p', '1', '--priority', '3'], exit: 2, says: ['--priority is given twice', "'1', then '3'"] },
+  { name: 'due date given twice', args: ['edit', '5', '--due', '+1d', '--due', '+2d'], exit: 2, says: ['--due is given twice', "'+1d', then '+2d'"] },
+  { name: 'title given twice', args: ['edit', '5', '--title', 'One', '--title', 'Two'], exit: 2, says: ['--title is given twice', "'One', then 'Two'"] },
+  { name: 'a global option given twice', args: ['add', 'Who?', '--as', 'alice', '--as', 'bob'], exit: 2, says: ['--as is given twice', "'alice', then 'bob'"] },
+  { name: '--unassign with --assignee', args: ['edit', '2', '--unassign', '-a', 'bob'], exit: 2, says: ['--unassign and --assignee cannot go together', 'give one of them'] },
+  { name: '--clear-due with --due', args: ['edit', '5', '--clear-due', '--due', '+1d'], exit: 2, says: ['--clear-due and --due cannot go together'] },
+  { name: '--clear-parent with --parent', args: ['edit', '5', '--parent', '3', '--clear-parent'], exit: 2, says: ['--clear-parent and --parent cannot go together'] },
+  { name: 'list --me with --assignee', args: ['list', '--me', '-a', 'bob'], exit: 2, says: ['--me and --assignee cannot go together'] },
+  { name: 'list --all with --status', args: ['list', '--all', '--status', 'open'], exit: 2, says: ['--all and --status cannot go together'] },
+  { name: 'inbox --me with --all', args: ['inbox', '--me', '--all'], exit: 2, says: ['--me and --all cannot go together'] },
+  { name: 'watch --limit with --follow', args: ['watch', '--follow', '--limit', '3'], exit: 2, says: ['--limit and --follow cannot go together'] },
+  { name: 'complete --reason without --force', args: ['complete', '5', '--reason', 'because'], exit: 2, says: ['--reason only goes with --force', 'add --force'] },
+  { name: 'add --type without --depends-on', args: ['add', 'Later', '--type', 'related'], exit: 2, says: ['--type only goes with --depends-on'] },
+  { name: 'a label added and removed at once', args: ['edit', '5', '-l', 'api', '--remove-label', 'API'], exit: 2, says: ['--label and --remove-label both name', "'api'", 'one of them'] },
+  { name: 'a link added and removed at once', args: ['edit', '5', '--link', 'a.py:3', '--remove-link', 'a.py:3'], exit: 2, says: ['--link and --remove-link both name', "'a.py:3'"] },
+  { name: 'a resource added and removed at once', args: ['edit', '5', '-r', 'modifies:file:a.ts', '--remove-resource', 'modifies:file:a.ts'], exit: 2, says: ['--resource and --remove-resource both name'] },
+  { name: 'unreserve of paths with --all', args: ['unreserve', 'src/a.ts', '--all', '--task', '5'], exit: 2, says: ['PATH', '--all', 'not both'] },
+  { name: 'hooks install with a hook name', args: ['hooks', 'install', 'pre-commit'], exit: 2, says: ['HOOK', "'pre-commit'", 'takes no hook name'] },
 ];
 
 function says(text: string, expected: (string | RegExp)[]): void {
@@ -85,6 +109,7 @@ function says(text: string, expected: (string | RegExp)[]): void {
 describe('bad input is refused and changes nothing', () => {
   let repo: ReturnType<typeof makeRepo>;
   const run = (...args: string[]): BatonResult => baton(args, { cwd: repo.dir });
+  const runWith = (env: Record<string, string> | undefined, args: string[]): BatonResult => baton(args, { cwd: repo.dir, ...(env && { env }) });
 
   beforeAll(() => {
     repo = makeRepo();
@@ -108,13 +133,13 @@ describe('bad input is refused and changes nothing', () => {
   for (const bad of CASES) {
     it(`${bad.name}: exit ${bad.exit}`, () => {
       const before = boardFingerprint(repo.db);
-      const plain = run(...bad.args);
+      const plain = runWith(bad.env, bad.args);
       expect(plain.code, plain.stderr).toBe(bad.exit);
       expect(plain.stdout).toBe('');
       expect(plain.stderr).toMatch(/^baton: /);
       says(plain.stderr, bad.says);
 
-      const doc = run(...bad.args, '--json');
+      const doc = runWith(bad.env, [...bad.args, '--json']);
       expect(doc.code).toBe(bad.exit);
       const error = json<{ schemaVersion: number; error: { code: string; message: string } }>(doc);
       expect(error.schemaVersion).toBe(1);
@@ -134,6 +159,94 @@ describe('bad input is refused and changes nothing', () => {
     expect(result.code).toBe(2);
     expect(boardFingerprint(repo.db)).toBe(before);
     expect(json<{ count: number }>(run('list', '--all', '--json')).count).toBe(5);
+  });
+
+  it('echoes a huge bad value only by its start and its length', () => {
+    const huge = 'x'.repeat(100_000);
+    const before = boardFingerprint(repo.db);
+    const cases = [
+      { args: ['add', 'Due', '--due', huge], field: '--due' },
+      { args: ['add', 'Urgent', '-p', huge], field: '--priority' },
+      { args: ['show', huge], field: 'ID' },
+      { args: ['add', 'Who', '--as', huge], field: '--as' },
+      { args: ['add', 'Where', '--resource', huge], field: '--resource' },
+      { args: ['list', `--${huge}`], field: 'unknown option' },
+      { args: ['show', '5', huge], field: 'unexpected argument' },
+      { args: [huge], field: 'unknown command' },
+    ];
+    for (const { args, field } of cases) {
+      const result = run(...args);
+      expect(result.code, field).toBe(2);
+      expect(result.stderr, field).toContain(field);
+      expect(result.stderr, field).toMatch(/'(--)?x{78,80}…' \(10000[02] characters\)/);
+      expect(result.stderr.length, field).toBeLessThan(600);
+      const doc = json<{ error: { message: string } }>(run(...args, '--json'));
+      expect(doc.error.message.length, field).toBeLessThan(600);
+    }
+    expect(boardFingerprint(repo.db)).toBe(before);
+  });
+});
+
+describe('options that take many values stay repeatable', () => {
+  it('collects repeated labels, links and dependencies', () => {
+    const repo = makeRepo();
+    try {
+      for (const args of [['init'], ['add', 'First'], ['add', 'Second']]) expect(baton(args, { cwd: repo.dir }).code).toBe(0);
+      const result = baton(['add', 'Third', '-l', 'a', '-l', 'b', '--link', 'a.py', '--link', 'b.py', '--depends-on', '1', '--depends-on', '2', '--json'], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(0);
+      const { task } = json<{ task: { labels: string[]; links: unknown[] } }>(result);
+      expect(task.labels).toEqual(['a', 'b']);
+      expect(task.links).toHaveLength(2);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+describe('in a bare repository', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-bare-'));
+    spawnSync('git', ['init', '-q', '--bare', dir]);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says it is bare and how to get a work tree, exit 1, and creates nothing', () => {
+    const before = readdirSync(dir).sort();
+    for (const [args, cwd] of [[['init'], dir], [['add', 'Task'], dir], [['list'], join(dir, 'refs')], [['hooks', 'install'], dir], [['run', '1'], dir]] as const) {
+      const result = baton(args, { cwd, env: { BATON_DB: undefined } });
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(`${dir} is a bare repository`);
+      expect(result.stderr).toContain(`git clone ${dir}`);
+      expect(result.stderr).toContain('worktree add');
+      expect(result.stderr).not.toContain('not inside a git repository');
+    }
+    expect(json<{ error: { code: string } }>(baton(['init', '--json'], { cwd: dir, env: { BATON_DB: undefined } })).error.code).toBe('NOT_IN_REPOSITORY');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+describe('list with names that hold spaces', () => {
+  it('keeps the titles in one column and two spaces after every name', () => {
+    const repo = makeRepo();
+    try {
+      const cli = (...args: string[]): BatonResult => baton(args, { cwd: repo.dir, env: { BATON_AGENT: undefined } });
+      spawnSync('git', ['config', 'user.name', 'Mary Ann Smith'], { cwd: repo.dir });
+      const long = 'Bartholomew Fitzgerald-Smithington the Third';
+      for (const args of [['init'], ['add', 'Mine'], ['claim', '1'], ['add', 'Short', '-a', 'bo'], ['add', 'Nobody'], ['add', 'Long', '-a', long]]) {
+        expect(cli(...args).code, args.join(' ')).toBe(0);
+      }
+      expect(json<{ task: { assignee: string } }>(cli('show', '1', '--json')).task.assignee).toBe('Mary Ann Smith');
+      const lines = cli('list').stdout.trimEnd().split('\n');
+      const titles = ['Mine', 'Short', 'Nobody', 'Long'];
+      const columns = titles.map((title) => lines.find((line) => line.endsWith(` ${title}`))?.lastIndexOf(title));
+      expect(new Set(columns).size, lines.join('\n')).toBe(1);
+      expect(lines.find((line) => line.endsWith('Mine'))).toContain('Mary Ann Smith  ');
+      // A name too long for the column is cut, visibly, rather than pushing its title along.
+      expect(lines.find((line) => line.endsWith('Long'))).toMatch(/Bartholomew Fitzgerald-… {2}Long$/);
+    } finally {
+      repo.cleanup();
+    }
   });
 });
 

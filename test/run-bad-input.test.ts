@@ -49,6 +49,11 @@ const CASES: Refusal[] = [
   { name: 'codex not installed', args: ['run', '1', '--agent', 'codex'], env: PATH_WITHOUT_AGENTS, exit: 1, code: 'AGENT_NOT_INSTALLED', says: ['codex is not installed', 'npm install -g @openai/codex'] },
   { name: 'cmd: agent not on PATH', args: ['run', '1', '--agent', 'cmd:no-such-agent-cli --go'], exit: 1, code: 'AGENT_NOT_INSTALLED', says: ['no-such-agent-cli is not installed', 'put its directory on PATH'] },
   { name: 'task not found', args: ['run', '99', ...QUICK], exit: 3, code: 'TASK_NOT_FOUND', says: ['#99', 'baton list'] },
+  // What the user named is checked before what the machine has or the config says.
+  { name: 'task not found, and the agent not installed either', args: ['run', '999999'], env: PATH_WITHOUT_AGENTS, exit: 3, code: 'TASK_NOT_FOUND', says: ['#999999 does not exist', 'baton list'] },
+  { name: 'task done, and the agent not installed either', args: ['run', '3', '--agent', 'codex'], env: PATH_WITHOUT_AGENTS, exit: 4, code: 'ILLEGAL_TRANSITION', says: ['#3', 'it is done', '`baton reopen 3`'] },
+  { name: 'task not found, and the config invalid too', args: ['run', '99', ...QUICK], exit: 3, code: 'TASK_NOT_FOUND', says: ['#99 does not exist'], arrange: withConfig('{ "budgets": { "maxAttempts": 0 } }\n') },
+  { name: 'a bad flag, and the config invalid too', args: ['run', '1', ...QUICK, '--timeout', 'soon'], exit: 2, code: 'INVALID_INPUT', says: ['--timeout', "'soon'"], arrange: withConfig('{ "budgets": { "maxAttempts": 0 } }\n') },
   { name: 'task not ready', args: ['run', '2', ...QUICK], exit: 4, code: 'DEPENDENCIES_UNMET', says: ['#2', "#1 'Open task' (open)", 'finish those first'] },
   { name: 'task claimed by someone else', args: ['run', '5', ...QUICK], exit: 4, code: 'ALREADY_CLAIMED', says: ['#5', 'held by other-agent', 'baton release 5 --force'] },
   { name: 'task done', args: ['run', '3', ...QUICK], exit: 4, code: 'ILLEGAL_TRANSITION', says: ['#3', 'it is done', '`baton reopen 3`'] },

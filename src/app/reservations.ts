@@ -5,6 +5,7 @@ import { resourceNamesMatch } from '../core/resource-match.js';
 import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
 import type { Reservation } from './ports.js';
+import { quoted } from '../core/quoted.js';
 
 export interface ReserveOptions {
   taskId: number;
@@ -32,7 +33,7 @@ export async function reservePaths(deps: BoardDeps, options: ReserveOptions): Pr
       if (clash) {
         throw new BatonError(
           'CONFLICT',
-          `'${pattern}' overlaps '${clash.pattern}', reserved ${clash.shared ? 'shared' : 'exclusively'} for task #${clash.taskId} by ${clash.holder}; ` +
+          `${quoted(pattern)} overlaps ${quoted(clash.pattern)}, reserved ${clash.shared ? 'shared' : 'exclusively'} for task #${clash.taskId} by ${clash.holder}; ` +
             (options.shared ? 'wait for it to be released' : 'reserve with --shared, or wait for it to be released'),
           { pattern, reservation: clash },
         );

@@ -41,13 +41,14 @@ export interface PlanDeps {
 
 /**
  * Every refusal `baton run` can make without side effects, made before the first write:
- * the agent is installed, the commands it will run exist, the task can be taken, nobody else
+ * the task can be taken, the agent is installed, the commands it will run exist, nobody else
  * runs it, and the base branch holds no work that the new worktree would silently leave out.
+ * What the user named (the task) is checked before what this machine has (the agent CLI).
  */
 export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> {
-  await deps.executor.ensureInstalled(deps.env);
   const detail = await showTask(deps.board, taskId);
   await assertRunnable(deps, detail.task);
+  await deps.executor.ensureInstalled(deps.env);
   await assertCommandsExist(deps, detail.task);
   const boardId = await deps.board.store.read((tx) => tx.boardId());
   // Runs of an earlier board that held a task with this number are not this task's.

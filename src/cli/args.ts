@@ -1,8 +1,12 @@
 import { BatonError } from '../core/errors.js';
+import { quoted } from '../core/quoted.js';
 
 export type OptionKind = 'boolean' | 'string' | 'list';
 
-/** One flag of a command. `list` flags may repeat; their values collect in order. */
+/**
+ * One flag of a command. `list` flags may repeat; their values collect in order. A `string`
+ * flag is given at most once: `-p 9 -p 1` would otherwise keep one of the two without a word.
+ */
 export interface OptionSpec {
   name: string;
   short?: string;
@@ -10,6 +14,10 @@ export interface OptionSpec {
   /** Placeholder shown in help, e.g. `ID`. */
   value?: string;
   help: string;
+  /** Flags that say the opposite (`--unassign` of `--assignee`): given together, refused. */
+  conflicts?: readonly string[];
+  /** A flag this one only qualifies (`--reason` of `--force`): without it, refused rather than ignored. */
+  requires?: string;
 }
 
 export interface ArgSpec {
@@ -51,8 +59,8 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
       if (lastValueOption && lastValueOption.index === index - 1 && args.length >= maxArgs(argSpecs)) {
         const { option, value } = lastValueOption;
         throw new UsageError(
-          `unexpected argument '${token}' after --${option.name} ${value}; if it is part of that value, quote the whole value: ` +
-            `--${option.name} '${value} ${token}'`,
+          `unexpected argument ${quoted(token)} after --${option.name} ${quoted(value)}; if it is part of that value, quote the whole value: ` +
+            `--${option.name} ${quoted(`${value} ${token}`)}`,
         );
       }
       args.push(token);
@@ -61,7 +69,7 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     const eq = token.indexOf('=');
     const flag = eq > 0 ? token.slice(0, eq) : token;
     const option = flag.startsWith('--') ? byName.get(flag.slice(2)) : byShort.get(flag.slice(1));
-    if (!option) throw new UsageError(`unknown option '${flag}'${suggest(flag, options)}; ${usage}`);
+    if (!option) throw new UsageError(`unknown option ${quoted(flag)}${suggest(flag, options)}; ${usage}`);
     if (option.kind === 'boolean') {
       if (eq > 0) throw new UsageError(`--${option.name} takes no value`);
       values[option.name] = true;
@@ -80,10 +88,35 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     }
     lastValueOption = { option, value, index };
     if (option.kind === 'list') values[option.name] = [...((values[option.name] as string[] | undefined) ?? []), value];
-    else values[option.name] = value;
+    else values[option.name] = onlyValue(option, values[option.name] as string | undefined, value);
   }
+  checkCombinations(values, options);
   checkArgCount(args, argSpecs, usage);
   return { args, options: values };
+}
+
+/** A single-value flag given twice is ambiguous: which one did the user mean? */
+function onlyValue(option: OptionSpec, earlier: string | undefined, value: string): string {
+  if (earlier === undefined) return value;
+  throw new UsageError(
+    `--${option.name} is given twice (${quoted(earlier)}, then ${quoted(value)}) and takes one value; keep the one you mean` +
+      (option.short ? ` (-${option.short} is the same option)` : ''),
+  );
+}
+
+/** Flags that contradict each other, or qualify one that is missing, are refused by name. */
+function checkCombinations(values: OptionValues, options: readonly OptionSpec[]): void {
+  const given = (name: string): boolean => values[name] !== undefined;
+  for (const option of options) {
+    if (!given(option.name)) continue;
+    const other = option.conflicts?.find(given);
+    if (other !== undefined) {
+      throw new UsageError(`--${option.name} and --${other} cannot go together; give one of them`);
+    }
+    if (option.requires !== undefined && !given(option.requires)) {
+      throw new UsageError(`--${option.name} only goes with --${option.requires}; add --${option.requires}, or leave --${option.name} out`);
+    }
+  }
 }
 
 function isKnownOption(token: string, byName: ReadonlyMap<string, OptionSpec>): boolean {
@@ -102,7 +135,7 @@ function checkArgCount(args: readonly string[], specs: readonly ArgSpec[], usage
   }
   if (args.length > maxArgs(specs)) {
     const extra = args.slice(specs.length);
-    throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `'${a}'`).join(' ')}; quote values that contain spaces; ${usage}`);
+    throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `${quoted(a)}`).join(' ')}; quote values that contain spaces; ${usage}`);
   }
 }
 

@@ -6,8 +6,8 @@ import type { ImpactDeps } from '../app/refresh-footprints.js';
 import { GitCli } from '../adapters/git/git-cli.js';
 import { BoardClock } from '../adapters/db/board-clock.js';
 import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
-import { currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
-import { BatonError } from '../core/errors.js';
+import { bareRepositoryAround, currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { BatonError, InvalidInputError } from '../core/errors.js';
 import { validateAgentName } from '../core/task.js';
 
 export interface CliEnvironment {
@@ -26,6 +26,27 @@ export interface GlobalOptions {
 }
 
 const PROCESS_CLOCK: Clock = { now: () => new Date() };
+
+/**
+ * The agent named by --as or BATON_AGENT. Empty is refused: `--as "$NAME"` with NAME unset would
+ * otherwise act, without a word, as whoever the fallbacks find (the git user).
+ */
+export function explicitActor(value: string, field: '--as' | 'BATON_AGENT'): string {
+  if (value === '') {
+    const fix = field === '--as' ? 'name the agent (--as agent-2), or leave --as out' : 'set it to a name (BATON_AGENT=agent-2), or unset it';
+    throw new InvalidInputError(field, `is empty; ${fix} to act as the task bound to this worktree, else the git user`);
+  }
+  return validateAgentName(value, field);
+}
+
+/** The board file named by --db or BATON_DB; empty is refused rather than taken for the default board. */
+export function explicitBoard(value: string, field: '--db' | 'BATON_DB'): string {
+  if (value === '') {
+    const fix = field === '--db' ? 'name the board file (--db path/to/baton.db), or leave --db out' : 'set it to a board file, or unset it';
+    throw new InvalidInputError(field, `is empty; ${fix} to use the repository's own board`);
+  }
+  return value;
+}
 
 /** Everything a command may need, resolved lazily so a command pays only for what it uses. */
 export class CommandContext {
@@ -58,15 +79,11 @@ export class CommandContext {
 
   /** `--db`, then `BATON_DB`, then `<git common dir>/baton/baton.db`. */
   boardPath(): string {
-    const explicit = this.global.db ?? this.io.env.BATON_DB;
-    if (explicit) return resolve(this.io.cwd, explicit);
+    if (this.global.db !== undefined) return resolve(this.io.cwd, explicitBoard(this.global.db, '--db'));
+    const fromEnv = this.io.env.BATON_DB;
+    if (fromEnv !== undefined) return resolve(this.io.cwd, explicitBoard(fromEnv, 'BATON_DB'));
     const repo = this.repo();
-    if (!repo) {
-      throw new BatonError(
-        'NOT_IN_REPOSITORY',
-        `${this.io.cwd} is not inside a git repository; run baton inside one, or name a board with --db PATH or BATON_DB`,
-      );
-    }
+    if (!repo) throw this.notInRepository('run baton inside one', ', or name a board with --db PATH or BATON_DB');
     return join(repo.commonDir, 'baton', 'baton.db');
   }
 
@@ -91,11 +108,9 @@ export class CommandContext {
   /** Who is acting: --as, BATON_AGENT, the task bound to this worktree, git user, OS user. */
   async actor(): Promise<string> {
     if (this.actorName !== undefined) return this.actorName;
-    const explicit = this.global.as ?? this.io.env.BATON_AGENT;
-    if (explicit !== undefined && explicit !== '') {
-      this.actorName = validateAgentName(explicit, this.global.as !== undefined ? '--as' : 'BATON_AGENT');
-      return this.actorName;
-    }
+    if (this.global.as !== undefined) return (this.actorName = explicitActor(this.global.as, '--as'));
+    const fromEnv = this.io.env.BATON_AGENT;
+    if (fromEnv !== undefined) return (this.actorName = explicitActor(fromEnv, 'BATON_AGENT'));
     const repo = this.repo();
     if (repo?.linked) {
       const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
@@ -112,10 +127,20 @@ export class CommandContext {
   /** The repository this command runs in; impact commands need one even when --db is given. */
   requireRepo(): RepositoryLocation {
     const repo = this.repo();
-    if (!repo) {
-      throw new BatonError('NOT_IN_REPOSITORY', `${this.io.cwd} is not inside a git repository; run this command in the repository (or one of its worktrees)`);
-    }
+    if (!repo) throw this.notInRepository('run this command in the repository (or one of its worktrees)', '');
     return repo;
+  }
+
+  /** A bare repository is named as one: it is a repository, just not a place to work in. */
+  private notInRepository(fix: string, orBoard: string): BatonError {
+    const bare = bareRepositoryAround(this.io.cwd);
+    if (bare === null) return new BatonError('NOT_IN_REPOSITORY', `${this.io.cwd} is not inside a git repository; ${fix}${orBoard}`);
+    return new BatonError(
+      'NOT_IN_REPOSITORY',
+      `${bare} is a bare repository (it has no work tree, and a board lives with one); clone it (git clone ${bare} DIR) ` +
+        `and run baton in the clone, or in a worktree of it (git -C ${bare} worktree add DIR)${orBoard}`,
+      { bare },
+    );
   }
 
   async impactDeps(): Promise<ImpactDeps> {

@@ -13,14 +13,33 @@ export function statusLabel(task: Task, p: Paint, width = 0): string {
   return colour(task.status.padEnd(width));
 }
 
+/** The assignee column is as wide as its longest name, within these bounds; longer names are cut. */
+const ASSIGNEE_WIDTH = { min: 12, max: 24 } as const;
+
+/** The assignee column's width for these tasks, so that one column lines up down a list. */
+export function assigneeWidth(tasks: readonly Task[]): number {
+  const longest = Math.max(0, ...tasks.map((task) => [...(task.assignee ?? '-')].length));
+  return Math.min(ASSIGNEE_WIDTH.max, Math.max(ASSIGNEE_WIDTH.min, longest));
+}
+
+/**
+ * The name padded to `width`, or cut with `…`. Two spaces always follow it: a name may hold
+ * one space (`Mary Ann Smith`), so one space could not tell where the name ends and the title starts.
+ */
+function assigneeCell(name: string, width: number): string {
+  const chars = [...name];
+  const cell = chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : name.padEnd(width + name.length - chars.length);
+  return `${cell}  `;
+}
+
 /** One line per task: `#12  open  P1  agent-2  Title  [labels]`. */
-export function taskLine(task: Task & { openFindings?: number }, p: Paint): string {
-  const who = task.assignee ?? '-';
+export function taskLine(task: Task & { openFindings?: number }, p: Paint, width = assigneeWidth([task])): string {
+  const who = assigneeCell(task.assignee ?? '-', width);
   const labels = task.labels.length > 0 ? `  ${p.dim(`[${task.labels.join(',')}]`)}` : '';
   const due = task.due ? `  ${p.dim(`due ${task.due}`)}` : '';
   const open = task.openFindings ?? 0;
   const findings = open > 0 ? `  ${p.red(`!${open} finding${open === 1 ? '' : 's'}`)}` : '';
-  return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who.padEnd(12)} ${task.title}${labels}${due}${findings}`;
+  return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who}${task.title}${labels}${due}${findings}`;
 }
 
 /** Column headings over `taskLine`s, aligned with them (plain text: the caller may dim it). */
@@ -30,7 +49,8 @@ export function taskTableHeading(): string {
 
 export function taskTable(tasks: readonly Task[], p: Paint, empty: string): string {
   if (tasks.length === 0) return empty;
-  return tasks.map((task) => taskLine(task, p)).join('\n');
+  const width = assigneeWidth(tasks);
+  return tasks.map((task) => taskLine(task, p, width)).join('\n');
 }
 
 export function taskDetailText(detail: TaskDetail, p: Paint): string {

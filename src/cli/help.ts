@@ -17,7 +17,9 @@ export function usageLine(command: CommandSpec): string {
 function optionLines(options: readonly OptionSpec[]): string[] {
   return options.map((option) => {
     const names = `${option.short ? `-${option.short}, ` : '    '}--${option.name}${option.value ? ` ${option.value}` : ''}`;
-    return `  ${names.padEnd(34)} ${option.help}${option.kind === 'list' ? ' (repeatable)' : ''}`;
+    const notWith = option.conflicts?.length ? ` (not with ${option.conflicts.map((name) => `--${name}`).join(', ')})` : '';
+    const onlyWith = option.requires ? ` (with --${option.requires})` : '';
+    return `  ${names.padEnd(34)} ${option.help}${option.kind === 'list' ? ' (repeatable)' : ''}${notWith}${onlyWith}`;
   });
 }
 

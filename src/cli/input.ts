@@ -25,7 +25,7 @@ export const TASK_FIELD_OPTIONS: readonly OptionSpec[] = [
   { name: 'resource', short: 'r', kind: 'list', value: 'MODE:KIND:NAME', help: "what it changes, e.g. 'modifies:endpoint:POST /api/login'" },
   { name: 'link', kind: 'list', value: 'REF', help: 'path[:line[-line]] or URL; repeat for several' },
   { name: 'depends-on', kind: 'list', value: 'ID', help: 'a task this one waits on; repeat or comma-separate' },
-  { name: 'type', kind: 'string', value: 'TYPE', help: 'dependency type for --depends-on (default blocks)' },
+  { name: 'type', kind: 'string', value: 'TYPE', help: 'dependency type for --depends-on (default blocks)', requires: 'depends-on' },
 ];
 
 export function idArgument(value: string | undefined, field = 'ID'): number {

@@ -1,12 +1,13 @@
 import { BatonError } from '../core/errors.js';
 import { closest, parseArgs, UsageError } from './args.js';
-import { CommandContext, type CliEnvironment, type GlobalOptions } from './context.js';
+import { CommandContext, explicitActor, explicitBoard, type CliEnvironment, type GlobalOptions } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { commandHelp, GLOBAL_OPTIONS, generalHelp, usageLine } from './help.js';
 import { refuseInsideRun } from './inside-run.js';
 import { errorDocument, jsonDocument } from './output.js';
 import { COMMANDS, findCommand } from './registry.js';
 import { terminalSafe } from '../core/terminal-text.js';
+import { quoted } from '../core/quoted.js';
 
 declare const BATON_VERSION: string;
 const VERSION = typeof BATON_VERSION === 'string' ? BATON_VERSION : 'dev';
@@ -45,8 +46,9 @@ export async function runCli(argv: readonly string[], given: CliEnvironment): Pr
     const global: GlobalOptions = {
       json,
       noColor: parsed.options['no-color'] === true,
-      ...(typeof parsed.options.db === 'string' && { db: parsed.options.db }),
-      ...(typeof parsed.options.as === 'string' && { as: parsed.options.as }),
+      // Checked here, not when a command first needs them: every command refuses a bad --db or --as.
+      ...(typeof parsed.options.db === 'string' && { db: explicitBoard(parsed.options.db, '--db') }),
+      ...(typeof parsed.options.as === 'string' && { as: explicitActor(parsed.options.as, '--as') }),
     };
     const ctx = new CommandContext(io, global, command.board);
     try {
@@ -64,7 +66,7 @@ export async function runCli(argv: readonly string[], given: CliEnvironment): Pr
 
 function unknownCommand(name: string): UsageError {
   const hint = closest(name, COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
-  return new UsageError(`unknown command '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; run \`baton --help\` for the list`);
+  return new UsageError(`unknown command ${quoted(name)}${hint ? ` (did you mean ${quoted(hint)}?)` : ''}; run \`baton --help\` for the list`);
 }
 
 function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string, exitCode: number = EXIT.ok): number {

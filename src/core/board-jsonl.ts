@@ -8,6 +8,7 @@ import type { Priority } from './priority.js';
 import { RESOURCE_MODES, type Resource } from './resource.js';
 import { STATUSES } from './status.js';
 import { controlCharacterIn, MAX_TITLE_LENGTH, type Note, type Task } from './task.js';
+import { quoted } from './quoted.js';
 
 /**
  * The board as JSON Lines: a header, then one line per task, dependency, note and event, each
@@ -128,7 +129,7 @@ function readLine(file: ParsedFile, raw: string, line: number): void {
   const record = new FieldReader(line, '', parsed);
   const type = record.oneOf('type', ['header', 'task', 'dependency', 'note', 'event']);
   if (file.headerLine === 0 && type !== 'header') {
-    throw new BoardFileError(line, 'type', `is '${type}' but the first line must be the header; is this a \`baton export\` file?`);
+    throw new BoardFileError(line, 'type', `is ${quoted(type)} but the first line must be the header; is this a \`baton export\` file?`);
   }
   if (type === 'header') {
     if (file.headerLine !== 0) throw new BoardFileError(line, 'type', `'header' repeats the header of line ${file.headerLine}`);

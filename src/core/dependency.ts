@@ -1,5 +1,6 @@
 import { BatonError, InvalidInputError } from './errors.js';
 import { CLOSED_STATUSES, type Status } from './status.js';
+import { quoted } from './quoted.js';
 
 export const DEPENDENCY_TYPES = ['blocks', 'related', 'discovered-from', 'parent-child'] as const;
 export type DependencyType = (typeof DEPENDENCY_TYPES)[number];
@@ -19,7 +20,7 @@ export function isGating(type: DependencyType): boolean {
 export function parseDependencyType(input: string, field = '--type'): DependencyType {
   const text = input.trim().toLowerCase().replace('_', '-');
   if ((DEPENDENCY_TYPES as readonly string[]).includes(text)) return text as DependencyType;
-  throw new InvalidInputError(field, `unknown dependency type '${input}'; use one of ${DEPENDENCY_TYPES.join(', ')}`);
+  throw new InvalidInputError(field, `unknown dependency type ${quoted(input)}; use one of ${DEPENDENCY_TYPES.join(', ')}`);
 }
 
 /** A blocker that still holds a task back. */

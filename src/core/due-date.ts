@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { quoted } from './quoted.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UNIT_DAYS: Record<string, number> = { d: 1, w: 7 };
@@ -25,7 +26,7 @@ export function parseDueDate(input: string, now: Date, field = '--due'): string 
   }
   throw new InvalidInputError(
     field,
-    `'${input}' is not a date; use YYYY-MM-DD (2025-09-01), an ISO date-time, today, tomorrow, or +Nd / +Nw`,
+    `${quoted(input)} is not a date; use YYYY-MM-DD (2025-09-01), an ISO date-time, today, tomorrow, or +Nd / +Nw`,
   );
 }
 

@@ -3,6 +3,7 @@ import { InvalidInputError } from './errors.js';
 import type { Priority } from './priority.js';
 import type { Status } from './status.js';
 import type { Task } from './task.js';
+import { quoted } from './quoted.js';
 
 export const GRAPH_FORMATS = ['mermaid', 'dot', 'json'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -10,7 +11,7 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 export function parseGraphFormat(input: string, field = '--format'): GraphFormat {
   const text = input.trim().toLowerCase();
   if ((GRAPH_FORMATS as readonly string[]).includes(text)) return text as GraphFormat;
-  throw new InvalidInputError(field, `unknown graph format '${input}'; use one of ${GRAPH_FORMATS.join(', ')}`);
+  throw new InvalidInputError(field, `unknown graph format ${quoted(input)}; use one of ${GRAPH_FORMATS.join(', ')}`);
 }
 
 export interface GraphNode {

@@ -1,5 +1,6 @@
 import { InvalidInputError } from './errors.js';
 import { normaliseFilePath } from './resource.js';
+import { quoted } from './quoted.js';
 
 /** A file reference (`app/server/auth.py:10-24`) or a URL that a task points at. */
 export type Link =
@@ -17,23 +18,23 @@ export function parseLink(input: string, field = '--link'): Link {
     try {
       return { kind: 'url', url: new URL(text).toString() };
     } catch {
-      throw new InvalidInputError(field, `'${input}' is not a valid URL`);
+      throw new InvalidInputError(field, `${quoted(input)} is not a valid URL`);
     }
   }
   const match = /^([^:\s][^:]*?)(?::(\d+)(?:-(\d+))?)?$/.exec(text);
   if (!match) {
-    throw new InvalidInputError(field, `'${input}' is not a link; use path, path:LINE or path:START-END (e.g. app/auth.py:12-30), or a URL`);
+    throw new InvalidInputError(field, `${quoted(input)} is not a link; use path, path:LINE or path:START-END (e.g. app/auth.py:12-30), or a URL`);
   }
   const path = normaliseFilePath(match[1] as string);
   if (path.startsWith('/') || path.split('/').includes('..')) {
-    throw new InvalidInputError(field, `'${input}' must be a path inside the repository, relative to its root`);
+    throw new InvalidInputError(field, `${quoted(input)} must be a path inside the repository, relative to its root`);
   }
   const link: Link = { kind: 'file', path };
   if (match[2] !== undefined) {
     const startLine = Number(match[2]);
     const endLine = match[3] === undefined ? undefined : Number(match[3]);
     if (startLine < 1 || (endLine !== undefined && endLine < startLine)) {
-      throw new InvalidInputError(field, `'${input}' has a bad line range; lines start at 1 and END must not be before START`);
+      throw new InvalidInputError(field, `${quoted(input)} has a bad line range; lines start at 1 and END must not be before START`);
     }
     return endLine === undefined ? { ...link, startLine } : { ...link, startLine, endLine };
   }

@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { quoted } from './quoted.js';
 
 export type Priority = 0 | 1 | 2 | 3 | 4;
 
@@ -13,7 +14,7 @@ export function parsePriority(input: string, field = '--priority'): Priority {
   if (index >= 0) return index as Priority;
   throw new InvalidInputError(
     field,
-    `unknown priority '${input}'; use 0-4 (0 most urgent) or one of ${PRIORITY_NAMES.join(', ')}`,
+    `unknown priority ${quoted(input)}; use 0-4 (0 most urgent) or one of ${PRIORITY_NAMES.join(', ')}`,
   );
 }
 

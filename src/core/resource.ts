@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { quoted } from './quoted.js';
 
 export const RESOURCE_MODES = ['adds', 'modifies', 'removes', 'reads', 'touches'] as const;
 export type ResourceMode = (typeof RESOURCE_MODES)[number];
@@ -23,7 +24,7 @@ export function parseResource(input: string, field = '--resource'): Resource {
   if (first < 0 || second < 0) {
     throw new InvalidInputError(
       field,
-      `'${input}' is not MODE:KIND:NAME; e.g. 'modifies:endpoint:POST /api/login' (quote it when it has spaces)`,
+      `${quoted(input)} is not MODE:KIND:NAME; e.g. 'modifies:endpoint:POST /api/login' (quote it when it has spaces)`,
     );
   }
   const rawMode = input.slice(0, first).trim().toLowerCase();
@@ -31,11 +32,11 @@ export function parseResource(input: string, field = '--resource'): Resource {
     ? (rawMode as ResourceMode)
     : MODE_ALIASES[rawMode];
   if (!mode) {
-    throw new InvalidInputError(field, `unknown mode '${rawMode}' in '${input}'; use one of ${RESOURCE_MODES.join(', ')}`);
+    throw new InvalidInputError(field, `unknown mode ${quoted(rawMode)} in ${quoted(input)}; use one of ${RESOURCE_MODES.join(', ')}`);
   }
   const kind = input.slice(first + 1, second).trim().toLowerCase();
   if (!KIND_PATTERN.test(kind)) {
-    throw new InvalidInputError(field, `'${kind}' in '${input}' is not a resource kind; use a word like endpoint, file, table, module`);
+    throw new InvalidInputError(field, `${quoted(kind)} in ${quoted(input)} is not a resource kind; use a word like endpoint, file, table, module`);
   }
   const name = normaliseResourceName(kind, input.slice(second + 1).trim(), input, field);
   return { mode, kind, name };
@@ -46,7 +47,7 @@ export function formatResource(resource: Resource): string {
 }
 
 function normaliseResourceName(kind: string, name: string, input: string, field: string): string {
-  if (name.length === 0) throw new InvalidInputError(field, `'${input}' has an empty NAME; e.g. 'modifies:file:src/app.ts'`);
+  if (name.length === 0) throw new InvalidInputError(field, `${quoted(input)} has an empty NAME; e.g. 'modifies:file:src/app.ts'`);
   if (name.length > MAX_RESOURCE_NAME_LENGTH) {
     throw new InvalidInputError(field, `resource name is longer than ${MAX_RESOURCE_NAME_LENGTH} characters`);
   }
@@ -68,7 +69,7 @@ function normaliseEndpoint(name: string, input: string, field: string): string {
   if (parts.length > 2 || !HTTP_METHODS.includes(method) || !path.startsWith('/')) {
     throw new InvalidInputError(
       field,
-      `'${input}' is not an endpoint; use 'MODE:endpoint:METHOD /path', e.g. 'modifies:endpoint:POST /api/login', ` +
+      `${quoted(input)} is not an endpoint; use 'MODE:endpoint:METHOD /path', e.g. 'modifies:endpoint:POST /api/login', ` +
         'and quote the whole resource so the shell keeps the space',
     );
   }
@@ -88,9 +89,9 @@ function normaliseEndpoint(name: string, input: string, field: string): string {
 function normaliseFileResource(name: string, input: string, field: string): string {
   const path = normaliseFilePath(name);
   if (path.startsWith('/') || /^[a-z]:\//i.test(path) || path.split('/').includes('..')) {
-    throw new InvalidInputError(field, `'${input}' must name a path inside the repository, relative to its root (e.g. 'modifies:file:src/app.ts')`);
+    throw new InvalidInputError(field, `${quoted(input)} must name a path inside the repository, relative to its root (e.g. 'modifies:file:src/app.ts')`);
   }
-  if (path.length === 0) throw new InvalidInputError(field, `'${input}' has an empty NAME; e.g. 'modifies:file:src/app.ts'`);
+  if (path.length === 0) throw new InvalidInputError(field, `${quoted(input)} has an empty NAME; e.g. 'modifies:file:src/app.ts'`);
   return path;
 }
 

@@ -1,4 +1,5 @@
 import { BatonError, InvalidInputError } from './errors.js';
+import { quoted } from './quoted.js';
 
 export const STATUSES = ['open', 'in_progress', 'review', 'done', 'blocked', 'cancelled', 'failed'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -43,5 +44,5 @@ export function assertTransition(taskId: number, from: Status, to: Status): void
 export function parseStatus(input: string, field = '--status'): Status {
   const text = input.trim().toLowerCase().replace('-', '_');
   if ((STATUSES as readonly string[]).includes(text)) return text as Status;
-  throw new InvalidInputError(field, `unknown status '${input}'; use one of ${STATUSES.join(', ')}`);
+  throw new InvalidInputError(field, `unknown status ${quoted(input)}; use one of ${STATUSES.join(', ')}`);
 }

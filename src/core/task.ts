@@ -4,6 +4,7 @@ import type { Link } from './link.js';
 import type { Priority } from './priority.js';
 import type { Resource } from './resource.js';
 import type { Status } from './status.js';
+import { quoted } from './quoted.js';
 
 /** A unit of work on the board. Times are ISO-8601 strings in UTC. */
 export interface Task {
@@ -132,7 +133,7 @@ export function validateLabel(input: string, field = '--label'): string {
   if (!/^[a-z0-9][a-z0-9._/-]*$/.test(label) || label.length > MAX_LABEL_LENGTH) {
     throw new InvalidInputError(
       field,
-      `'${input}' is not a label; use letters, digits, . _ / - (up to ${MAX_LABEL_LENGTH} characters), comma-separated for several`,
+      `${quoted(input)} is not a label; use letters, digits, . _ / - (up to ${MAX_LABEL_LENGTH} characters), comma-separated for several`,
     );
   }
   return label;
@@ -141,7 +142,7 @@ export function validateLabel(input: string, field = '--label'): string {
 export function validateAgentName(input: string, field: string): string {
   const name = input.trim();
   if (name.length === 0 || name.length > 100 || /[,\p{Cc}]/u.test(name)) {
-    throw new InvalidInputError(field, `'${input}' is not an agent name; use up to 100 characters without commas, like agent-2`);
+    throw new InvalidInputError(field, `${quoted(input)} is not an agent name; use up to 100 characters without commas, like agent-2`);
   }
   return name;
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../../app/run-ports.js';
 import { BatonError } from '../../core/errors.js';
+import { quoted } from '../../core/quoted.js';
 import { acpExecutor } from './acp-executor.js';
 import type { ExecutorOptions } from './agent-process.js';
 import { claudeExecutor } from './claude-executor.js';
@@ -28,5 +29,5 @@ export function resolveExecutor(name: string, options: ExecutorOptions): Executo
 }
 
 function unknownAgent(name: string, what: string): BatonError {
-  return new BatonError('UNKNOWN_AGENT', `unknown agent \`${name}\`: ${what}`, { agent: name, valid: [...AGENT_NAME_FORMS] });
+  return new BatonError('UNKNOWN_AGENT', `unknown agent ${quoted(name, '`')}: ${what}`, { agent: name, valid: [...AGENT_NAME_FORMS] });
 }

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../core/errors.js';
 import { mapLimited } from './map-limited.js';
 import { runGit, type Environment } from './run-git.js';
+import { quoted } from '../../core/quoted.js';
 
 export interface FileReadOptions {
   /** The environment git starts from, usually `process.env` (repository variables are dropped). */
@@ -29,7 +30,7 @@ export async function readFileAtCommit(cwd: string, commit: string, path: string
  * (no globs) from the repository root, wherever in it `cwd` is.
  */
 export async function readFilesAtCommit(cwd: string, commit: string, paths: readonly string[], options: FileReadOptions = {}): Promise<(string | null)[]> {
-  if (commit === '' || commit.startsWith('-') || /\s/.test(commit)) throw new InvalidInputError('commit', `'${commit}' is not a commit name`);
+  if (commit === '' || commit.startsWith('-') || /\s/.test(commit)) throw new InvalidInputError('commit', `${quoted(commit)} is not a commit name`);
   const blobs = new Map<string, string>();
   for (const chunk of chunks(paths)) {
     const { stdout } = await runGit(['--literal-pathspecs', 'ls-tree', '-z', '--full-tree', commit, '--', ...chunk], { cwd, ...gitOptions(options) });

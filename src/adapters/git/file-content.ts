@@ -1,6 +1,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
+import { quoted } from '../../core/quoted.js';
 
 const READ_CHUNK_BYTES = 64 * 1024;
 
@@ -56,7 +57,7 @@ function isInside(root: string, target: string): boolean {
 }
 
 function escapes(path: string): InvalidInputError {
-  return new InvalidInputError('path', `'${path}' leads outside the worktree; name a file inside it, relative to the worktree root`);
+  return new InvalidInputError('path', `${quoted(path)} leads outside the worktree; name a file inside it, relative to the worktree root`);
 }
 
 function isMissing(error: unknown): boolean {

@@ -7,6 +7,7 @@ import { mapLimited } from './map-limited.js';
 import { defaultBaseBranch, requireRepository } from './default-base-branch.js';
 import { currentBranch } from './repository.js';
 import { GitCommandError, runGit, type Environment, type GitOutput, type GitRunOptions } from './run-git.js';
+import { quoted } from '../../core/quoted.js';
 
 export interface GitCliOptions {
   /**
@@ -135,7 +136,7 @@ export class GitCli implements GitPort {
   private async requireCommit(cwd: string, name: string): Promise<void> {
     const found = await this.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${name}^{commit}`], cwd, { okExitCodes: [0, 1] });
     if (found.exitCode !== 0) {
-      throw new BatonError('NOT_FOUND', `base branch '${name}' does not exist in ${cwd}; name an existing branch (git branch --list)`, { branch: name });
+      throw new BatonError('NOT_FOUND', `base branch ${quoted(name)} does not exist in ${cwd}; name an existing branch (git branch --list)`, { branch: name });
     }
   }
 
@@ -168,7 +169,7 @@ function parseBatch(stdout: string): MergePrediction[] | null {
 
 /** Refuses what git would read as an option, or what would split a `--stdin` line. */
 function revision(field: string, name: string): string {
-  if (name === '' || name.startsWith('-') || /\s/.test(name)) throw new InvalidInputError(field, `'${name}' is not a branch or commit name`);
+  if (name === '' || name.startsWith('-') || /\s/.test(name)) throw new InvalidInputError(field, `${quoted(name)} is not a branch or commit name`);
   return name;
 }
 

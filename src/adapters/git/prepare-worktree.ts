@@ -6,6 +6,7 @@ import { requireRepository } from './default-base-branch.js';
 import { ensureExcluded } from './info-exclude.js';
 import { resolveCommit, type GitRunner } from './resolve-commit.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
+import { quoted } from '../../core/quoted.js';
 
 export interface WorktreeRequest {
   path: string;
@@ -85,7 +86,7 @@ async function listWorktrees(git: GitRunner, cwd: string): Promise<WorktreeEntry
 
 async function checkedBranchName(git: GitRunner, cwd: string, branch: string): Promise<string> {
   const valid = !branch.startsWith('-') && (await git(['check-ref-format', '--branch', branch], cwd, { okExitCodes: [0, 1, 128] })).exitCode === 0;
-  if (!valid) throw new InvalidInputError('branch', `'${branch}' is not a valid branch name`);
+  if (!valid) throw new InvalidInputError('branch', `${quoted(branch)} is not a valid branch name`);
   return branch;
 }
 

@@ -36,6 +36,30 @@ export function locateRepository(cwd: string): RepositoryLocation | null {
   }
 }
 
+/**
+ * The bare repository `cwd` is in (`git init --bare`, a server's `repo.git`), or null: a place
+ * git knows but with no work tree, which `locateRepository` does not count as a repository.
+ */
+export function bareRepositoryAround(cwd: string): string | null {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return null;
+    if (isBareGitDir(dir)) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function isBareGitDir(dir: string): boolean {
+  try {
+    if (!statSync(join(dir, 'objects')).isDirectory() || !statSync(join(dir, 'refs')).isDirectory() || !statSync(join(dir, 'HEAD')).isFile()) return false;
+    return /^\s*bare\s*=\s*true\s*$/im.test(readFileSync(join(dir, 'config'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function readCommonDir(gitDir: string): string {
   const file = join(gitDir, 'commondir');
   if (!existsSync(file)) return gitDir;

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../core/errors.js';
 import { parseTaskId } from '../../core/ids.js';
 import type { CommandSpec } from '../command.js';
 import { stringOption } from '../command.js';
-import { taskLine } from '../format-task.js';
+import { assigneeWidth, taskLine } from '../format-task.js';
 import { idArgument } from '../input.js';
 import { paint } from '../output.js';
 
@@ -53,6 +53,7 @@ export const blockedCommand: CommandSpec = {
   async run(ctx) {
     const blocked = await listBlocked({ store: ctx.openStore() });
     const p = paint(ctx.color);
+    const width = assigneeWidth(blocked.map(({ task }) => task));
     const text = blocked.length === 0
       ? 'nothing is blocked'
       : blocked
@@ -61,7 +62,7 @@ export const blockedCommand: CommandSpec = {
               ...(task.blockReason ? [`reason: ${task.blockReason}`] : []),
               ...blockers.map((blocker) => `waits on #${blocker.id} ${blocker.title} [${blocker.status}]`),
             ];
-            return [taskLine(task, p), ...why.map((line) => `       ${line}`)].join('\n');
+            return [taskLine(task, p, width), ...why.map((line) => `       ${line}`)].join('\n');
           })
           .join('\n');
     return {

@@ -4,6 +4,7 @@ import type { Finding } from '../../core/finding.js';
 import type { CommandSpec } from '../command.js';
 import { flag, stringOption } from '../command.js';
 import { paint, type Paint } from '../output.js';
+import { quoted } from '../../core/quoted.js';
 
 export function findingLine(finding: Finding, p: Paint): string {
   const severity = finding.severity === 'high' ? p.red(finding.severity) : finding.severity === 'medium' ? p.yellow(finding.severity) : finding.severity;
@@ -13,7 +14,7 @@ export function findingLine(finding: Finding, p: Paint): string {
 
 function findingId(text: string | undefined): number {
   if (text === undefined || !/^\d{1,15}$/.test(text.trim()) || Number(text) === 0) {
-    throw new InvalidInputError('ID', `'${text ?? ''}' is not a finding id; ids are shown by \`baton inbox\``);
+    throw new InvalidInputError('ID', `${quoted(text ?? '')} is not a finding id; ids are shown by \`baton inbox\``);
   }
   return Number(text);
 }
@@ -24,7 +25,7 @@ export const inboxCommand: CommandSpec = {
   board: 'read',
   args: [],
   options: [
-    { name: 'me', kind: 'boolean', help: 'mine (the default)' },
+    { name: 'me', kind: 'boolean', help: 'mine (the default)', conflicts: ['all'] },
     { name: 'all', kind: 'boolean', help: "every agent's findings" },
     { name: 'history', kind: 'boolean', help: 'include acknowledged and resolved findings' },
   ],

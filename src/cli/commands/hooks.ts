@@ -6,6 +6,7 @@ import { BatonError, InvalidInputError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandSpec } from '../command.js';
 import { refreshQuietly } from './impact-sync.js';
+import { quoted } from '../../core/quoted.js';
 
 const ACTIONS = ['install', 'uninstall', 'run'] as const;
 
@@ -21,9 +22,10 @@ export const hooksCommand: CommandSpec = {
   async run(ctx, { args }) {
     const action = args[0] as string;
     if (!(ACTIONS as readonly string[]).includes(action)) {
-      throw new InvalidInputError('ACTION', `'${action}' is not a hooks action; use install or uninstall`);
+      throw new InvalidInputError('ACTION', `${quoted(action)} is not a hooks action; use install or uninstall`);
     }
     if (action === 'run') return runHook(ctx, args[1]);
+    if (args[1] !== undefined) throw new InvalidInputError('HOOK', `${quoted(args[1])}: \`hooks ${action}\` takes no hook name; it ${action}s both hooks`);
     const repo = ctx.requireRepo();
     // Loaded on demand: the hook installer pulls in fs/promises, which no other command needs.
     const { installHooks, shellCommand, uninstallHooks } = await import('../../adapters/git/hooks.js');
@@ -40,7 +42,7 @@ export const hooksCommand: CommandSpec = {
 /** What the installed hooks call. The pre-commit guard refuses with exit 4; post-commit never fails a commit. */
 async function runHook(ctx: CommandContext, hook: string | undefined): Promise<{ json: Record<string, unknown>; text: string }> {
   if (hook !== 'pre-commit' && hook !== 'post-commit') {
-    throw new InvalidInputError('HOOK', `'${hook ?? ''}' is not a hook baton runs; use pre-commit or post-commit`);
+    throw new InvalidInputError('HOOK', `${quoted(hook ?? '')} is not a hook baton runs; use pre-commit or post-commit`);
   }
   const repo = ctx.requireRepo();
   // Hooks installed before `baton init` (or a board since removed): nothing is reserved and

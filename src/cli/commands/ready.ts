@@ -3,7 +3,7 @@ import { readyWithCollisions } from '../../app/ready-with-collisions.js';
 import { explainRank } from '../../core/ranking.js';
 import type { CommandSpec } from '../command.js';
 import { flag, stringOption } from '../command.js';
-import { taskLine } from '../format-task.js';
+import { assigneeWidth, taskLine } from '../format-task.js';
 import { paint } from '../output.js';
 import { parseLimit } from './task-list.js';
 
@@ -30,9 +30,10 @@ export const readyCommand: CommandSpec = {
       return { ...entry.task, rank: { position: index + 1, unblocks: entry.unblocks, collisions: entry.collisions, ...(explain && { why }) } };
     });
     const p = paint(ctx.color);
+    const width = assigneeWidth(entries);
     const text = entries.length === 0
       ? 'nothing ready'
-      : entries.map((entry) => taskLine(entry, p) + (explain ? `\n       ${p.dim(entry.rank.why ?? '')}` : '')).join('\n');
+      : entries.map((entry) => taskLine(entry, p, width) + (explain ? `\n       ${p.dim(entry.rank.why ?? '')}` : '')).join('\n');
     return { json: { tasks: entries, count: entries.length }, text };
   },
 };

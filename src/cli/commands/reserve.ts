@@ -7,6 +7,7 @@ import type { CommandContext } from '../context.js';
 import type { CommandSpec } from '../command.js';
 import { flag, stringOption } from '../command.js';
 import { idArgument } from '../input.js';
+import { quoted } from '../../core/quoted.js';
 
 /** A path or glob as the user typed it, made relative to the repository root; outside it is refused. */
 function repositoryPattern(ctx: CommandContext, input: string): string {
@@ -14,7 +15,7 @@ function repositoryPattern(ctx: CommandContext, input: string): string {
   const absolute = isAbsolute(input) ? input : resolve(ctx.io.cwd, input);
   const inside = normaliseFilePath(relative(root, absolute));
   if (inside === '' || inside === '..' || inside.startsWith('../') || isAbsolute(inside)) {
-    throw new InvalidInputError('PATH', `'${input}' is outside the repository ${root}; reserve paths inside it`);
+    throw new InvalidInputError('PATH', `${quoted(input)} is outside the repository ${root}; reserve paths inside it`);
   }
   return inside;
 }
@@ -59,6 +60,7 @@ export const unreserveCommand: CommandSpec = {
   async run(ctx, { args, options }) {
     const taskId = requiredTask(stringOption(options, 'task'));
     if (args.length === 0 && !flag(options, 'all')) throw new InvalidInputError('PATH', 'name the paths to release, or pass --all');
+    if (args.length > 0 && flag(options, 'all')) throw new InvalidInputError('PATH', 'name the paths to release, or pass --all for every one (not both)');
     const patterns = flag(options, 'all') ? null : args.map((arg) => repositoryPattern(ctx, arg));
     const removed = await unreservePaths(await ctx.deps(), taskId, patterns);
     return { json: { removed }, text: `released ${removed} reservation${removed === 1 ? '' : 's'} of #${taskId}` };

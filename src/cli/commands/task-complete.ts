@@ -16,7 +16,7 @@ export const completeCommand: CommandSpec = {
   options: [
     { name: 'message', short: 'm', kind: 'string', value: 'TEXT', help: 'what was done (e.g. "Merged PR #123")' },
     { name: 'force', kind: 'boolean', help: 'complete despite unresolved conflicts, or a task someone else holds (needs --reason)' },
-    { name: 'reason', kind: 'string', value: 'TEXT', help: 'why --force is right; recorded in the feed' },
+    { name: 'reason', kind: 'string', value: 'TEXT', help: 'why --force is right; recorded in the feed', requires: 'force' },
   ],
   async run(ctx, { args, options }) {
     const id = idArgument(args[0]);

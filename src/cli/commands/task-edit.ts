@@ -3,11 +3,12 @@ import { InvalidInputError } from '../../core/errors.js';
 import { parseDueDate } from '../../core/due-date.js';
 import { parseTaskId } from '../../core/ids.js';
 import { parseKind } from '../../core/kind.js';
-import { parseLink } from '../../core/link.js';
+import { formatLink, parseLink } from '../../core/link.js';
 import { parsePriority } from '../../core/priority.js';
-import { parseResource } from '../../core/resource.js';
+import { formatResource, parseResource } from '../../core/resource.js';
+import { quoted } from '../../core/quoted.js';
 import { parseLabels, validateAgentName, validateText, validateTitle } from '../../core/task.js';
-import type { OptionValues } from '../args.js';
+import { UsageError, type OptionValues } from '../args.js';
 import type { CommandSpec } from '../command.js';
 import { flag, listOption, stringOption } from '../command.js';
 import { taskLine } from '../format-task.js';
@@ -24,13 +25,13 @@ export const editCommand: CommandSpec = {
     { name: 'kind', short: 'k', kind: 'string', value: 'KIND', help: 'task | bug | feature | chore | idea' },
     { name: 'priority', short: 'p', kind: 'string', value: 'PRIO', help: '0-4 or a name' },
     { name: 'assignee', short: 'a', kind: 'string', value: 'AGENT', help: 'assign to AGENT' },
-    { name: 'unassign', kind: 'boolean', help: 'remove the assignee' },
+    { name: 'unassign', kind: 'boolean', help: 'remove the assignee', conflicts: ['assignee'] },
     { name: 'label', short: 'l', kind: 'list', value: 'LABEL', help: 'add a label' },
     { name: 'remove-label', kind: 'list', value: 'LABEL', help: 'remove a label' },
     { name: 'due', kind: 'string', value: 'DATE', help: 'new due date' },
-    { name: 'clear-due', kind: 'boolean', help: 'remove the due date' },
+    { name: 'clear-due', kind: 'boolean', help: 'remove the due date', conflicts: ['due'] },
     { name: 'parent', kind: 'string', value: 'ID', help: 'new parent task' },
-    { name: 'clear-parent', kind: 'boolean', help: 'remove the parent' },
+    { name: 'clear-parent', kind: 'boolean', help: 'remove the parent', conflicts: ['parent'] },
     { name: 'acceptance', kind: 'list', value: 'TEXT', help: 'replace the acceptance criteria' },
     { name: 'verify', kind: 'list', value: 'CMD', help: 'replace the verify commands' },
     { name: 'resource', short: 'r', kind: 'list', value: 'MODE:KIND:NAME', help: 'add a resource' },
@@ -65,19 +66,29 @@ function editPatch(options: OptionValues, now: Date): TaskPatch {
   if (options.acceptance !== undefined) patch.acceptance = listOption(options, 'acceptance').map((item) => validateText(item, '--acceptance'));
   if (options.verify !== undefined) patch.verify = listOption(options, 'verify').map((item) => validateText(item, '--verify'));
   if (options.label !== undefined || options['remove-label'] !== undefined) {
-    patch.labels = { add: parseLabels(listOption(options, 'label')), remove: parseLabels(listOption(options, 'remove-label'), '--remove-label') };
+    patch.labels = addedAndRemoved('label', { add: parseLabels(listOption(options, 'label')), remove: parseLabels(listOption(options, 'remove-label'), '--remove-label') }, (label) => label);
   }
   if (options.resource !== undefined || options['remove-resource'] !== undefined) {
-    patch.resources = {
+    patch.resources = addedAndRemoved('resource', {
       add: listOption(options, 'resource').map((item) => parseResource(item)),
       remove: listOption(options, 'remove-resource').map((item) => parseResource(item, '--remove-resource')),
-    };
+    }, formatResource);
   }
   if (options.link !== undefined || options['remove-link'] !== undefined) {
-    patch.links = {
+    patch.links = addedAndRemoved('link', {
       add: listOption(options, 'link').map((item) => parseLink(item)),
       remove: listOption(options, 'remove-link').map((item) => parseLink(item, '--remove-link')),
-    };
+    }, formatLink);
   }
   return patch;
+}
+
+/** One value both added and removed would end up added, without a word: refused instead. */
+function addedAndRemoved<T>(name: string, change: { add: T[]; remove: T[] }, key: (item: T) => string): { add: T[]; remove: T[] } {
+  const removed = new Set(change.remove.map(key));
+  const both = change.add.map(key).find((item) => removed.has(item));
+  if (both !== undefined) {
+    throw new UsageError(`--${name} and --remove-${name} both name ${quoted(both)}; give it to one of them`);
+  }
+  return change;
 }

@@ -11,6 +11,7 @@ import type { CommandSpec } from '../command.js';
 import { flag, listOption, stringOption } from '../command.js';
 import { taskTable } from '../format-task.js';
 import { paint } from '../output.js';
+import { quoted } from '../../core/quoted.js';
 
 const NOT_CLOSED: readonly Status[] = ['open', 'in_progress', 'review', 'blocked', 'failed'];
 
@@ -21,14 +22,14 @@ export const listCommand: CommandSpec = {
   board: 'read',
   args: [],
   options: [
-    { name: 'me', kind: 'boolean', help: 'only tasks assigned to me' },
+    { name: 'me', kind: 'boolean', help: 'only tasks assigned to me', conflicts: ['assignee'] },
     { name: 'status', short: 's', kind: 'list', value: 'STATUS', help: 'only this status; repeat or comma-separate' },
     { name: 'assignee', short: 'a', kind: 'string', value: 'AGENT', help: 'only tasks assigned to AGENT' },
     { name: 'label', short: 'l', kind: 'string', value: 'LABEL', help: 'only tasks with this label' },
     { name: 'kind', short: 'k', kind: 'string', value: 'KIND', help: 'only tasks of this kind' },
     { name: 'parent', kind: 'string', value: 'ID', help: 'only children of this task' },
     { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'at most N tasks' },
-    { name: 'all', kind: 'boolean', help: 'include done and cancelled tasks' },
+    { name: 'all', kind: 'boolean', help: 'include done and cancelled tasks', conflicts: ['status'] },
   ],
   async run(ctx, { options }) {
     const filter = listFilter(options, flag(options, 'me') ? await ctx.actor() : undefined);
@@ -58,7 +59,7 @@ function listFilter(values: OptionValues, me: string | undefined): TaskFilter {
 
 export function parseLimit(text: string, field = '--limit'): number {
   if (!/^\d{1,6}$/.test(text.trim()) || Number(text) === 0) {
-    throw new InvalidInputError(field, `'${text}' is not a count; use a whole number from 1 to 999999`);
+    throw new InvalidInputError(field, `${quoted(text)} is not a count; use a whole number from 1 to 999999`);
   }
   return Number(text);
 }

@@ -8,6 +8,7 @@ import { flag, listOption, stringOption } from '../command.js';
 import { eventLine } from '../format-task.js';
 import { paint, SCHEMA_VERSION } from '../output.js';
 import { parseLimit } from './task-list.js';
+import { quoted } from '../../core/quoted.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
@@ -21,7 +22,7 @@ export const watchCommand: CommandSpec = {
     { name: 'me', kind: 'boolean', help: 'only events addressed to me' },
     { name: 'task', kind: 'string', value: 'ID', help: 'only events about this task' },
     { name: 'type', kind: 'list', value: 'TYPE', help: 'only this event type; repeat for several' },
-    { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'without --follow: at most N events (the latest)' },
+    { name: 'limit', short: 'n', kind: 'string', value: 'N', help: 'without --follow: at most N events (the latest)', conflicts: ['follow'] },
   ],
   async run(ctx, { options }) {
     const filter: EventFilter = {
@@ -59,12 +60,12 @@ export const watchCommand: CommandSpec = {
 
 function parseCursor(text: string | undefined): number {
   if (text === undefined) return 0;
-  if (!/^\d{1,15}$/.test(text.trim())) throw new InvalidInputError('--since', `'${text}' is not an event id; use the id of the last event you saw`);
+  if (!/^\d{1,15}$/.test(text.trim())) throw new InvalidInputError('--since', `${quoted(text)} is not an event id; use the id of the last event you saw`);
   return Number(text);
 }
 
 function parseEventType(text: string): EventType {
   const type = text.trim().toLowerCase();
   if ((EVENT_TYPES as readonly string[]).includes(type)) return type as EventType;
-  throw new InvalidInputError('--type', `unknown event type '${text}'; use one of ${EVENT_TYPES.join(', ')}`);
+  throw new InvalidInputError('--type', `unknown event type ${quoted(text)}; use one of ${EVENT_TYPES.join(', ')}`);
 }

@@ -10,6 +10,7 @@ import { batonFirstLines, batonRunner, childEnv, DEMO_ROLE_VARIABLE, type BatonB
 import { renderReport } from './report.js';
 import { runDemo } from './run-demo.js';
 import { DEFAULT_TASK_COUNT } from './scenario.js';
+import { quoted } from '../../core/quoted.js';
 
 /** `baton demo`: the orchestrator, or (with BATON_DEMO_ROLE=agent) one of its agents. */
 export async function runDemoCommand(ctx: CommandContext, { options }: CommandInput): Promise<CommandOutput | void> {
@@ -65,7 +66,7 @@ async function whileInterruptible<T>(work: (signal: AbortSignal) => Promise<T>):
 
 function parseCount(text: string, field: string, max: number): number {
   if (!/^\d{1,4}$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) {
-    throw new InvalidInputError(field, `'${text}' is not a count from 1 to ${max}`);
+    throw new InvalidInputError(field, `${quoted(text)} is not a count from 1 to ${max}`);
   }
   return Number(text);
 }

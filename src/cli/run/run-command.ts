@@ -2,6 +2,7 @@ import nodeProcess from 'node:process';
 import { runTask, type RunProgressNote } from '../../app/run-task.js';
 import { parseDurationMs } from '../../core/duration.js';
 import { InvalidInputError } from '../../core/errors.js';
+import { loadTask } from '../../app/load-task.js';
 import { DEFAULT_LEASE_TTL_MS } from '../../core/lease.js';
 import type { Budgets, ProjectConfig } from '../../core/run/project-config.js';
 import type { CommandInput } from '../command.js';
@@ -12,13 +13,17 @@ import { idArgument } from '../input.js';
 import { paint, type CommandOutput } from '../output.js';
 import { progressLine, runSummaryText } from './run-format.js';
 import { projectConfigOf, runnerDeps } from './run-deps.js';
+import { quoted } from '../../core/quoted.js';
 
 const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** `baton run ID`: the composition of the runner, its flags over the project config. */
 export async function runCommandRun(ctx: CommandContext, { args, options }: CommandInput): Promise<CommandOutput> {
+  // The user's arguments are checked before the config and the machine: a wrong id is named as such.
   const taskId = idArgument(args[0]);
-  const config = withFlags(projectConfigOf(ctx), options);
+  const flags = runFlags(options);
+  await ctx.openStore().read((tx) => loadTask(tx, taskId));
+  const config = withFlags(projectConfigOf(ctx), flags);
   const budgets = config.budgets;
   const p = paint(ctx.color);
   // Progress is the main output of a run as text; with --json it goes to stderr beside the one document.
@@ -27,7 +32,6 @@ export async function runCommandRun(ctx: CommandContext, { args, options }: Comm
     const line = progressLine(note, p);
     if (line !== null) print(line);
   });
-  const ttl = stringOption(options, 'ttl');
   const controller = new AbortController();
   // Ctrl-C ends the run cleanly: the agent's group is stopped and the task goes back to the queue.
   const onSignal = (): void => controller.abort();
@@ -37,7 +41,7 @@ export async function runCommandRun(ctx: CommandContext, { args, options }: Comm
       taskId,
       budgets,
       model: config.agent.model,
-      leaseTtlMs: ttl === undefined ? DEFAULT_LEASE_TTL_MS : parseDurationMs(ttl, '--ttl'),
+      leaseTtlMs: flags.leaseTtlMs,
       signal: controller.signal,
     });
     const runDir = deps.evidence.runDir(result.record.taskId, result.record.run);
@@ -51,32 +55,42 @@ export async function runCommandRun(ctx: CommandContext, { args, options }: Comm
   }
 }
 
-/** The project config with `baton run`'s flags applied over it. */
-function withFlags(config: ProjectConfig, options: CommandInput['options']): ProjectConfig {
-  const budgets: Budgets = { ...config.budgets };
-  const maxAttempts = stringOption(options, 'max-attempts');
-  if (maxAttempts !== undefined) budgets.maxAttempts = wholeNumber(maxAttempts, '--max-attempts', 1, 100);
-  const timeout = stringOption(options, 'timeout');
-  if (timeout !== undefined) budgets.timeoutMs = parseDurationMs(timeout, '--timeout');
-  const maxTokens = stringOption(options, 'max-tokens');
-  if (maxTokens !== undefined) budgets.maxTokens = wholeNumber(maxTokens, '--max-tokens', 1, 1e12);
-  const budgetUsd = stringOption(options, 'budget-usd');
-  if (budgetUsd !== undefined) budgets.maxUsd = dollars(budgetUsd);
-  const idle = stringOption(options, 'idle-timeout');
-  const agent = {
-    ...config.agent,
-    name: stringOption(options, 'agent') ?? config.agent.name,
-    model: stringOption(options, 'model') ?? config.agent.model,
-    idleTimeoutMs: idle === undefined ? config.agent.idleTimeoutMs : parseDurationMs(idle, '--idle-timeout'),
+/** `baton run`'s flags, each validated; absent ones leave the config's value. */
+interface RunFlags {
+  budgets: Partial<Budgets>;
+  agent: { name?: string; model?: string; idleTimeoutMs?: number };
+  leaseTtlMs: number;
+}
+
+function runFlags(options: CommandInput['options']): RunFlags {
+  const text = (name: string): string | undefined => stringOption(options, name);
+  const [maxAttempts, timeout, maxTokens, budgetUsd, idle, ttl, name, model] = ['max-attempts', 'timeout', 'max-tokens', 'budget-usd', 'idle-timeout', 'ttl', 'agent', 'model'].map(text);
+  if (model !== undefined && model.trim() === '') throw new InvalidInputError('--model', 'is empty; name a model, or leave the flag out');
+  return {
+    budgets: {
+      ...(maxAttempts !== undefined && { maxAttempts: wholeNumber(maxAttempts, '--max-attempts', 1, 100) }),
+      ...(timeout !== undefined && { timeoutMs: parseDurationMs(timeout, '--timeout') }),
+      ...(maxTokens !== undefined && { maxTokens: wholeNumber(maxTokens, '--max-tokens', 1, 1e12) }),
+      ...(budgetUsd !== undefined && { maxUsd: dollars(budgetUsd) }),
+    },
+    agent: {
+      ...(name !== undefined && { name }),
+      ...(model !== undefined && { model }),
+      ...(idle !== undefined && { idleTimeoutMs: parseDurationMs(idle, '--idle-timeout') }),
+    },
+    leaseTtlMs: ttl === undefined ? DEFAULT_LEASE_TTL_MS : parseDurationMs(ttl, '--ttl'),
   };
-  if (agent.model !== null && agent.model.trim() === '') throw new InvalidInputError('--model', 'is empty; name a model, or leave the flag out');
-  return { ...config, agent, budgets };
+}
+
+/** The project config with `baton run`'s flags applied over it. */
+function withFlags(config: ProjectConfig, flags: RunFlags): ProjectConfig {
+  return { ...config, agent: { ...config.agent, ...flags.agent }, budgets: { ...config.budgets, ...flags.budgets } };
 }
 
 function wholeNumber(text: string, field: string, min: number, max: number): number {
   const value = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new InvalidInputError(field, `'${text}' is not a whole number from ${min} to ${max}`);
+    throw new InvalidInputError(field, `${quoted(text)} is not a whole number from ${min} to ${max}`);
   }
   return value;
 }
@@ -84,7 +98,7 @@ function wholeNumber(text: string, field: string, min: number, max: number): num
 function dollars(text: string): number {
   const value = Number(text.trim().replace(/^\$/, ''));
   if (!/^\$?\d+(\.\d+)?$/.test(text.trim()) || value <= 0) {
-    throw new InvalidInputError('--budget-usd', `'${text}' is not an amount of dollars above 0, e.g. 2.50`);
+    throw new InvalidInputError('--budget-usd', `${quoted(text)} is not an amount of dollars above 0, e.g. 2.50`);
   }
   return value;
 }

@@ -9,6 +9,7 @@ import { idArgument } from '../input.js';
 import { paint, type CommandOutput, type Paint } from '../output.js';
 import { evidenceStoreFor } from './run-deps.js';
 import { attemptLine, elapsedMs, seconds, stderrSection, usageText } from './run-format.js';
+import { quoted } from '../../core/quoted.js';
 
 /** `baton runs [ID]`: every run, oldest first, one line each. */
 export async function runsCommandRun(ctx: CommandContext, { args }: CommandInput): Promise<CommandOutput> {
@@ -87,6 +88,6 @@ async function requireTask(ctx: CommandContext, taskId: number): Promise<void> {
 }
 
 function positive(text: string, field: string): number {
-  if (!/^\d{1,6}$/.test(text.trim()) || Number(text) === 0) throw new InvalidInputError(field, `'${text}' is not a number from 1 up`);
+  if (!/^\d{1,6}$/.test(text.trim()) || Number(text) === 0) throw new InvalidInputError(field, `${quoted(text)} is not a number from 1 up`);
   return Number(text);
 }
