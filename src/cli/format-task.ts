@@ -17,7 +17,7 @@ export function statusLabel(task: Task, p: Paint, width = 0): string {
 const ASSIGNEE_WIDTH = { min: 12, max: 24 } as const;
 
 /** The assignee column's width for these tasks, so that one column lines up down a list. */
-export function assigneeWidth(tasks: readonly Task[]): number {
+export function assigneeWidth(tasks: readonly Pick<Task, 'assignee'>[]): number {
   const longest = Math.max(0, ...tasks.map((task) => [...(task.assignee ?? '-')].length));
   return Math.min(ASSIGNEE_WIDTH.max, Math.max(ASSIGNEE_WIDTH.min, longest));
 }
@@ -42,9 +42,9 @@ export function taskLine(task: Task & { openFindings?: number }, p: Paint, width
   return `${p.bold(`#${task.id}`.padEnd(6))} ${statusLabel(task, p, 11)} P${task.priority}  ${who}${task.title}${labels}${due}${findings}`;
 }
 
-/** Column headings over `taskLine`s, aligned with them (plain text: the caller may dim it). */
-export function taskTableHeading(): string {
-  return `${'id'.padEnd(6)} ${'status'.padEnd(11)} ${'pri'.padEnd(3)} ${'assignee'.padEnd(12)} title  [labels]  !open findings`;
+/** Column headings over `taskLine`s of this assignee width, aligned with them (plain text: the caller may dim it). */
+export function taskTableHeading(width: number = ASSIGNEE_WIDTH.min): string {
+  return `${'id'.padEnd(6)} ${'status'.padEnd(11)} ${'pri'.padEnd(3)} ${assigneeCell('assignee', width)}title  [labels]  !open findings`;
 }
 
 export function taskTable(tasks: readonly Task[], p: Paint, empty: string): string {

@@ -1,6 +1,6 @@
 import type { BoardEvent } from '../../core/event.js';
 import type { Task } from '../../core/task.js';
-import { taskTableHeading } from '../format-task.js';
+import { assigneeWidth, taskTableHeading } from '../format-task.js';
 import type { Paint } from '../output.js';
 import { renderRunPart, type RunPartFacts } from './run-report.js';
 import { renderImpact, renderWaits, waitsOf, type CollisionWarning, type ImpactStory, type Wait } from './story.js';
@@ -173,7 +173,7 @@ export function renderReport(facts: DemoFacts, boardText: string, p: Paint): str
   const seconds = (facts.durationMs / 1000).toFixed(1);
   return [
     `${p.bold('board')} ${p.dim('($ baton list --all)')}`,
-    p.dim(taskTableHeading()),
+    p.dim(taskTableHeading(assigneeWidth(facts.tasks))),
     boardText,
     '',
     ...renderWaits(facts.waits, p),
