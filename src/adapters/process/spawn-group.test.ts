@@ -73,6 +73,21 @@ describe('spawnGroup', () => {
     });
   });
 
+  it('says a name found on PATH only as a file it may not run could be not installed, or closed to this user', async () => {
+    // A file without execute bits is closed even to root: the search along PATH ends in EACCES, as
+    // it does for a user with a folder on PATH they cannot enter (root's own, say).
+    const bin = mkdtempSync(join(tmpdir(), 'baton-closed-bin-'));
+    try {
+      writeFileSync(join(bin, 'baton-closed-agent'), 'echo hi\n', { mode: 0o644 });
+      await expect(spawnGroup(['baton-closed-agent'], { cwd, env: { ...nodeProcess.env, PATH: `${bin}:/usr/bin:/bin` } })).rejects.toMatchObject({
+        code: 'FAILED',
+        message: expect.stringContaining('baton-closed-agent is not installed (not on PATH), or this user may not run it (permission denied') as unknown,
+      });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('runs a shell only when asked, with the remaining words as its arguments', async () => {
     const lines: string[] = [];
     await runGroup(['echo "$1|$2" && echo $0', 'a b', '$HOME'], { cwd, shell: true, onStdoutLine: (line) => lines.push(line) });

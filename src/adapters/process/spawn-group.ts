@@ -101,7 +101,13 @@ export async function spawnGroup(argv: readonly string[], options: SpawnGroupOpt
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (error: NodeJS.ErrnoException) => {
-      const how = error.code === 'ENOENT' ? `could not start: ${argv[0]} is not installed (not on PATH), or ${options.cwd} does not exist` : `could not start: ${error.message}`;
+      const how =
+        error.code === 'ENOENT'
+          ? `could not start: ${argv[0]} is not installed (not on PATH), or ${options.cwd} does not exist`
+          : // A bare name is searched for along PATH; a folder there this user cannot enter turns "not found" into EACCES.
+            error.code === 'EACCES' && !argv[0]?.includes('/')
+            ? `could not start: ${argv[0]} is not installed (not on PATH), or this user may not run it (permission denied: the file, or a folder on PATH, is closed to them)`
+            : `could not start: ${error.message}`;
       reject(new ProcessError({ ...empty, cancelled: false }, how));
     });
   });
