@@ -1,16 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 /*
- * Most test files spend their time waiting on processes they start (baton, git, agent CLIs,
- * checks), so they run side by side. The storms and crash rounds start dozens of processes and
+ * Test files run side by side. The storms and crash rounds start dozens of processes and
  * time their kills; they run afterwards, one file at a time, with the machine to themselves.
  */
 const STORMS = ['test/concurrency.test.ts', 'test/crash.test.ts', 'test/run-crash.test.ts'];
 
 export default defineConfig({
   test: {
-    // Up to four files at once on two cores: most of a file's time is spent waiting, not computing.
-    maxWorkers: 4,
+    // Two files at once: the suite is bound by the CPU its agent CLIs, checks and git use, so more
+    // workers on a 2-core machine only slow each test towards its timeouts.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
