@@ -3,7 +3,7 @@
  * agent scripts kept outside it, and views of what a run leaves behind (worktrees, branches,
  * run records) for before/after comparisons.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { RunRecord } from '../../src/core/run/run-record.js';
@@ -75,7 +75,25 @@ export function repoSnapshot(repo: RunRepo): string {
     worktrees: git(repo.dir, ['worktree', 'list', '--porcelain']),
     branches: git(repo.dir, ['branch', '--list', '--format=%(refname) %(objectname)']),
     status: git(repo.dir, ['status', '--porcelain', '--untracked-files=all']),
-    runs: existsSync(runs) ? readdirSync(runs, { recursive: true }).map(String).sort() : [],
+    runs: existsSync(runs) ? treeOf(runs).sort() : [],
+  });
+}
+
+/**
+ * Every path below `dir`, relative to it. A folder this user may not read is listed, not
+ * entered: the kernel makes an overlay's work folder (in an agent's home layer) mode 000, which
+ * stops an ordinary user, not root.
+ */
+function treeOf(dir: string, prefix = ''): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(join(dir, prefix), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    return entry.isDirectory() ? [path, ...treeOf(dir, path)] : [path];
   });
 }
 
