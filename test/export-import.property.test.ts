@@ -18,6 +18,7 @@ import type { Clock } from '../src/app/ports.js';
 import { parseBoardJsonl } from '../src/core/board-jsonl.js';
 import { DEPENDENCY_TYPES } from '../src/core/dependency.js';
 import { BatonError } from '../src/core/errors.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 /**
  * Any board the commands make exports to a file that imports again, into the same board: the
@@ -29,18 +30,6 @@ import { BatonError } from '../src/core/errors.js';
 const BOARDS = 20;
 const STEPS = 300;
 const AGENTS = ['agent-a', 'agent-b', 'agent-c'];
-
-/** mulberry32, as in ready-queue.property.test.ts. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A clock the sequence moves: a step is a few seconds, sometimes past every lease. */
 class SteppingClock implements Clock {

@@ -10,22 +10,11 @@ import { rankReady, type GatingEdge, type ReadyCandidate } from '../../core/rank
 import { STATUSES, type Status } from '../../core/status.js';
 import { newTaskRecord } from '../../core/task.js';
 import type { BoardStore, NewTask, ReadyQuery } from '../../app/ports.js';
+import { seededRandom } from '../../../test/helpers/seeded-random.js';
 
 const BOARDS = 30;
 const LIMITS = [1, 2, 5, 12, undefined] as const;
 const AGENTS = ['alice', 'bob', 'nobody-assigned'];
-
-/** mulberry32: a small seeded generator, so a failing board can be rebuilt from its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((sum, [, weight]) => sum + weight, 0);
