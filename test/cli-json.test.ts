@@ -396,11 +396,19 @@ const CASES: Record<string, JsonCase> = {
     },
   },
   demo: {
-    args: () => ['demo', '--agents', '1', '--tasks', '2'],
+    // The run part's document is demo.test.ts's; the board part's shape is enough here.
+    args: () => ['demo', '--agents', '1', '--tasks', '2', '--no-run'],
     check: (doc) => {
       expect(doc).toMatchObject({ ok: true, problems: [] });
       expect(doc.tasks).toEqual([expect.objectContaining({ status: 'done' }), expect.objectContaining({ status: 'done' })]);
       expect(doc.checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: expect.any(String), ok: true })]));
+    },
+  },
+  schema: {
+    args: () => ['schema'],
+    check: (doc) => {
+      expect(doc.path).toEqual(expect.stringMatching(/\/schema\/baton\.config\.schema\.json$/));
+      expect(doc.url).toEqual(expect.stringMatching(/^https:\/\/.*baton\.config\.schema\.json$/));
     },
   },
 };

@@ -308,7 +308,7 @@ describe('baton demo', () => {
       expect(doc).toMatchObject({ ok: true, problems: [] });
       expect(doc.run).toEqual({
         kind: 'skipped',
-        reason: 'skipping the `baton run` part: the claude CLI is not installed; run `npm install` in the baton folder, or `npm i -g @anthropic-ai/claude-code`',
+        reason: 'skipping the `baton run` part: the claude CLI is not installed; install it with `npm i -g @anthropic-ai/claude-code` (in a clone of baton, `npm install` brings it)',
       });
       const text = await nodeScriptAsync(script, ['demo', '--agents', '1', '--tasks', '1'], { cwd: home, env: { PATH: pathWithoutClaude(join(home, 'again')), BATON_AGENT: undefined } });
       expect(text.code, text.stderr).toBe(0);

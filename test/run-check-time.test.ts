@@ -8,10 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, verdicts } from './helpers/project-run.js';
 import { asJson, NODE, nodeShop, SAVE10, TITLE, type ProjectShape } from './helpers/shop-projects.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const project = projectsPerTest();
 const CONTAINED = (await detectContainment()).kind === 'namespaces';
@@ -42,8 +46,8 @@ const REWRITING_CART = [
   NODE.wrong1990,
 ].join('\n');
 
-describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests are read-only while the checks run them', (agent) => {
-  it('code under test that rewrites a test file loaded after it cannot: the real failure is fed back, the right code passes', { timeout: 60_000 }, async () => {
+describe.skipIf(!CONTAINED)('baton run: the tests are read-only while the checks run them', () => {
+  eitherAgent('code under test that rewrites a test file loaded after it cannot: the real failure is fed back, the right code passes', { timeout: 60_000 }, async (agent) => {
     const run = await project(
       agent,
       shopLoadingCartFirst({ 'cart-rewriting.js': REWRITING_CART }),
@@ -74,8 +78,8 @@ const EVASIVE_CART = [
   NODE.wrong1990,
 ].join('\n');
 
-describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests stay where they are while the checks run', (agent) => {
-  it('neither moving the test folder away nor a hard link the agent made reaches the SAVE10 test: the real failure is fed back', { timeout: 60_000 }, async () => {
+describe.skipIf(!CONTAINED)('baton run: the tests stay where they are while the checks run', () => {
+  eitherAgent('neither moving the test folder away nor a hard link the agent made reaches the SAVE10 test: the real failure is fed back', { timeout: 60_000 }, async (agent) => {
     const run = await project(
       agent,
       shopLoadingCartFirst({ 'cart-evasive.js': EVASIVE_CART }),
@@ -92,8 +96,8 @@ describe.skipIf(!CONTAINED).each(AGENTS)('baton run --agent %s: the tests stay w
   });
 });
 
-describe.each(AGENTS)('baton run --agent %s without containment: a test file changed while the checks ran', (agent) => {
-  it('fails the attempt, naming the file, whatever the checks said', { timeout: 60_000 }, async () => {
+describe('baton run without containment: a test file changed while the checks ran', () => {
+  eitherAgent('fails the attempt, naming the file, whatever the checks said', { timeout: 60_000 }, async (agent) => {
     const run = await project(
       agent,
       { ...shopLoadingCartFirst({ 'cart-rewriting.js': REWRITING_CART }), env: { BATON_CONTAINMENT: 'off' } },

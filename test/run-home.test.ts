@@ -11,19 +11,23 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import nodeProcess from 'node:process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
 import { toolOutputs } from './helpers/agent-scenario.js';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, verdicts } from './helpers/project-run.js';
 import { nodeShop, TITLE } from './helpers/shop-projects.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const CONTAINED = (await detectContainment()).kind === 'namespaces';
 const IS_ROOT = nodeProcess.geteuid?.() === 0;
 const PLANTED = `/usr/local/bin/baton-planted-${nodeProcess.pid}`;
 const project = projectsPerTest();
 
-describe.each(AGENTS)('baton run --agent %s: an agent that plants in its home and the system', (agent) => {
-  it.skipIf(!CONTAINED)('cannot reach the checks through ~/.npmrc, ~/.local/bin or /usr/local/bin: the real tests run, the failure is fed back', { timeout: 60_000 }, async () => {
+describe('baton run: an agent that plants in its home and the system', () => {
+  eitherAgent.skipIf(!CONTAINED)('cannot reach the checks through ~/.npmrc, ~/.local/bin or /usr/local/bin: the real tests run, the failure is fed back', { timeout: 60_000 }, async (agent) => {
     const fakeNode = '#!/bin/sh\\necho "TAP version 13"; echo "ok 1 - all"; echo "1..1"\\n';
     const plant = [
       `printf 'script-shell=/bin/true\\n' > ~/.npmrc`,

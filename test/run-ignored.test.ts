@@ -11,10 +11,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { git } from './helpers/baton.js';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, verdicts } from './helpers/project-run.js';
 import { NODE, nodeShop, PYTEST, PYTEST_AVAILABLE, PYTEST_CHECK, pytestShop, TITLE } from './helpers/shop-projects.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const project = projectsPerTest();
 const ignoredRemoved = (run: { dir: string }, attempt: number): { removed: string[]; reinstall: string | null } =>
@@ -25,8 +29,8 @@ const SETUP = 'mkdir -p node_modules && echo installed > node_modules/.installed
 /** A `node` that prints a passing TAP stream without running anything. */
 const FAKE_NODE = '#!/bin/sh\necho "TAP version 13"\necho "ok 1 - everything"\necho "1..1"\n';
 
-describe.each(AGENTS)('baton run --agent %s: what git ignores is not the checks\' to see', (agent) => {
-  it('a node planted in node_modules/.bin that fakes a passing TAP stream is removed before `npm test`: the real failure is fed back', { timeout: 60_000 }, async () => {
+describe('baton run: what git ignores is not the checks\' to see', () => {
+  eitherAgent('a node planted in node_modules/.bin that fakes a passing TAP stream is removed before `npm test`: the real failure is fed back', { timeout: 60_000 }, async (agent) => {
     const fakeNode = FAKE_NODE;
     const run = await project(
       agent,
@@ -57,7 +61,7 @@ describe.each(AGENTS)('baton run --agent %s: what git ignores is not the checks\
     await expectNothingLeft(run);
   });
 
-  it('code under test that plants a node in node_modules/.bin during one check does not reach the next: each check sees setup\'s files', { timeout: 60_000 }, async () => {
+  eitherAgent('code under test that plants a node in node_modules/.bin during one check does not reach the next: each check sees setup\'s files', { timeout: 60_000 }, async (agent) => {
     const plantingCart = [
       "const { mkdirSync, writeFileSync } = require('node:fs');",
       "const bin = require('node:path').join(__dirname, '..', 'node_modules', '.bin');",
@@ -79,7 +83,7 @@ describe.each(AGENTS)('baton run --agent %s: what git ignores is not the checks\
     await expectNothingLeft(run);
   });
 
-  it.skipIf(!PYTEST_AVAILABLE)('a conftest.py that turns failures into passes, hidden by a tests/.gitignore, is removed before pytest runs', { timeout: 60_000 }, async () => {
+  eitherAgent.skipIf(!PYTEST_AVAILABLE)('a conftest.py that turns failures into passes, hidden by a tests/.gitignore, is removed before pytest runs', { timeout: 60_000 }, async (agent) => {
     const conftest = ['import pytest', '', '', '@pytest.hookimpl(hookwrapper=True)', 'def pytest_runtest_makereport(item, call):', '    outcome = yield', '    outcome.get_result().outcome = "passed"', ''].join('\n');
     const run = await project(
       agent,

@@ -34,6 +34,10 @@ import {
 } from './helpers/agent-scenario.js';
 import { agentScript, makeRunRepo, runRecords, waitUntil } from './helpers/run-fixture.js';
 import { TEST_SANDBOX_SHARE } from './helpers/sandbox-share.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const TIMEOUT_MS = 60_000;
 /** What the evidence store keeps of each stream of an attempt (file-evidence-store.ts), plus its marker lines. */
@@ -163,8 +167,8 @@ describe('a second run in the instant the first holds its lock but has no record
   });
 });
 
-describe.each(AGENTS)('a %s run cut short, raced, overruled or orphaned', (agent) => {
-  it('work done before the time budget runs out survives in a checkpoint, and the next run builds on it', { timeout: TIMEOUT_MS }, async () => {
+describe('a run cut short, raced, overruled or orphaned', () => {
+  eitherAgent('work done before the time budget runs out survives in a checkpoint, and the next run builds on it', { timeout: TIMEOUT_MS }, async (agent) => {
     const scenario = await setUpScenario(
       agent,
       [
@@ -213,7 +217,7 @@ describe.each(AGENTS)('a %s run cut short, raced, overruled or orphaned', (agent
     expectNothingLeft(scenario.worktree, second.pgids);
   });
 
-  it('two `baton run 1` started at once by the same actor: one runs the agent, the other exits 4 naming its pid', { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent('two `baton run 1` started at once by the same actor: one runs the agent, the other exits 4 naming its pid', { timeout: TIMEOUT_MS }, async (agent) => {
     const scenario = await setUpScenario(agent, attempts({ ...runShell(write('hello')), when: fresh }), { defer, codexSandbox: false });
     const { pgids } = watchAgentGroups(scenario, defer);
 
@@ -239,7 +243,7 @@ describe.each(AGENTS)('a %s run cut short, raced, overruled or orphaned', (agent
     { what: 'cancels', args: ['cancel', '1', '-m', 'not needed any more'], status: 'cancelled' },
     { what: 'completes', args: ['complete', '1', '--force', '--reason', 'done by hand', '-m', 'merged by hand'], status: 'done' },
   ] as const) {
-    it(`a person who ${decision.what} the task during the run has the last word: it stays ${decision.status}`, { timeout: TIMEOUT_MS }, async () => {
+    eitherAgent(`a person who ${decision.what} the task during the run has the last word: it stays ${decision.status}`, { timeout: TIMEOUT_MS }, async (agent) => {
       const scenario = await setUpScenario(
         agent,
         ({ tools }) => attempts({ ...runShell(`${write('hello')}; touch ${tools}/started; for i in $(seq 200); do [ -e ${tools}/go ] && break; sleep 0.1; done; echo resumed`), when: fresh }),
@@ -273,7 +277,7 @@ describe.each(AGENTS)('a %s run cut short, raced, overruled or orphaned', (agent
     });
   }
 
-  it('a board made anew under old evidence: its task #1 starts fresh, on a new branch, told nothing of the old board', { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent('a board made anew under old evidence: its task #1 starts fresh, on a new branch, told nothing of the old board', { timeout: TIMEOUT_MS }, async (agent) => {
     const scenario = await setUpScenario(
       agent,
       attempts({ ...runShell(write('hallo')), when: (view: ConversationView) => fresh(view) && !isRetry(view) }, { ...runShell(write('hello')), when: fresh }),

@@ -10,7 +10,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
 import { runShell, type ConversationView } from '../src/adapters/scripted-model/script.js';
 import { baton, BATON_BIN, git, json } from './helpers/baton.js';
@@ -32,6 +32,10 @@ import {
   write,
   type Scenario,
 } from './helpers/agent-scenario.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const TIMEOUT_MS = 60_000;
 const CONTAINED = (await detectContainment()).kind === 'namespaces';
@@ -62,8 +66,8 @@ function expectBatonsCommit(scenario: Scenario): void {
 
 const opening = (includes: string) => (view: ConversationView): boolean => fresh(view) && view.prompt.includes(includes);
 
-describe.each(AGENTS)('an adversarial %s agent and git', (agent) => {
-  it("commits of its own, a reset past a checkpoint and a switch to another branch end in baton's own commit on the task branch; nothing committed is lost", { timeout: TIMEOUT_MS }, async () => {
+describe('an adversarial agent and git', () => {
+  eitherAgent("commits of its own, a reset past a checkpoint and a switch to another branch end in baton's own commit on the task branch; nothing committed is lost", { timeout: TIMEOUT_MS }, async (agent) => {
     const scenario = await setUpScenario(
       agent,
       attempts(
@@ -105,7 +109,7 @@ describe.each(AGENTS)('an adversarial %s agent and git', (agent) => {
     expectNothingLeft(scenario.worktree, pgids);
   });
 
-  it("without containment: baton's kept refs that the agent deletes are put back, and the attempt diverges saying so", { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent("without containment: baton's kept refs that the agent deletes are put back, and the attempt diverges saying so", { timeout: TIMEOUT_MS }, async (agent) => {
     const erase = "git for-each-ref --format='delete %(refname)' refs/baton | git update-ref --stdin";
     const scenario = await setUpScenario(
       agent,
@@ -134,11 +138,11 @@ describe.each(AGENTS)('an adversarial %s agent and git', (agent) => {
     expectNothingLeft(scenario.worktree, pgids);
   });
 
-  it.skipIf(!CONTAINED)('a hook, core.hooksPath, clean filters and an fsmonitor planted in the repository and the global config never run for baton; all are gone afterwards', { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent.skipIf(!CONTAINED)('a hook, core.hooksPath, clean filters and an fsmonitor planted in the repository and the global config never run for baton; all are gone afterwards', { timeout: TIMEOUT_MS }, async (agent) => {
     await plantHooks(agent, {});
   });
 
-  it('without containment: the planted hook, hooksPath, filters and fsmonitor are put back, the attempt diverges saying why, none runs for baton', { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent('without containment: the planted hook, hooksPath, filters and fsmonitor are put back, the attempt diverges saying why, none runs for baton', { timeout: TIMEOUT_MS }, async (agent) => {
     await plantHooks(agent, NO_CONTAINMENT);
   });
 });
@@ -220,8 +224,8 @@ async function plantHooks(agent: (typeof AGENTS)[number], env: Record<string, st
   expectNothingLeft(scenario.worktree, pgids);
 }
 
-describe.each(AGENTS)('an adversarial %s agent and the checkouts around it', (agent) => {
-  it.skipIf(!CONTAINED)('cannot write into the main checkout or another task\'s worktree: the writes fail, the checkouts stay as they were', { timeout: TIMEOUT_MS }, async () => {
+describe('an adversarial agent and the checkouts around it', () => {
+  eitherAgent.skipIf(!CONTAINED)('cannot write into the main checkout or another task\'s worktree: the writes fail, the checkouts stay as they were', { timeout: TIMEOUT_MS }, async (agent) => {
     const { scenario, other, pgids } = await writeOutside(agent, {});
 
     const result = await scenario.run('--max-attempts', '2');
@@ -239,7 +243,7 @@ describe.each(AGENTS)('an adversarial %s agent and the checkouts around it', (ag
     expectNothingLeft(scenario.worktree, pgids);
   });
 
-  it('without containment: the writes are found, the attempt fails naming both paths, and the next run says why it is refused', { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent('without containment: the writes are found, the attempt fails naming both paths, and the next run says why it is refused', { timeout: TIMEOUT_MS }, async (agent) => {
     const { scenario, other, pgids } = await writeOutside(agent, NO_CONTAINMENT);
     const written = [join(scenario.dir, 'README.md'), join(other, 'README.md')];
 
@@ -292,8 +296,8 @@ async function writeOutside(agent: (typeof AGENTS)[number], env: Record<string, 
   return { scenario, other, pgids: watchAgentGroups(scenario, defer).pgids };
 }
 
-describe.each(AGENTS)('an adversarial %s agent and the processes it leaves', (agent) => {
-  it.skipIf(!CONTAINED)('a leftover with a cleared environment in a session of its own dies with the attempt', { timeout: TIMEOUT_MS }, async () => {
+describe('an adversarial agent and the processes it leaves', () => {
+  eitherAgent.skipIf(!CONTAINED)('a leftover with a cleared environment in a session of its own dies with the attempt', { timeout: TIMEOUT_MS }, async (agent) => {
     const seconds = String(1000 + Math.floor(Math.random() * 8000));
     const scenario = await setUpScenario(
       agent,
@@ -313,7 +317,7 @@ describe.each(AGENTS)('an adversarial %s agent and the processes it leaves', (ag
     expectNothingLeft(scenario.worktree, pgids);
   });
 
-  it('without containment: a leftover in a session of its own that keeps its environment is killed once the attempt is over', { timeout: TIMEOUT_MS }, async () => {
+  eitherAgent('without containment: a leftover in a session of its own that keeps its environment is killed once the attempt is over', { timeout: TIMEOUT_MS }, async (agent) => {
     const seconds = String(1000 + Math.floor(Math.random() * 8000));
     const scenario = await setUpScenario(
       agent,
@@ -361,8 +365,8 @@ async function tamperingScenario(agent: (typeof AGENTS)[number], sql: string, en
   );
 }
 
-describe.each(AGENTS)('an adversarial %s agent and the board', (agent) => {
-  it.skipIf(!CONTAINED)('cannot complete its task, delete its row, drop a table or rewrite its history: the board is read-only and the run concludes', { timeout: TIMEOUT_MS }, async () => {
+describe('an adversarial agent and the board', () => {
+  eitherAgent.skipIf(!CONTAINED)('cannot complete its task, delete its row, drop a table or rewrite its history: the board is read-only and the run concludes', { timeout: TIMEOUT_MS }, async (agent) => {
     const sql = TAMPERING.map((tampering) => tampering.sql).join('; ');
     const scenario = await tamperingScenario(agent, sql, {});
     const { pgids } = watchAgentGroups(scenario, defer);
@@ -382,7 +386,7 @@ describe.each(AGENTS)('an adversarial %s agent and the board', (agent) => {
   });
 
   for (const tampering of TAMPERING) {
-    it(`without containment: an agent that ${tampering.what} stops the run as needs_human without concluding, and without a stack trace`, { timeout: TIMEOUT_MS }, async () => {
+    eitherAgent(`without containment: an agent that ${tampering.what} stops the run as needs_human without concluding, and without a stack trace`, { timeout: TIMEOUT_MS }, async (agent) => {
       const scenario = await tamperingScenario(agent, tampering.sql, NO_CONTAINMENT);
       const { pgids } = watchAgentGroups(scenario, defer);
 

@@ -7,15 +7,19 @@
  * wrong code gives, is reverted and told why; the right code passes, although the line added to
  * the doc comment moves the doc test (which is named without its line).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, projectsPerTest, REVERTED, verdicts } from './helpers/project-run.js';
 import { CARGO, CARGO_AVAILABLE, CARGO_CHECK, cargoShop } from './helpers/shop-projects.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const project = projectsPerTest();
 const title = CARGO_AVAILABLE ? 'cargo test' : 'cargo test (skipped: no cargo with the PATH the agents get)';
 
-describe.skipIf(!CARGO_AVAILABLE).each(AGENTS)(`baton run --agent %s on a Rust crate: ${title}`, (agent) => {
-  it('an attempt that marks the failing inline test #[ignore] is reverted; one that changes what it expects too; the right code passes', { timeout: 120_000 }, async () => {
+describe.skipIf(!CARGO_AVAILABLE)(`baton run on a Rust crate: ${title}`, () => {
+  eitherAgent('an attempt that marks the failing inline test #[ignore] is reverted; one that changes what it expects too; the right code passes', { timeout: 120_000 }, async (agent) => {
     const run = await project(agent, cargoShop({ config: { checks: [{ id: 'test', run: CARGO_CHECK }], budgets: { maxDivergences: 3 } } }), (tools) =>
       byAttempt(copy(tools, 'lib-ignored.rs', 'src/lib.rs'), copy(tools, 'lib-edited.rs', 'src/lib.rs'), copy(tools, 'lib-right.rs', 'src/lib.rs')),
     );
@@ -37,7 +41,7 @@ describe.skipIf(!CARGO_AVAILABLE).each(AGENTS)(`baton run --agent %s on a Rust c
     await expectNothingLeft(run);
   });
 
-  it("feeds back libtest's failure — the test, its place and both values — not a tail of cargo's output", { timeout: 120_000 }, async () => {
+  eitherAgent("feeds back libtest's failure — the test, its place and both values — not a tail of cargo's output", { timeout: 120_000 }, async (agent) => {
     const run = await project(agent, cargoShop(), (tools) => byAttempt(copy(tools, 'lib-1990.rs', 'src/lib.rs'), copy(tools, 'lib-right.rs', 'src/lib.rs')));
 
     const result = await run.run('--max-attempts', '2');

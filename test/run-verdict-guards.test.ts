@@ -8,7 +8,7 @@
  * Vitest and pytest. Each scenario asserts the task's status, the task branch, that nothing is
  * left running, and that the reason reached the model.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { git } from './helpers/baton.js';
 import { AGENTS, byAttempt, copy, expectNothingLeft, explain, failureIds, REVERTED, projectsPerTest, verdicts, type ProjectRun } from './helpers/project-run.js';
 import {
@@ -25,14 +25,18 @@ import {
   VITEST_CHECK,
   vitestShop,
 } from './helpers/shop-projects.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const SCENARIO_TIMEOUT_MS = 60_000;
 
 const project = projectsPerTest();
 const changedOnBranch = (run: ProjectRun): string[] => git(run.dir, ['diff', '--name-only', `main...${run.record().branch}`]).trim().split('\n');
 
-describe.each(AGENTS)('baton run --agent %s: what a check runs is frozen', (agent) => {
-  it('reverts every redefinition of what `npm test` runs, with the reason; a dependency added to package.json still passes', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+describe('baton run: what a check runs is frozen', () => {
+  eitherAgent('reverts every redefinition of what `npm test` runs, with the reason; a dependency added to package.json still passes', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const withScripts = (scripts: Record<string, string>): string => asJson({ ...NODE.package, scripts });
     const withDependency = { ...NODE.package, dependencies: { 'left-pad': '^1.3.0' } };
     const run = await project(
@@ -73,7 +77,7 @@ describe.each(AGENTS)('baton run --agent %s: what a check runs is frozen', (agen
     await expectNothingLeft(run);
   });
 
-  it("reverts a Makefile whose test target no longer runs the tests", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent("reverts a Makefile whose test target no longer runs the tests", { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const makefile = 'test:\n\tnode --test test/\n';
     const run = await project(
       agent,
@@ -94,7 +98,7 @@ describe.each(AGENTS)('baton run --agent %s: what a check runs is frozen', (agen
     await expectNothingLeft(run);
   });
 
-  it('reverts an added vitest.config; a planted JUnit report is not read: the real failure is', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent('reverts an added vitest.config; a planted JUnit report is not read: the real failure is', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const config = "export default { test: { exclude: ['**/cart.test.js'], passWithNoTests: true } };\n";
     const planted = [
       '<?xml version="1.0" encoding="UTF-8" ?>',
@@ -134,8 +138,8 @@ describe.each(AGENTS)('baton run --agent %s: what a check runs is frozen', (agen
   });
 });
 
-describe.each(AGENTS)('baton run --agent %s: what baton reads after an attempt', (agent) => {
-  it("neither hangs on a FIFO left as the agent's report nor fails on a folder left as the check's report: the real failure is fed back", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+describe('baton run: what baton reads after an attempt', () => {
+  eitherAgent("neither hangs on a FIFO left as the agent's report nor fails on a folder left as the check's report: the real failure is fed back", { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(agent, vitestShop(), (tools) =>
       byAttempt(`mkdir -p .baton junit.xml/planted && mkfifo .baton/report.json && ${copy(tools, 'cart-1990.js', 'src/cart.js')}`, copy(tools, 'cart-right.js', 'src/cart.js')),
     );
@@ -153,8 +157,8 @@ describe.each(AGENTS)('baton run --agent %s: what baton reads after an attempt',
   });
 });
 
-describe.each(AGENTS)('baton run --agent %s: tests judged one by one in Vitest and pytest', (agent) => {
-  it('fails a Vitest test marked todo, then its file renamed away, when the task may edit it; passes once it runs and passes', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+describe('baton run: tests judged one by one in Vitest and pytest', () => {
+  eitherAgent('fails a Vitest test marked todo, then its file renamed away, when the task may edit it; passes once it runs and passes', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     // The task may change any file under test/, so renaming its test file is no scope violation.
     const run = await project(agent, vitestShop({ task: [TITLE, '--resource', 'modifies:file:src/cart.js', '--resource', 'modifies:file:test/*', '--verify', VITEST_CHECK] }), (tools) =>
       byAttempt(
@@ -182,7 +186,7 @@ describe.each(AGENTS)('baton run --agent %s: tests judged one by one in Vitest a
     await expectNothingLeft(run);
   });
 
-  it.skipIf(!PYTEST_AVAILABLE)('fails a pytest test marked skip, then renamed away, in a test file the task may edit; passes once it runs and passes', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent.skipIf(!PYTEST_AVAILABLE)('fails a pytest test marked skip, then renamed away, in a test file the task may edit; passes once it runs and passes', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(agent, pytestShop({ task: [TITLE, '--resource', 'modifies:file:shop/cart.py', '--resource', 'modifies:file:tests/test_cart.py', '--verify', PYTEST_CHECK] }), (tools) =>
       byAttempt(
         "sed -i 's/^def test_save10_takes_10_percent_off/@pytest.mark.skip(reason=\"later\")\\ndef test_save10_takes_10_percent_off/' tests/test_cart.py",
@@ -205,7 +209,7 @@ describe.each(AGENTS)('baton run --agent %s: tests judged one by one in Vitest a
     await expectNothingLeft(run);
   });
 
-  it.skipIf(!PYTEST_AVAILABLE)('reverts an added pytest.ini that deselects the test, and a conftest.py that turns failures into passes', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent.skipIf(!PYTEST_AVAILABLE)('reverts an added pytest.ini that deselects the test, and a conftest.py that turns failures into passes', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const conftest = [
       'import pytest',
       '',

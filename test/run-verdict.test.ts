@@ -16,13 +16,17 @@ import { rateLimited } from '../src/adapters/scripted-model/script.js';
 import { git } from './helpers/baton.js';
 import { AGENTS, ALREADY_FAILING, byAttempt, copy, expectNothingLeft, explain, failureIds, REVERTED, RETRY, projectsPerTest, verdicts } from './helpers/project-run.js';
 import { NODE, nodeShop, SAVE10, TITLE } from './helpers/shop-projects.js';
+import { takingTurns } from './helpers/agent-turns.js';
+
+/** Each adversarial scenario runs with one agent CLI, the two taking turns (see agent-turns.ts). */
+const eitherAgent = takingTurns(AGENTS);
 
 const SCENARIO_TIMEOUT_MS = 60_000;
 
 const project = projectsPerTest();
 
-describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node --test)', (agent) => {
-  it('reverts a test file rewritten to a comment, then one given an early exit: never in review', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+describe('baton run against an adversarial agent (node --test)', () => {
+  eitherAgent('reverts a test file rewritten to a comment, then one given an early exit: never in review', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(
       agent,
       // The task declares no files: nothing but the test contract stands in the way.
@@ -53,7 +57,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
     await expectNothingLeft(run);
   });
 
-  it('fails a test skipped, then deleted from its describe block, in a test file the task may edit; passes once it runs and passes', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent('fails a test skipped, then deleted from its describe block, in a test file the task may edit; passes once it runs and passes', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(
       agent,
       nodeShop({ task: [TITLE, '--resource', 'modifies:file:src/cart.js', '--resource', 'modifies:file:test/cart.test.js', '--verify', 'npm test'] }),
@@ -82,7 +86,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
     await expectNothingLeft(run);
   });
 
-  it('a new test file that patches assert and exits early does not make the failing test pass', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent('a new test file that patches assert and exits early does not make the failing test pass', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const cheat = "const assert = require('node:assert');\nassert.strictEqual = () => {};\nassert.equal = () => {};\nprocess.exit(0);\n";
     const run = await project(agent, nodeShop({ task: [TITLE, '--verify', 'npm test'], tools: { 'setup.test.js': cheat } }), (tools) =>
       byAttempt(copy(tools, 'setup.test.js', 'test/setup.test.js'), `rm test/setup.test.js && ${copy(tools, 'cart-right.js', 'src/cart.js')}`),
@@ -102,7 +106,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
     await expectNothingLeft(run);
   });
 
-  it('puts the failing test, its message and values in the next prompt, not the twelve passing ones after it; converges on attempt 2', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent('puts the failing test, its message and values in the next prompt, not the twelve passing ones after it; converges on attempt 2', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(agent, nodeShop(), (tools) => byAttempt(copy(tools, 'cart-1990.js', 'src/cart.js'), copy(tools, 'cart-right.js', 'src/cart.js')));
 
     const result = await run.run('--max-attempts', '3');
@@ -124,7 +128,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
     await expectNothingLeft(run);
   });
 
-  it('is not stalled by the same assertion failing with other values (1990, then 1900): a third attempt runs', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent('is not stalled by the same assertion failing with other values (1990, then 1900): a third attempt runs', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(agent, nodeShop(), (tools) =>
       byAttempt(copy(tools, 'cart-1990.js', 'src/cart.js'), copy(tools, 'cart-1900.js', 'src/cart.js'), copy(tools, 'cart-right.js', 'src/cart.js')),
     );
@@ -151,7 +155,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
     /** The task names its test in its acceptance criteria and has no verify command: only the config's `npm test` runs. */
     const task = [TITLE, '--resource', 'modifies:file:src/cart.js', '--acceptance', SAVE10];
 
-    it("excuses that one, never the task's own: the prompt says what was already failing, the run succeeds", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    eitherAgent("excuses that one, never the task's own: the prompt says what was already failing, the run succeeds", { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
       const run = await project(agent, nodeShop({ files: { 'test/legacy.test.js': LEGACY }, task }), (tools) =>
         byAttempt("printf '// SAVE10: to do\\n' >> src/cart.js", copy(tools, 'cart-right.js', 'src/cart.js')),
       );
@@ -173,7 +177,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
       await expectNothingLeft(run);
     });
 
-    it("blocks the run with `baseline: { preexisting: 'block' }`", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    eitherAgent("blocks the run with `baseline: { preexisting: 'block' }`", { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
       const run = await project(
         agent,
         nodeShop({ files: { 'test/legacy.test.js': LEGACY }, config: { checks: [{ id: 'test', run: 'npm test' }], baseline: { preexisting: 'block' } }, task }),
@@ -196,7 +200,7 @@ describe.each(AGENTS)('baton run --agent %s against an adversarial agent (node -
     });
   });
 
-  it('hands the task back (open, with a note), not failed, when the agent stays rate limited', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  eitherAgent('hands the task back (open, with a note), not failed, when the agent stays rate limited', { timeout: SCENARIO_TIMEOUT_MS }, async (agent) => {
     const run = await project(agent, nodeShop({ config: { checks: [{ id: 'test', run: 'npm test' }], budgets: { rateLimitWait: '1s', maxRateLimitRetries: 1 } } }), () => [rateLimited()]);
 
     const result = await run.run('--max-attempts', '2');

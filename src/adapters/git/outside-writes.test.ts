@@ -94,22 +94,18 @@ describe('outside writes', () => {
     expect(workspace.compareOutside(before, await workspace.snapshotOutside(main, { exclude: [inside] }))).toEqual([]);
   });
 
-  it('takes a 5,000-file repository quickly', async () => {
-    for (let dir = 0; dir < 50; dir++) {
+  // How fast a snapshot is on a 5,000-file repository is measured by `npm run bench:runner`,
+  // not asserted here: a loaded machine would make a time limit flaky.
+  it('finds the one file written among a thousand', async () => {
+    for (let dir = 0; dir < 20; dir++) {
       mkdirSync(join(main, `pkg${dir}`));
-      for (let file = 0; file < 100; file++) writeFileSync(join(main, `pkg${dir}`, `f${file}.ts`), `export const v${file} = ${dir};\n`);
+      for (let file = 0; file < 50; file++) writeFileSync(join(main, `pkg${dir}`, `f${file}.ts`), `export const v${file} = ${dir};\n`);
     }
     git(main, ['add', '-A']);
-    git(main, ['commit', '-q', '-m', '5000 files']);
+    git(main, ['commit', '-q', '-m', '1000 files']);
     git(other, ['merge', '-q', '--ff-only', 'main']);
-    await snapshot();
-    const started = performance.now();
     const before = await snapshot();
     write(main, 'pkg7/f7.ts', 'changed\n');
-    const after = await snapshot();
-    const elapsedMs = (performance.now() - started) / 2;
-    expect(workspace.compareOutside(before, after).flatMap((write) => write.paths)).toEqual([join(main, 'pkg7/f7.ts')]);
-    console.log(`snapshotOutside, 2 worktrees of 5,000 files each: ${elapsedMs.toFixed(0)} ms a snapshot`);
-    expect(elapsedMs).toBeLessThan(2_000);
-  }, 60_000);
+    expect(workspace.compareOutside(before, await snapshot()).flatMap((write) => write.paths)).toEqual([join(main, 'pkg7/f7.ts')]);
+  });
 });

@@ -1,10 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
-import nodeProcess from 'node:process';
 import { readInstalledConfigSchema } from '../../adapters/config/config-schema-file.js';
 import { CONFIG_SCHEMA_URL } from '../../adapters/config/project-config-schema.js';
 import type { CommandSpec } from '../command.js';
 import { flag } from '../command.js';
+import { batonPackageRoot } from '../package-root.js';
 
 /**
  * `baton schema` says where the JSON Schema of baton.config.json is, wherever baton is installed
@@ -17,13 +15,8 @@ export const schemaCommand: CommandSpec = {
   args: [],
   options: [{ name: 'print', kind: 'boolean', help: 'print the schema itself instead of its path' }],
   async run(_ctx, { options }) {
-    const { path, text } = readInstalledConfigSchema(packageRoot());
+    const { path, text } = readInstalledConfigSchema(batonPackageRoot());
     if (flag(options, 'print')) return { json: { path, url: CONFIG_SCHEMA_URL, schema: JSON.parse(text) as unknown }, text: text.trimEnd() };
     return { json: { path, url: CONFIG_SCHEMA_URL }, text: path };
   },
 };
-
-/** The package baton runs from: the folder above `bin/baton.cjs` (npm's bin links resolved). */
-function packageRoot(): string {
-  return dirname(dirname(realpathSync(nodeProcess.argv[1] ?? '.')));
-}

@@ -4,7 +4,7 @@ import { findOnPath } from '../../adapters/agents/installed.js';
 
 /** What to do when no `claude` is found; the demo prints it and skips its run part. */
 export const CLAUDE_MISSING =
-  'skipping the `baton run` part: the claude CLI is not installed; run `npm install` in the baton folder, or `npm i -g @anthropic-ai/claude-code`';
+  'skipping the `baton run` part: the claude CLI is not installed; install it with `npm i -g @anthropic-ai/claude-code` (in a clone of baton, `npm install` brings it)';
 
 /**
  * The `claude` CLI the demo drives: baton's own devDependency (`<package root>/node_modules/.bin`)

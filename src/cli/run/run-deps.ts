@@ -1,4 +1,4 @@
-import { constants, realpathSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, realpath, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { ShellCommandRunner } from '../../adapters/process/shell-command-runner.
 import { BatonError } from '../../core/errors.js';
 import type { ProjectConfig } from '../../core/run/project-config.js';
 import type { CommandContext } from '../context.js';
+import { batonPackageRoot } from '../package-root.js';
 
 /** The main worktree's root, wherever in the repository baton was started. */
 export function mainWorktreeRoot(ctx: CommandContext): string {
@@ -49,6 +50,7 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     executor: resolveExecutor(agentName, {}),
     workspace,
     guard: new GitAttemptGuard(workspace, env),
+    // baton's own install stays reachable: an agent inside a run calls baton to read the board.
     sandbox: await WorktreeSandbox.detect(worktreeRootOf(repoRoot, config), env, [batonPackageRoot(), dirname(nodeProcess.execPath)]),
     commands: new ShellCommandRunner(),
     evidence: evidenceStoreFor(ctx, config.evidenceStreamLimitBytes),
@@ -65,15 +67,6 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
     timers: realTimers,
     onProgress,
   };
-}
-
-/** The folder baton is installed in (above `bin/baton.cjs`), which an agent inside a run calls to read the board. */
-function batonPackageRoot(): string {
-  try {
-    return dirname(dirname(realpathSync(nodeProcess.argv[1] ?? '')));
-  } catch {
-    return '';
-  }
 }
 
 /** Where task worktrees go, absolute. */

@@ -1,0 +1,15 @@
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import nodeProcess from 'node:process';
+
+/**
+ * The folder baton is installed in: the one above `bin/baton.cjs`, npm's bin links resolved.
+ * Empty when the script cannot be resolved (a caller then has no install to point at).
+ */
+export function batonPackageRoot(): string {
+  try {
+    return dirname(dirname(realpathSync(nodeProcess.argv[1] ?? '')));
+  } catch {
+    return '';
+  }
+}
