@@ -26,25 +26,67 @@ const CACHE_FOLDER = 'baton-agents';
 const STALE_CACHE_MS = 30 * 24 * 60 * 60 * 1000;
 const ID_LINE = '// baton bundle ';
 
+const CHUNK_PREFIX = 'baton-chunk:';
+
 const dist = join(__dirname, '..', 'dist');
-const file = join(dist, 'baton.cjs');
-const source = readFileSync(file, 'utf8');
-const id = bundleId(source);
-const cacheName = id === null ? null : `baton.cjs.${id}.${process.version}-${process.arch}.cache`;
-
-let cachedData;
-if (cacheName !== null) cachedData = readOrUndefined(join(dist, cacheName)) ?? readOrUndefined(join(userCacheDir(), cacheName));
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: file,
-  ...(cachedData ? { cachedData } : {}),
-});
-if (cacheName !== null && (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1')) {
+const nodeRequire = createRequire(join(dist, 'baton.cjs'));
+/** Chunks loaded so far, by name: each one's table of modules. */
+const chunks = new Map();
+/** Bundles whose cache is missing, stale or to be refreshed: written at exit. */
+const toCache = [];
+process.once('exit', () => {
   // At exit the cache also holds the functions this run compiled lazily.
-  process.once('exit', () => writeCache(cacheName, () => script.createCachedData()));
-}
-const bundle = { exports: {} };
-script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dist);
+  for (const { name, script } of toCache) writeCache(name, () => script.createCachedData());
+});
 
+chunks.set('baton', loadBundle('baton.cjs').modules);
+
+/**
+ * Compiles and runs one bundle of dist/ through V8's code cache, and returns its exports. The
+ * board commands live in baton.cjs; the runner, the ACP client and the demo in chunks
+ * (baton-<chunk>.cjs) that a command loads by requiring `baton-chunk:<chunk>/<module>`
+ * (scripts/bundles.mjs), so a board command reads and deserializes only what it runs.
+ */
+function loadBundle(fileName) {
+  const file = join(dist, fileName);
+  const source = readFileSync(file, 'utf8');
+  const id = bundleId(source);
+  const cacheName = id === null ? null : `${fileName}.${id}.${process.version}-${process.arch}.cache`;
+  let cachedData;
+  if (cacheName !== null) cachedData = readOrUndefined(join(dist, cacheName)) ?? readOrUndefined(join(userCacheDir(), cacheName));
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (cacheName !== null && (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1')) {
+    toCache.push({ name: cacheName, script });
+  }
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, bundleRequire, bundle, file, dist);
+  return bundle.exports;
+}
+
+/** `require` as the bundles see it: Node's, plus the modules of baton's chunks. */
+function bundleRequire(specifier) {
+  if (!specifier.startsWith(CHUNK_PREFIX)) return nodeRequire(specifier);
+  const slash = specifier.indexOf('/', CHUNK_PREFIX.length);
+  const name = specifier.slice(CHUNK_PREFIX.length, slash);
+  const key = specifier.slice(slash + 1);
+  let table = chunks.get(name);
+  if (table === undefined) {
+    const fileName = `baton-${name}.cjs`;
+    try {
+      table = loadBundle(fileName).modules;
+    } catch (error) {
+      if (error.code !== 'ENOENT' && error.code !== 'EACCES') throw error;
+      throw new Error(`baton's ${name} bundle cannot be read (${join(dist, fileName)}: ${error.code}); reinstall baton, or run \`npm run build\` in a checkout`);
+    }
+    chunks.set(name, table);
+  }
+  if (table === undefined || !(key in table)) throw new Error(`baton's ${name} bundle has no module ${key}; reinstall baton, or run \`npm run build\` in a checkout`);
+  return table[key];
+}
+bundleRequire.resolve = nodeRequire.resolve;
 /** The build's hash from the bundle's first line; null (no cache used) for a bundle without one. */
 function bundleId(text) {
   if (!text.startsWith(ID_LINE)) return null;
@@ -111,7 +153,7 @@ function removeStaleCaches(dir, keep) {
   try {
     const now = Date.now();
     for (const entry of readdirSync(dir)) {
-      if (entry === keep || !/^baton\.cjs\..*\.(cache|tmp)$/.test(entry)) continue;
+      if (entry === keep || !/^baton(-[a-z]+)?\.cjs\..*\.(cache|tmp)$/.test(entry)) continue;
       const path = join(dir, entry);
       if (now - statSync(path).mtimeMs > STALE_CACHE_MS) rmSync(path, { force: true });
     }
