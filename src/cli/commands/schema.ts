@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import nodeProcess from 'node:process';
 import { readInstalledConfigSchema } from '../../adapters/config/config-schema-file.js';
-import { CONFIG_SCHEMA_URL } from '../../adapters/config/project-config-schema.js';
+import { CONFIG_SCHEMA_URL } from '../../adapters/config/config-schema-location.js';
 import type { CommandSpec } from '../command.js';
 import { flag } from '../command.js';
 
