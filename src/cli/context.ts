@@ -6,7 +6,8 @@ import type { ImpactDeps } from '../app/refresh-footprints.js';
 import { GitCli } from '../adapters/git/git-cli.js';
 import { BoardClock } from '../adapters/db/board-clock.js';
 import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
-import { bareRepositoryAround, currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { bareRepositoryAround, currentBranch, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { gitUserName } from '../adapters/git/user-name.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import { validateAgentName } from '../core/task.js';
 
@@ -116,7 +117,7 @@ export class CommandContext {
       const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
       if (bound?.assignee) return (this.actorName = bound.assignee);
     }
-    this.actorName = (await gitUserName(this.io.cwd)) ?? userInfo().username;
+    this.actorName = (await gitUserName(this.io.cwd, this.io.env)) ?? userInfo().username;
     return this.actorName;
   }
 
