@@ -25,6 +25,8 @@ const CACHE_FOLDER = 'baton-agents';
 /** Caches in the user's folder not rewritten for this long are removed when another is written. */
 const STALE_CACHE_MS = 30 * 24 * 60 * 60 * 1000;
 const ID_LINE = '// baton bundle ';
+/** CommonJS's wrapper, which the build puts around each bundle's code (bundles made otherwise get it here). */
+const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 
 const CHUNK_PREFIX = 'baton-chunk:';
 
@@ -54,7 +56,7 @@ function loadBundle(fileName) {
   const cacheName = id === null ? null : `${fileName}.${id}.${process.version}-${process.arch}.cache`;
   let cachedData;
   if (cacheName !== null) cachedData = readOrUndefined(join(dist, cacheName)) ?? readOrUndefined(join(userCacheDir(), cacheName));
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new Script(isWrapped(source) ? source : `${WRAPPER}${source}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
@@ -87,6 +89,10 @@ function bundleRequire(specifier) {
   return table[key];
 }
 bundleRequire.resolve = nodeRequire.resolve;
+function isWrapped(text) {
+  return text.startsWith(ID_LINE) && text.startsWith(WRAPPER, text.indexOf('\n') + 1);
+}
+
 /** The build's hash from the bundle's first line; null (no cache used) for a bundle without one. */
 function bundleId(text) {
   if (!text.startsWith(ID_LINE)) return null;

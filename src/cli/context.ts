@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { BoardDeps } from '../app/deps.js';
 import type { Clock } from '../app/ports.js';
@@ -27,6 +27,11 @@ export interface GlobalOptions {
 }
 
 const PROCESS_CLOCK: Clock = { now: () => new Date() };
+
+/** The OS user, the actor of last resort; `node:os` is loaded only then, not on every start. */
+function osUserName(): string {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).userInfo().username;
+}
 
 /**
  * The agent named by --as or BATON_AGENT. Empty is refused: `--as "$NAME"` with NAME unset would
@@ -117,7 +122,7 @@ export class CommandContext {
       const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
       if (bound?.assignee) return (this.actorName = bound.assignee);
     }
-    this.actorName = (await gitUserName(this.io.cwd, this.io.env)) ?? userInfo().username;
+    this.actorName = (await gitUserName(this.io.cwd, this.io.env)) ?? osUserName();
     return this.actorName;
   }
 

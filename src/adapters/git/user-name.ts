@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import nodeProcess from 'node:process';
+import { env as processEnv, getuid, platform } from 'node:process';
 import { childProcess } from '../process/child-process.js';
 import { parseGitConfig } from './config-file.js';
 import { bareRepositoryAround, locateRepository } from './repository.js';
@@ -20,7 +20,7 @@ const UNFOLLOWED_ENV = ['GIT_DIR', 'GIT_COMMON_DIR', 'GIT_WORK_TREE', 'GIT_CEILI
  * costs more than the rest of the command, so git's config files are read directly
  * (readGitUserName); git is started only when they hold something this reader does not follow.
  */
-export async function gitUserName(cwd: string, env: Env = nodeProcess.env): Promise<string | null> {
+export async function gitUserName(cwd: string, env: Env = processEnv): Promise<string | null> {
   const read = readGitUserName(cwd, env);
   if (read !== ASK_GIT) return read;
   return askGit(cwd, env);
@@ -86,7 +86,7 @@ function systemConfig(env: Env): string | null | typeof ASK_GIT {
   }
   const chosen = env.GIT_CONFIG_SYSTEM;
   if (chosen !== undefined) return isAbsolute(chosen) ? chosen : ASK_GIT;
-  if (nodeProcess.platform !== 'linux' || !isDistributionGit(env.PATH ?? '')) return ASK_GIT;
+  if (platform !== 'linux' || !isDistributionGit(env.PATH ?? '')) return ASK_GIT;
   return '/etc/gitconfig';
 }
 
@@ -110,7 +110,7 @@ function repositoryConfig(cwd: string): string | null | typeof ASK_GIT {
   try {
     // git ignores a repository owned by someone else (unless safe.directory says otherwise), and
     // stops looking for one at a filesystem boundary.
-    const uid = nodeProcess.getuid?.();
+    const uid = getuid?.();
     const top = statSync(repo.topLevel);
     const gitDir = statSync(repo.gitDir);
     if (uid === undefined || top.uid !== uid || gitDir.uid !== uid || statSync(resolve(cwd)).dev !== top.dev) return ASK_GIT;

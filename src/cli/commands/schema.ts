@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import nodeProcess from 'node:process';
+import { argv } from 'node:process';
 import { readInstalledConfigSchema } from '../../adapters/config/config-schema-file.js';
 import { CONFIG_SCHEMA_URL } from '../../adapters/config/config-schema-location.js';
 import type { CommandSpec } from '../command.js';
@@ -25,5 +25,5 @@ export const schemaCommand: CommandSpec = {
 
 /** The package baton runs from: the folder above `bin/baton.cjs` (npm's bin links resolved). */
 function packageRoot(): string {
-  return dirname(dirname(realpathSync(nodeProcess.argv[1] ?? '.')));
+  return dirname(dirname(realpathSync(argv[1] ?? '.')));
 }
