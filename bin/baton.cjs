@@ -3,9 +3,11 @@
 // Starts the built CLI (dist/baton.cjs, made by `npm run build`, by npm install's `prepare` in a
 // clone, or by `npm pack` before publishing).
 //
-// Node 20 has no module compile cache, and compiling the bundle is the largest part of a
-// command's start-up after Node's own. So the bundle is compiled through vm.Script with V8's
-// code cache. A cache is only valid for the Node version and CPU that made it, so none is
+// The CLI is split into bundles (scripts/bundles.mjs): the board commands in dist/baton.cjs, the
+// runner, the ACP client and the demo in chunks (dist/baton-<chunk>.cjs) loaded only by the
+// commands that use them. Node 20 has no module compile cache, and compiling a bundle is the
+// largest part of a command's start-up after Node's own. So each bundle is compiled through
+// vm.Script with a V8 code cache of its own. A cache is only valid for the Node version and CPU that made it, so none is
 // shipped in the package: it is made on the user's machine, by the build in a clone (warmed
 // with the common commands, scripts/build.mjs) or else by the first run, and kept
 //   - beside the bundle, in dist/, when that folder lets us write (a clone, npx, a user's own
@@ -51,7 +53,14 @@ chunks.set('baton', loadBundle('baton.cjs').modules);
  */
 function loadBundle(fileName) {
   const file = join(dist, fileName);
-  const source = readFileSync(file, 'utf8');
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (fileName === 'baton.cjs' || (error.code !== 'ENOENT' && error.code !== 'EACCES')) throw error;
+    const chunk = fileName.slice('baton-'.length, -'.cjs'.length);
+    throw new Error(`baton's ${chunk} bundle cannot be read (${file}: ${error.code}); reinstall baton, or run \`npm run build\` in a checkout`);
+  }
   const id = bundleId(source);
   const cacheName = id === null ? null : `${fileName}.${id}.${process.version}-${process.arch}.cache`;
   let cachedData;
@@ -76,19 +85,15 @@ function bundleRequire(specifier) {
   const key = specifier.slice(slash + 1);
   let table = chunks.get(name);
   if (table === undefined) {
-    const fileName = `baton-${name}.cjs`;
-    try {
-      table = loadBundle(fileName).modules;
-    } catch (error) {
-      if (error.code !== 'ENOENT' && error.code !== 'EACCES') throw error;
-      throw new Error(`baton's ${name} bundle cannot be read (${join(dist, fileName)}: ${error.code}); reinstall baton, or run \`npm run build\` in a checkout`);
-    }
+    table = loadBundle(`baton-${name}.cjs`).modules;
     chunks.set(name, table);
   }
   if (table === undefined || !(key in table)) throw new Error(`baton's ${name} bundle has no module ${key}; reinstall baton, or run \`npm run build\` in a checkout`);
   return table[key];
 }
 bundleRequire.resolve = nodeRequire.resolve;
+
+/** Whether the build wrapped the bundle already (see WRAPPER). */
 function isWrapped(text) {
   return text.startsWith(ID_LINE) && text.startsWith(WRAPPER, text.indexOf('\n') + 1);
 }
