@@ -3,9 +3,11 @@
 // Starts the built CLI (dist/baton.cjs, made by `npm run build`, by npm install's `prepare` in a
 // clone, or by `npm pack` before publishing).
 //
-// Node 20 has no module compile cache, and compiling the bundle is the largest part of a
-// command's start-up after Node's own. So the bundle is compiled through vm.Script with V8's
-// code cache. A cache is only valid for the Node version and CPU that made it, so none is
+// The CLI is split into bundles (scripts/bundles.mjs): the board commands in dist/baton.cjs, the
+// runner, the ACP client and the demo in chunks (dist/baton-<chunk>.cjs) loaded only by the
+// commands that use them. Node 20 has no module compile cache, and compiling a bundle is the
+// largest part of a command's start-up after Node's own. So each bundle is compiled through
+// vm.Script with a V8 code cache of its own. A cache is only valid for the Node version and CPU that made it, so none is
 // shipped in the package: it is made on the user's machine, by the build in a clone (warmed
 // with the common commands, scripts/build.mjs) or else by the first run, and kept
 //   - beside the bundle, in dist/, when that folder lets us write (a clone, npx, a user's own
@@ -25,25 +27,76 @@ const CACHE_FOLDER = 'baton-agents';
 /** Caches in the user's folder not rewritten for this long are removed when another is written. */
 const STALE_CACHE_MS = 30 * 24 * 60 * 60 * 1000;
 const ID_LINE = '// baton bundle ';
+/** CommonJS's wrapper, which the build puts around each bundle's code (bundles made otherwise get it here). */
+const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
+
+const CHUNK_PREFIX = 'baton-chunk:';
 
 const dist = join(__dirname, '..', 'dist');
-const file = join(dist, 'baton.cjs');
-const source = readFileSync(file, 'utf8');
-const id = bundleId(source);
-const cacheName = id === null ? null : `baton.cjs.${id}.${process.version}-${process.arch}.cache`;
-
-let cachedData;
-if (cacheName !== null) cachedData = readOrUndefined(join(dist, cacheName)) ?? readOrUndefined(join(userCacheDir(), cacheName));
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: file,
-  ...(cachedData ? { cachedData } : {}),
-});
-if (cacheName !== null && (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1')) {
+const nodeRequire = createRequire(join(dist, 'baton.cjs'));
+/** Chunks loaded so far, by name: each one's table of modules. */
+const chunks = new Map();
+/** Bundles whose cache is missing, stale or to be refreshed: written at exit. */
+const toCache = [];
+process.once('exit', () => {
   // At exit the cache also holds the functions this run compiled lazily.
-  process.once('exit', () => writeCache(cacheName, () => script.createCachedData()));
+  for (const { name, script } of toCache) writeCache(name, () => script.createCachedData());
+});
+
+chunks.set('baton', loadBundle('baton.cjs').modules);
+
+/**
+ * Compiles and runs one bundle of dist/ through V8's code cache, and returns its exports. The
+ * board commands live in baton.cjs; the runner, the ACP client and the demo in chunks
+ * (baton-<chunk>.cjs) that a command loads by requiring `baton-chunk:<chunk>/<module>`
+ * (scripts/bundles.mjs), so a board command reads and deserializes only what it runs.
+ */
+function loadBundle(fileName) {
+  const file = join(dist, fileName);
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (fileName === 'baton.cjs' || (error.code !== 'ENOENT' && error.code !== 'EACCES')) throw error;
+    const chunk = fileName.slice('baton-'.length, -'.cjs'.length);
+    throw new Error(`baton's ${chunk} bundle cannot be read (${file}: ${error.code}); reinstall baton, or run \`npm run build\` in a checkout`);
+  }
+  const id = bundleId(source);
+  const cacheName = id === null ? null : `${fileName}.${id}.${process.version}-${process.arch}.cache`;
+  let cachedData;
+  if (cacheName !== null) cachedData = readOrUndefined(join(dist, cacheName)) ?? readOrUndefined(join(userCacheDir(), cacheName));
+  const script = new Script(isWrapped(source) ? source : `${WRAPPER}${source}\n})`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (cacheName !== null && (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1')) {
+    toCache.push({ name: cacheName, script });
+  }
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, bundleRequire, bundle, file, dist);
+  return bundle.exports;
 }
-const bundle = { exports: {} };
-script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dist);
+
+/** `require` as the bundles see it: Node's, plus the modules of baton's chunks. */
+function bundleRequire(specifier) {
+  if (!specifier.startsWith(CHUNK_PREFIX)) return nodeRequire(specifier);
+  const slash = specifier.indexOf('/', CHUNK_PREFIX.length);
+  const name = specifier.slice(CHUNK_PREFIX.length, slash);
+  const key = specifier.slice(slash + 1);
+  let table = chunks.get(name);
+  if (table === undefined) {
+    table = loadBundle(`baton-${name}.cjs`).modules;
+    chunks.set(name, table);
+  }
+  if (table === undefined || !(key in table)) throw new Error(`baton's ${name} bundle has no module ${key}; reinstall baton, or run \`npm run build\` in a checkout`);
+  return table[key];
+}
+bundleRequire.resolve = nodeRequire.resolve;
+
+/** Whether the build wrapped the bundle already (see WRAPPER). */
+function isWrapped(text) {
+  return text.startsWith(ID_LINE) && text.startsWith(WRAPPER, text.indexOf('\n') + 1);
+}
 
 /** The build's hash from the bundle's first line; null (no cache used) for a bundle without one. */
 function bundleId(text) {
@@ -111,7 +164,7 @@ function removeStaleCaches(dir, keep) {
   try {
     const now = Date.now();
     for (const entry of readdirSync(dir)) {
-      if (entry === keep || !/^baton\.cjs\..*\.(cache|tmp)$/.test(entry)) continue;
+      if (entry === keep || !/^baton(-[a-z]+)?\.cjs\..*\.(cache|tmp)$/.test(entry)) continue;
       const path = join(dir, entry);
       if (now - statSync(path).mtimeMs > STALE_CACHE_MS) rmSync(path, { force: true });
     }

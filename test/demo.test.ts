@@ -75,7 +75,7 @@ function installWithoutDevDependencies(root: string): string {
   const source = resolve(dirname(BATON_BIN), '..');
   for (const dir of ['bin', 'dist', 'node_modules']) mkdirSync(join(pkg, dir), { recursive: true });
   copyFileSync(BATON_BIN, join(pkg, 'bin', 'baton.cjs'));
-  copyFileSync(join(source, 'dist', 'baton.cjs'), join(pkg, 'dist', 'baton.cjs'));
+  for (const bundle of readdirSync(join(source, 'dist')).filter((name) => name.endsWith('.cjs'))) copyFileSync(join(source, 'dist', bundle), join(pkg, 'dist', bundle));
   writeFileSync(join(pkg, 'package.json'), '{ "name": "baton", "version": "0.0.0" }\n');
   symlinkSync(join(source, 'node_modules', 'better-sqlite3'), join(pkg, 'node_modules', 'better-sqlite3'));
   return join(pkg, 'bin', 'baton.cjs');

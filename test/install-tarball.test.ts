@@ -17,7 +17,8 @@ import { sharedTempDir, TEST_SANDBOX_SHARE } from './helpers/sandbox-share.js';
 const CHECKOUT = resolve(dirname(BATON_BIN), '..');
 const PACKAGE = JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as { name: string; version: string };
 const INSTALL_TIMEOUT_MS = 25 * 60_000;
-const CACHE_FILE = new RegExp(`^baton\\.cjs\\.[0-9a-f]{16}\\.${process.version.replace(/\./g, '\\.')}-${process.arch}\\.cache$`);
+const BUNDLES = ['baton-acp.cjs', 'baton-demo.cjs', 'baton-run.cjs', 'baton.cjs'];
+const CACHE_FILE = (bundle: string) => new RegExp(`^${bundle.replace(/\./g, '\\.')}\\.[0-9a-f]{16}\\.${process.version.replace(/\./g, '\\.')}-${process.arch}\\.cache$`);
 
 let root: string;
 let prefix: string;
@@ -79,8 +80,9 @@ afterAll(() => {
 });
 
 describe(`the packed ${PACKAGE.name} tarball, installed with npm install -g`, () => {
-  it('holds what a user needs and nothing else: the bin, the bundle, the schema, README, LICENSE', () => {
-    expect(packed[0]?.files.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'bin/baton.cjs', 'dist/baton.cjs', 'package.json', 'schema/baton.config.schema.json']);
+  it('holds what a user needs and nothing else: the bin, the bundles (no code cache), the schema, README, LICENSE', () => {
+    const bundles = BUNDLES.map((bundle) => `dist/${bundle}`);
+    expect(packed[0]?.files.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'bin/baton.cjs', ...bundles, 'package.json', 'schema/baton.config.schema.json'].sort());
   });
 
   it('installs without a warning about install scripts, and better-sqlite3 is built', () => {
@@ -100,8 +102,8 @@ describe(`the packed ${PACKAGE.name} tarball, installed with npm install -g`, ()
     const version = baton(['--version'], root);
     expect(version.code, explain(version)).toBe(0);
     expect(version.stdout.trim()).toBe(PACKAGE.version);
-    expect(readdirSync(join(installed, 'dist'))).toEqual(['baton.cjs']);
-    expect(readdirSync(join(cacheHome, 'baton-agents'))).toEqual([expect.stringMatching(CACHE_FILE)]);
+    expect(readdirSync(join(installed, 'dist')).sort()).toEqual(BUNDLES);
+    expect(readdirSync(join(cacheHome, 'baton-agents'))).toEqual([expect.stringMatching(CACHE_FILE('baton.cjs'))]);
 
     const demo = baton(['demo', '--no-run', '--json'], root);
     expect(demo.code, explain(demo)).toBe(0);
@@ -136,8 +138,8 @@ describe(`the packed ${PACKAGE.name} tarball, installed with npm install -g`, ()
     expect(doc.run.attempts.map((attempt) => attempt.verdict)).toEqual(['passed']);
     expect(doc.task.status).toBe('review');
 
-    // Nothing was written into the package; the one cache stayed where the first run put it.
-    expect(readdirSync(join(installed, 'dist'))).toEqual(['baton.cjs']);
-    expect(readdirSync(join(cacheHome, 'baton-agents'))).toEqual([expect.stringMatching(CACHE_FILE)]);
+    // Nothing was written into the package; each bundle's cache (the demo's, the runner's) went beside the first one.
+    expect(readdirSync(join(installed, 'dist')).sort()).toEqual(BUNDLES);
+    expect(readdirSync(join(cacheHome, 'baton-agents')).sort()).toEqual(['baton-demo.cjs', 'baton-run.cjs', 'baton.cjs'].map((bundle) => expect.stringMatching(CACHE_FILE(bundle))));
   });
 });

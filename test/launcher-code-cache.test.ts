@@ -120,3 +120,41 @@ describe('the code cache of bin/baton.cjs', () => {
     expect(readdirSync(userCacheDir()).sort()).toEqual([CACHE_NAME('00000000000000aa'), CACHE_NAME('0000000000000022'), 'notes.txt'].sort());
   });
 });
+
+describe('the chunks bin/baton.cjs loads on demand', () => {
+  // A main bundle that uses its chunk only when given an argument, as `baton run` does.
+  const main = (id: string) =>
+    `// baton bundle ${id}\n${Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x + ${i}; }`).join('\n')}\n` +
+    `console.log(process.argv[2] === 'chunk' ? require('baton-chunk:extra/greet.ts').greet(f49(1)) : 'main ' + f49(1));\n`;
+  const chunk = (id: string) =>
+    `// baton bundle ${id}\n${Array.from({ length: 50 }, (_, i) => `function g${i}(x) { return x + ${i}; }`).join('\n')}\n` +
+    `module.exports = { modules: { 'greet.ts': { greet: (n) => 'chunk ' + g0(n) } } };\n`;
+  const CHUNK_CACHE = (id: string) => `baton-extra.cjs.${id}.${process.version}-${process.arch}.cache`;
+
+  function launchWith(arg: string): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [join(pkg, 'bin', 'baton.cjs'), arg], {
+      cwd: root,
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome, HOME: join(root, 'home') },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
+  }
+
+  it('reads a chunk only when a command requires it, and caches each bundle under its own name', () => {
+    writeFileSync(join(pkg, 'dist', 'baton.cjs'), main('00000000000000aa'));
+    writeFileSync(join(pkg, 'dist', 'baton-extra.cjs'), chunk('00000000000000cc'));
+    expect(launchWith('main')).toMatchObject({ status: 0, stdout: 'main 50' });
+    expect(distFiles()).toEqual(['baton-extra.cjs', 'baton.cjs', CACHE_NAME('00000000000000aa')]);
+    expect(launchWith('chunk')).toMatchObject({ status: 0, stdout: 'chunk 50' });
+    expect(distFiles()).toEqual(['baton-extra.cjs', CHUNK_CACHE('00000000000000cc'), 'baton.cjs', CACHE_NAME('00000000000000aa')]);
+  });
+
+  it('runs the main bundle without its chunks, and names the missing chunk when one is needed', () => {
+    writeFileSync(join(pkg, 'dist', 'baton.cjs'), main('00000000000000aa'));
+    expect(launchWith('main')).toMatchObject({ status: 0, stdout: 'main 50' });
+    const missing = launchWith('chunk');
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain(`baton's extra bundle cannot be read (${join(pkg, 'dist', 'baton-extra.cjs')}: ENOENT); reinstall baton`);
+  });
+});

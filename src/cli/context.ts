@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { BoardDeps } from '../app/deps.js';
 import type { Clock } from '../app/ports.js';
@@ -6,7 +6,8 @@ import type { ImpactDeps } from '../app/refresh-footprints.js';
 import { GitCli } from '../adapters/git/git-cli.js';
 import { BoardClock } from '../adapters/db/board-clock.js';
 import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
-import { bareRepositoryAround, currentBranch, gitUserName, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { bareRepositoryAround, currentBranch, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
+import { gitUserName } from '../adapters/git/user-name.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import { validateAgentName } from '../core/task.js';
 
@@ -26,6 +27,11 @@ export interface GlobalOptions {
 }
 
 const PROCESS_CLOCK: Clock = { now: () => new Date() };
+
+/** The OS user, the actor of last resort; `node:os` is loaded only then, not on every start. */
+function osUserName(): string {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).userInfo().username;
+}
 
 /**
  * The agent named by --as or BATON_AGENT. Empty is refused: `--as "$NAME"` with NAME unset would
@@ -116,7 +122,7 @@ export class CommandContext {
       const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
       if (bound?.assignee) return (this.actorName = bound.assignee);
     }
-    this.actorName = (await gitUserName(this.io.cwd)) ?? userInfo().username;
+    this.actorName = (await gitUserName(this.io.cwd, this.io.env)) ?? osUserName();
     return this.actorName;
   }
 

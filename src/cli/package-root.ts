@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
-import nodeProcess from 'node:process';
+import { argv } from 'node:process';
 
 /**
  * The folder baton is installed in: the one above `bin/baton.cjs`, npm's bin links resolved.
@@ -8,7 +8,7 @@ import nodeProcess from 'node:process';
  */
 export function batonPackageRoot(): string {
   try {
-    return dirname(dirname(realpathSync(nodeProcess.argv[1] ?? '')));
+    return dirname(dirname(realpathSync(argv[1] ?? '')));
   } catch {
     return '';
   }

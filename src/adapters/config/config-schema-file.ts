@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatonError } from '../../core/errors.js';
-import { CONFIG_SCHEMA_PATH } from './project-config-schema.js';
+import { CONFIG_SCHEMA_PATH } from './config-schema-location.js';
 
 export interface InstalledConfigSchema {
   /** Absolute path of the schema file in baton's package. */

@@ -1,7 +1,7 @@
 import { toJSONSchema } from 'zod/mini';
 import { projectConfigFileSchema } from './project-config-schema.js';
 
-export { CONFIG_SCHEMA_PATH } from './project-config-schema.js';
+export { CONFIG_SCHEMA_PATH } from './config-schema-location.js';
 /** A URN, not a URL: baton has no web home that could serve the file yet. */
 export const CONFIG_SCHEMA_ID = 'urn:baton:schema:baton.config:1';
 

@@ -104,15 +104,6 @@ const baselineSchema = strictObject(
   'How failures that were there before the task are judged. baton runs the checks once on the base commit (per base commit and command, shared by tasks) to know them.',
 );
 
-/** Where the JSON Schema generated from this one is published, relative to the package root. */
-export const CONFIG_SCHEMA_PATH = 'schema/baton.config.schema.json';
-/** baton's npm package. */
-export const PACKAGE_NAME = 'baton-agents';
-/** What users put in `$schema` when baton is a dependency of their project. */
-export const CONFIG_SCHEMA_REFERENCE = `./node_modules/${PACKAGE_NAME}/${CONFIG_SCHEMA_PATH}`;
-/** Where `$schema` can point whatever way baton is installed: the published package's file. */
-export const CONFIG_SCHEMA_URL = `https://unpkg.com/${PACKAGE_NAME}/${CONFIG_SCHEMA_PATH}`;
-
 /** The schema of `baton.config.json`. */
 export const projectConfigFileSchema = strictObject(
   {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import nodeProcess from 'node:process';
+import { version as nodeVersion } from 'node:process';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
 import { assertSqliteHeader, inspectBoardPath } from './board-file.js';
@@ -175,7 +175,7 @@ export function nativeModuleError(error: unknown): BatonError | null {
   } catch {
     // Not resolvable at all: the generic wording stands.
   }
-  const why = missing ? 'is not built' : `cannot be loaded by this Node.js (${nodeProcess.version}): it was built for another one, or the build is broken`;
+  const why = missing ? 'is not built' : `cannot be loaded by this Node.js (${nodeVersion}): it was built for another one, or the build is broken`;
   return new BatonError('FAILED', `SQLite's native module (better-sqlite3) ${why}; run \`npm rebuild better-sqlite3\` in ${where} (a source build needs python3, make and a C++ compiler)`);
 }
 

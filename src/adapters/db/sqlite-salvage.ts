@@ -1,5 +1,5 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { BoardCounts, BoardSnapshot, ExportedDependency, ExportedTask } from '../../core/board-jsonl.js';
@@ -226,4 +226,9 @@ function readDependencies(db: Database): { rows: ExportedDependency[]; lost: num
     }
   }
   return { rows, lost: 0, damaged, unreachable: rows.length === 0 };
+}
+
+/** `os.tmpdir()`, with `node:os` loaded only by a salvage, not on every start of the CLI this file is bundled into. */
+function tmpdir(): string {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).tmpdir();
 }

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { childProcess } from '../process/child-process.js';
 
 /** Where a working directory sits in git: read from the files, without spawning git. */
 export interface RepositoryLocation {
@@ -76,15 +75,4 @@ export function currentBranch(location: RepositoryLocation): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * `git config user.name` as seen from `cwd`; null when unset or git is missing. Loads
- * child_process only here: most commands never need it and it costs milliseconds to load.
- */
-export async function gitUserName(cwd: string): Promise<string | null> {
-  const { spawnSync } = childProcess();
-  const result = spawnSync('git', ['config', 'user.name'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const name = result.status === 0 ? result.stdout.trim() : '';
-  return name === '' ? null : name;
 }

@@ -1,5 +1,5 @@
 import { readInstalledConfigSchema } from '../../adapters/config/config-schema-file.js';
-import { CONFIG_SCHEMA_URL } from '../../adapters/config/project-config-schema.js';
+import { CONFIG_SCHEMA_URL } from '../../adapters/config/config-schema-location.js';
 import type { CommandSpec } from '../command.js';
 import { flag } from '../command.js';
 import { batonPackageRoot } from '../package-root.js';
