@@ -25,6 +25,7 @@ const config = {
   loopEvents: intFromEnv('BENCH_LOOP_EVENTS', 150),
   load: intFromEnv('BENCH_LOAD', 2),
   idleSeconds: intFromEnv('BENCH_IDLE_SECONDS', 30),
+  idleSettleSeconds: intFromEnv('BENCH_IDLE_SETTLE_SECONDS', 15),
   phases: listFromEnv('BENCH_PHASES', ['quiet', 'loaded']),
   cliPauseMs: [0, 100],
   loopPauseMs: [10, 200],
@@ -88,8 +89,8 @@ try {
       stopLoad();
     }
   }
-  log(`idle: followers' CPU over ${config.idleSeconds} s`);
-  results.idle = await idleCpu(followers, config.idleSeconds);
+  log(`idle: followers' CPU over ${config.idleSeconds} s, from ${config.idleSettleSeconds} s after the last write`);
+  results.idle = await idleCpu(followers, config.idleSeconds, config.idleSettleSeconds);
 } finally {
   await Promise.all(followers.map((f) => f.stop()));
 }
@@ -97,10 +98,10 @@ try {
 const latencyTable = markdownTable(['Phase, writers', 'deliveries', 'p50', 'p90', 'p99', 'max', '> 100 ms', `p99 ≤ ${results.phases[0]?.all.target ?? 50} ms`], rows);
 const idle = results.idle;
 const idleTable = markdownTable(
-  ['Process', `on-CPU over ${idle.seconds} s idle (schedstat)`, 'utime+stime (10 ms ticks)'],
+  ['Process', `on-CPU over ${idle.seconds} s idle (schedstat)`, 'utime+stime (10 ms ticks)', 'main-thread wake-ups'],
   [
-    ...idle.followers.map((f, i) => [`follower ${i + 1}`, ms(f.onCpuMs), `${f.tickMs} ms`]),
-    ['a Node process doing nothing (reference)', ms(idle.idleNode.onCpuMs), `${idle.idleNode.tickMs} ms`],
+    ...idle.followers.map((f, i) => [`follower ${i + 1}`, ms(f.onCpuMs), `${f.tickMs} ms`, String(f.wakeUps)]),
+    ['a Node process doing nothing (reference)', ms(idle.idleNode.onCpuMs), `${idle.idleNode.tickMs} ms`, String(idle.idleNode.wakeUps)],
   ],
 );
 const title = `watch --follow with writers in other processes — node ${machine.node}, ${machine.cpuCount} CPUs, load ${machine.loadAverageAtStart.join('/')}, ${machine.date}, commit ${source.commit}${source.uncommittedSrcFiles ? ` + ${source.uncommittedSrcFiles} uncommitted src files` : ''}`;

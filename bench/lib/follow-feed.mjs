@@ -165,20 +165,33 @@ export function tickCpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** How often a process's main thread gave up the CPU to wait: its wake-ups, give or take one. */
+export function mainThreadWaits(pid) {
+  const status = readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+}
+
 /**
- * CPU time of each follower over `seconds` of an idle board, beside a Node process that does
- * nothing at all (a timer a year away) measured over the same window: what Node costs anyway.
+ * CPU time and main-thread wake-ups of each follower over `seconds` of an idle board, beside a
+ * Node process that does nothing at all (a timer a year away) measured over the same window.
+ * It starts `settleSeconds` after the last write: the JavaScript engine collects garbage a few
+ * times on its own timers after a burst of work, and that is Node's, not the follower's.
  */
-export async function idleCpu(followers, seconds) {
+export async function idleCpu(followers, seconds, settleSeconds) {
   const reference = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 2 ** 31 - 1)'], { stdio: 'ignore' });
-  await sleep(2000); // past start-up, and past the followers' last burst of work
+  await sleep(settleSeconds * 1000);
   const pids = [...followers.map((f) => f.child.pid), reference.pid];
-  const before = pids.map((pid) => [onCpuMs(pid), tickCpuMs(pid)]);
+  const sample = () => pids.map((pid) => [onCpuMs(pid), tickCpuMs(pid), mainThreadWaits(pid)]);
+  const before = sample();
   await sleep(seconds * 1000);
-  const after = pids.map((pid) => [onCpuMs(pid), tickCpuMs(pid)]);
+  const after = sample();
   reference.kill('SIGKILL');
-  const spent = pids.map((_, i) => ({ onCpuMs: round(after[i][0] - before[i][0], 2), tickMs: after[i][1] - before[i][1] }));
-  return { seconds, followers: spent.slice(0, -1), idleNode: spent.at(-1) };
+  const spent = pids.map((_, i) => ({
+    onCpuMs: round(after[i][0] - before[i][0], 2),
+    tickMs: after[i][1] - before[i][1],
+    wakeUps: after[i][2] - before[i][2],
+  }));
+  return { seconds, settleSeconds, followers: spent.slice(0, -1), idleNode: spent.at(-1) };
 }
 
 /**

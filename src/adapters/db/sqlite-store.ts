@@ -9,7 +9,6 @@ import { guard, openSqliteBoard, translateSqliteError, type OpenOptions } from '
 /** How soon a follower looks again at a replacement board that cannot be read yet. */
 const SETTLE_MS = 100;
 
-
 /** The embedded board: one SQLite file in WAL mode shared by every process of the repository. */
 export class SqliteBoardStore implements BoardStore {
   private readonly statements = new Map<string, Statement>();
@@ -59,9 +58,14 @@ export class SqliteBoardStore implements BoardStore {
   }
 
   waitForChange(timeoutMs: number, signal?: AbortSignal, since?: ChangeMark): Promise<void> {
-    if (!existsSync(this.path)) return Promise.reject(this.removed());
-    this.startNotices();
-    const baseline = since ?? this.currentMark();
+    let baseline: ChangeMark;
+    try {
+      if (!existsSync(this.path)) throw this.removed();
+      this.startNotices();
+      baseline = since ?? this.currentMark();
+    } catch (error) {
+      return Promise.reject(translateSqliteError(this.path, error));
+    }
     const deadline = performance.now() + timeoutMs;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
