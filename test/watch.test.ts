@@ -1,7 +1,8 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baton, json, makeRepo, spawnBaton, type RunningBaton } from './helpers/baton.js';
+import { baton, batonAsync, json, makeRepo, spawnBaton, type RunningBaton } from './helpers/baton.js';
 
 interface EventDoc {
   id: number;
@@ -138,6 +139,55 @@ describe('watch --follow --json', () => {
       delays.push(Date.now() - returned);
     }
     expect(Math.max(...delays), `delays ${delays.join(', ')} ms`).toBeLessThan(1000);
+  });
+
+  it('delivers every event written by other baton processes at once, never a safety poll later', { timeout: 180_000 }, async () => {
+    const task = add('noted on');
+    const followers = [follow([]), follow([])];
+    for (const follower of followers) await until(follower, 1);
+    // The old follower woke on a writer's -wal write, could read before the commit was visible
+    // (or miss the next notice while it read), and then slept until its one-second poll.
+    const CHAINS = 3;
+    const WRITES_PER_CHAIN = 30;
+    const BOUND_MS = 400;
+    const delays: Promise<string[]>[] = [];
+    const chain = async (writer: number): Promise<void> => {
+      for (let i = 0; i < WRITES_PER_CHAIN; i++) {
+        await sleep(Math.random() * 60);
+        const body = `write ${i} by writer ${writer}`;
+        const written = await batonAsync(['note', String(task), body], { cwd: repo.dir, env: { BATON_AGENT: `writer-${writer}` } });
+        expect(written.code, written.stderr).toBe(0);
+        // From the writing process's exit, which comes after its commit: a delay only shrinks.
+        const returned = Date.now();
+        const late = (arrived: number, n: number): string[] => (arrived - returned > BOUND_MS ? [`${body} at follower ${n + 1}: ${arrived - returned} ms`] : []);
+        for (const [n, follower] of followers.entries()) {
+          delays.push(follower.waitFor((line) => line.includes(`"${body}"`), ARRIVAL_MS).then(() => late(Date.now(), n)));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CHAINS }, (_, writer) => chain(writer)));
+    const late = (await Promise.all(delays)).flat();
+    expect(late, `${late.length} of ${delays.length} deliveries over ${BOUND_MS} ms`).toEqual([]);
+  });
+
+  // Linux only: the follower's main thread is the process's first thread, and /proc counts how
+  // often it was switched out. A follower that polls wakes (and is switched out) on every poll.
+  it.runIf(existsSync('/proc/self/task'))('sleeps while the board is idle: no wake-ups at all', { timeout: 60_000 }, async () => {
+    add('already there');
+    const follower = follow([]);
+    await until(follower, 1);
+    const pid = follower.pid;
+    expect(pid).toBeTypeOf('number');
+    const switches = (): number =>
+      readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('voluntary_ctxt_switches'))
+        .reduce((sum, line) => sum + Number(line.split(/\s+/)[1]), 0);
+    await sleep(1000); // past the first page's printing
+    const before = switches();
+    await sleep(5000);
+    // Two spare: the JavaScript engine may collect garbage once on a timer of its own.
+    expect(switches() - before).toBeLessThanOrEqual(2);
   });
 
   it('stops with exit 3 when its board is removed, instead of following nothing forever', { timeout: 30_000 }, async () => {

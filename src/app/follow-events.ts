@@ -1,13 +1,18 @@
 import type { BoardEvent } from '../core/event.js';
 import type { BoardStore, EventFilter } from './ports.js';
 
-/** How long a follower sleeps between checks when no change notification arrives. */
-const SAFETY_POLL_MS = 1000;
+/**
+ * How often a follower reads the board whether or not the store saw a change. The store wakes it
+ * for every commit on this machine, so this is only a safety net, and a slow one: every wake-up
+ * costs a process CPU (a few milliseconds on a busy machine), and an idle follower should cost none.
+ */
+const SAFETY_POLL_MS = 60_000;
 const PAGE_SIZE = 500;
 
 /**
  * Streams events after `filter.afterId`, oldest first, then waits for new ones until `signal`
- * aborts. Waiting is a filesystem notification (no CPU while idle) with a slow safety poll.
+ * aborts. Waiting is the store's (no CPU while idle); it is measured from a mark taken before
+ * each read, so a change that lands while the follower reads wakes it again at once.
  */
 export async function followEvents(
   store: BoardStore,
@@ -18,6 +23,7 @@ export async function followEvents(
   let cursor = filter.afterId ?? 0;
   let lastSeen = 0;
   while (!signal.aborted) {
+    const mark = await store.changeMark();
     const page = await store.read(async (tx) => ({
       events: await tx.events({ ...filter, afterId: cursor, limit: PAGE_SIZE }),
       last: await tx.lastEventId(),
@@ -35,6 +41,6 @@ export async function followEvents(
     const advancedTo = page.events.length === PAGE_SIZE ? (page.events.at(-1) as BoardEvent).id : page.last;
     if (advancedTo > cursor) cursor = advancedTo;
     if (page.events.length === PAGE_SIZE) continue;
-    await store.waitForChange(SAFETY_POLL_MS, signal);
+    await store.waitForChange(SAFETY_POLL_MS, signal, mark);
   }
 }

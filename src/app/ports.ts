@@ -180,19 +180,25 @@ export interface BoardWriter extends BoardReader, ImpactWriter {
   deleteRunLock(taskId: number, token: string): Promise<boolean>;
 }
 
+/** An opaque token for the state of a board: equal marks, no change in between. */
+export type ChangeMark = string;
+
 /** One board. Implementations: SQLite (embedded default); PostgreSQL later, same contract. */
 export interface BoardStore {
   /** Runs `work` in one write transaction that either lands whole or not at all. */
   write<T>(work: (tx: BoardWriter) => Promise<T>): Promise<T>;
   /** Runs `work` against one consistent snapshot. */
   read<T>(work: (tx: BoardReader) => Promise<T>): Promise<T>;
+  /** The board as it is now, for `waitForChange` to compare with. */
+  changeMark(): Promise<ChangeMark>;
   /**
-   * Resolves when the board may have changed since the call, or after `timeoutMs`.
-   * Lets a follower sleep instead of polling. Rejects (NOT_FOUND) once the board is gone, and
-   * (BOARD_REPLACED) once another board took its place; the same board put back (a restore)
-   * is re-opened, and reads go on from it.
+   * Resolves once the board has changed since `since` (a mark taken before the last read: a
+   * change that lands between that read and this call counts), or since the call when none is
+   * given; or after `timeoutMs`, or when `signal` aborts. Lets a follower sleep instead of
+   * polling. Rejects (NOT_FOUND) once the board is gone, and (BOARD_REPLACED) once another
+   * board took its place; the same board put back (a restore) is re-opened, and reads go on from it.
    */
-  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  waitForChange(timeoutMs: number, signal?: AbortSignal, since?: ChangeMark): Promise<void>;
   close(): Promise<void>;
 }
 

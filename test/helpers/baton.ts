@@ -100,6 +100,8 @@ export interface RunningBaton {
   waitFor(match: (line: string) => boolean, timeoutMs: number): Promise<string[]>;
   /** Settles when the process exits, with its exit code and stderr. */
   exited: Promise<{ code: number | null; stderr: string }>;
+  /** The process id, for what /proc says about it. */
+  pid: number | undefined;
   stop(): void;
 }
 
@@ -140,6 +142,7 @@ export function spawnBaton(args: readonly string[], options: RunOptions): Runnin
       });
     },
     exited,
+    pid: child.pid,
     stop: () => child.kill('SIGTERM'),
   };
 }

@@ -741,6 +741,36 @@ export function describeBoardStoreContract(name: string, open: () => Promise<Ope
         expect(performance.now() - started).toBeGreaterThanOrEqual(350);
       });
 
+      it('counts a change made after the mark and before the call: a follower reading misses nothing', async () => {
+        const other = await board.connect();
+        try {
+          const mark = await store.changeMark();
+          await other.write((tx) => tx.insertTask(newTask({ title: 'while the follower read' })));
+          const started = Date.now();
+          await store.waitForChange(30_000, undefined, mark);
+          expect(Date.now() - started).toBeLessThan(10_000);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('wakes for a write through the same store', async () => {
+        const started = Date.now();
+        const waiting = store.waitForChange(30_000);
+        await store.write((tx) => tx.insertTask(newTask({ title: 'written here' })));
+        await waiting;
+        expect(Date.now() - started).toBeLessThan(10_000);
+      });
+
+      it('sleeps through a mark that nothing changed since', async () => {
+        await insertAll(store, [{ title: 'before the mark' }]);
+        const mark = await store.changeMark();
+        await store.read((tx) => tx.countTasks());
+        const started = performance.now();
+        await store.waitForChange(400, undefined, mark);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+      });
+
       it('wakes when the signal aborts', async () => {
         const controller = new AbortController();
         const started = Date.now();

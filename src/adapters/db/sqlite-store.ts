@@ -1,8 +1,8 @@
-import { existsSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import type { Database, Statement } from 'better-sqlite3';
-import type { BoardReader, BoardStore, BoardWriter } from '../../app/ports.js';
+import type { BoardReader, BoardStore, BoardWriter, ChangeMark } from '../../app/ports.js';
 import { BatonError } from '../../core/errors.js';
+import { BoardNotices, ringCommitBell } from './board-notices.js';
 import { SqliteBoardTx } from './sqlite-board-tx.js';
 import { guard, openSqliteBoard, translateSqliteError, type OpenOptions } from './sqlite-open.js';
 
@@ -15,13 +15,20 @@ export class SqliteBoardStore implements BoardStore {
   private readonly tx: SqliteBoardTx;
   /** Serialises transactions of this process: one connection, one transaction at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private watcher: FSWatcher | undefined;
-  private readonly changeListeners = new Set<() => void>();
+  private readonly notices: BoardNotices;
+  /** Commits made through this store: part of the change mark, as data_version leaves them out. */
+  private ownCommits = 0;
+  /** Which connection to the board this is: a re-opened board's data_version starts afresh. */
+  private connection = 1;
   /** The board file as last seen: a follower compares it to notice the board was replaced. */
   private seen: Stats | null;
   private readonly boardId: string | null;
-  /** The replacement last found unreadable: still so once it stops changing, the follow ends. */
-  private unreadable: Stats | null = null;
+  /**
+   * The replacement last found unreadable, and since when it has looked so: still unreadable
+   * after holding still for SETTLE_MS, the follow ends. (Time, not looks: one change can raise
+   * several notices, each a look a moment after the last.)
+   */
+  private unreadable: { stats: Stats; sinceMs: number } | null = null;
 
   private constructor(
     private db: Database,
@@ -29,6 +36,7 @@ export class SqliteBoardStore implements BoardStore {
     private readonly options: OpenOptions,
   ) {
     this.tx = new SqliteBoardTx((sql) => this.statement(sql));
+    this.notices = new BoardNotices(path);
     this.seen = statOrNull(path);
     this.boardId = readBoardId(db);
   }
@@ -45,33 +53,56 @@ export class SqliteBoardStore implements BoardStore {
     return this.inTransaction('BEGIN', work);
   }
 
-  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (!existsSync(this.path)) return Promise.reject(this.removed());
-    this.ensureWatcher();
+  changeMark(): Promise<ChangeMark> {
+    return Promise.resolve(this.currentMark());
+  }
+
+  waitForChange(timeoutMs: number, signal?: AbortSignal, since?: ChangeMark): Promise<void> {
+    let baseline: ChangeMark;
+    try {
+      if (!existsSync(this.path)) throw this.removed();
+      this.startNotices();
+      baseline = since ?? this.currentMark();
+    } catch (error) {
+      return Promise.reject(translateSqliteError(this.path, error));
+    }
+    const deadline = performance.now() + timeoutMs;
     return new Promise((resolve, reject) => {
-      const done = (): void => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (error?: unknown): void => {
         clearTimeout(timer);
-        this.changeListeners.delete(done);
-        signal?.removeEventListener('abort', done);
-        // A deleted board never changes again: say so instead of following it forever.
-        if (!existsSync(this.path)) return reject(this.removed());
-        try {
-          // A replacement still being copied in is not read from: look again shortly.
-          if (this.followReplacement() === 'settling' && !signal?.aborted) setTimeout(done, SETTLE_MS);
-          else resolve();
-        } catch (error) {
-          reject(translateSqliteError(this.path, error));
-        }
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
       };
-      const timer = setTimeout(done, timeoutMs);
-      this.changeListeners.add(done);
-      signal?.addEventListener('abort', done, { once: true });
+      const onAbort = (): void => finish();
+      // A look is cheap (a stat and a counter SQLite keeps in shared memory): a waiter looks on
+      // every notice and again shortly after one. Without notices it sleeps until the timeout,
+      // the caller's safety net: any wake-up costs a process CPU, so an idle board wakes no one.
+      const look = (): void => {
+        clearTimeout(timer);
+        let found: 'changed' | 'unchanged' | 'settling';
+        try {
+          found = this.lookForChange(baseline);
+        } catch (error) {
+          finish(error);
+          return;
+        }
+        const left = deadline - performance.now();
+        if (found === 'changed' || signal?.aborted || left <= 0) return finish();
+        const delay = found === 'settling' ? SETTLE_MS : (this.notices.recheckDelayMs() ?? left);
+        timer = setTimeout(look, Math.min(delay, left));
+      };
+      const unsubscribe = this.notices.subscribe(look);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) finish();
+      else look();
     });
   }
 
   close(): Promise<void> {
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.notices.close();
     if (this.db.open) this.db.close();
     return Promise.resolve();
   }
@@ -92,8 +123,9 @@ export class SqliteBoardStore implements BoardStore {
       this.unreadable = null;
     } catch (error) {
       // A copy still being written reads as empty or damaged: wait until the file holds still.
-      if (this.unreadable !== null && sameFile(now, this.unreadable)) throw error;
-      this.unreadable = now;
+      const unreadable = this.unreadable;
+      if (unreadable === null || !sameFile(now, unreadable.stats)) this.unreadable = { stats: now, sinceMs: performance.now() };
+      else if (performance.now() - unreadable.sinceMs >= SETTLE_MS) throw error;
       return 'settling';
     }
     const id = readBoardId(fresh);
@@ -109,6 +141,7 @@ export class SqliteBoardStore implements BoardStore {
     // The old connection may hold pages of the file as it was: read on through the new one.
     this.db.close();
     this.db = fresh;
+    this.connection++;
     this.statements.clear();
     this.seen = now;
     return 'reopened';
@@ -118,23 +151,41 @@ export class SqliteBoardStore implements BoardStore {
     return new BatonError('NOT_FOUND', `the board at ${this.path} was removed; nothing more to follow`, { path: this.path });
   }
 
-  private ensureWatcher(): void {
-    if (this.watcher) return;
-    // Every commit writes the -wal file, so an inotify watch on the folder wakes a follower
-    // within milliseconds and costs nothing while the board is idle.
-    const name = basename(this.path);
+  private startNotices(): void {
     try {
-      this.watcher = watch(dirname(this.path), { persistent: true }, (_event, file) => {
-        if (file === null || file.startsWith(name)) for (const listener of [...this.changeListeners]) listener();
-      });
+      this.notices.start();
     } catch (error) {
       throw existsSync(this.path) ? error : this.removed();
     }
-    // The folder vanishing ends the watch with an error: wake the waiters, who see the board gone.
-    this.watcher.on('error', () => {
-      for (const listener of [...this.changeListeners]) listener();
-    });
-    this.watcher.unref();
+  }
+
+  /**
+   * Whether the board changed since `baseline`: replaced by a copy (re-opened here), or written
+   * by another connection (SQLite's data_version moves) or by this one.
+   */
+  private lookForChange(baseline: ChangeMark): 'changed' | 'unchanged' | 'settling' {
+    // A deleted board never changes again: say so instead of following it forever.
+    if (!existsSync(this.path)) throw this.removed();
+    try {
+      const replacement = this.followReplacement();
+      // A replacement still being copied in is not read from: look again shortly.
+      if (replacement !== 'same') return replacement === 'settling' ? 'settling' : 'changed';
+    } catch (error) {
+      throw translateSqliteError(this.path, error);
+    }
+    try {
+      return this.currentMark() === baseline ? 'unchanged' : 'changed';
+    } catch (error) {
+      // A copy landing over the board (`cp`) since the stat above: the next look sees it.
+      if (!stillTheSameFile(this.path, this.seen)) return 'settling';
+      throw translateSqliteError(this.path, error);
+    }
+  }
+
+  /** This connection, the commits other connections made (data_version) and this one's own. */
+  private currentMark(): ChangeMark {
+    const dataVersion = guard(this.path, () => this.statement('PRAGMA data_version').pluck().get());
+    return `${this.connection}:${String(dataVersion)}:${this.ownCommits}`;
   }
 
   private inTransaction<T>(begin: string, work: (tx: SqliteBoardTx) => Promise<T>): Promise<T> {
@@ -144,6 +195,7 @@ export class SqliteBoardStore implements BoardStore {
         const result = await work(this.tx);
         this.tx.rankIndex.flush();
         guard(this.path, () => this.db.exec('COMMIT'));
+        if (begin === 'BEGIN IMMEDIATE') this.committed();
         return result;
       } catch (error) {
         this.tx.rankIndex.discard();
@@ -154,6 +206,16 @@ export class SqliteBoardStore implements BoardStore {
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * data_version does not move for a connection's own commits: count them, and wake this
+   * process's waiters; then ring for every other process's.
+   */
+  private committed(): void {
+    this.ownCommits++;
+    this.notices.notice();
+    ringCommitBell(this.path);
   }
 
   private statement(sql: string): Statement {
@@ -168,6 +230,11 @@ export class SqliteBoardStore implements BoardStore {
 
 function sameFile(a: Stats, b: Stats): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+function stillTheSameFile(path: string, seen: Stats | null): boolean {
+  const now = statOrNull(path);
+  return now !== null && seen !== null && sameFile(now, seen);
 }
 
 function statOrNull(path: string): Stats | null {
