@@ -137,6 +137,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  // 3 → 4: an agent's own events by type (its claims, which `heartbeat` walks to find the
+  // leases it lost) without reading the whole feed on a board of 100,000 tasks.
+  `
+  CREATE INDEX events_by_actor ON events (actor, type, id);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
