@@ -1,10 +1,12 @@
 // The runner's own overhead: everything `baton run` does per attempt besides the agent and the
 // check commands (worktree creation, prompt building, check orchestration, evidence writing),
-// on a repository of 5,000 files. Targets: at most 1 s per attempt, and at most 150 MB of
+// on a repository of 5,000 files, against the floor (a bare `git worktree add` of it, in the same
+// rounds). Targets: at most 1 s per attempt, at most 300 ms over the floor, and at most 150 MB of
 // resident memory for the runner (the `baton run` process and its watchdog).
 // Prints a Markdown table and writes bench/results/runner.json. Run with `npm run bench:runner`.
 // Knobs: BENCH_FILES, BENCH_RUNS (rounds), BENCH_WARMUP, BENCH_AGENT_MS (how long the stand-in agent
-// works per attempt), BENCH_KEEP=1 (keep the scratch folder), TMPDIR (where the repository goes).
+// works per attempt), BENCH_COMPARE_BIN (another build's bin/baton.cjs, run interleaved), BENCH_KEEP=1
+// (keep the scratch folder), TMPDIR (where the repository goes).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -43,8 +43,8 @@ const READ_PARALLELISM = 16;
  */
 export class GitWorkspace implements Workspace {
   private readonly git: GitRunner;
-  /** Full commit ids already seen to exist, per worktree (see `commitId`). */
-  private readonly knownCommits = new Map<string, string>();
+  /** Full commit ids already seen to exist (or being asked about), per worktree (see `commitId`). */
+  private readonly knownCommits = new Map<string, Promise<string>>();
   /** The trees of full commit ids already asked about, per worktree (see `treeOf`). */
   private readonly knownTrees = new Map<string, string>();
 
@@ -285,9 +285,17 @@ export class GitWorkspace implements Workspace {
     const key = `${cwd}\0${revision}`;
     const known = this.knownCommits.get(key);
     if (known !== undefined) return known;
-    const id = await resolveCommit(this.git, cwd, revision, field);
-    if (id === revision) this.knownCommits.set(key, id);
-    return id;
+    // The question is remembered while git answers it: the judge asks about one commit several times at once.
+    const asked = resolveCommit(this.git, cwd, revision, field);
+    this.knownCommits.set(key, asked);
+    try {
+      const id = await asked;
+      if (id !== revision) this.knownCommits.delete(key);
+      return id;
+    } catch (error) {
+      this.knownCommits.delete(key);
+      throw error;
+    }
   }
 
   /** HEAD's commit, or null on a branch without commits yet. */
