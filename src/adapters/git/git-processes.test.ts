@@ -45,14 +45,13 @@ describe('git processes the workspace starts', () => {
       .map((event) => event.argv ?? []);
   const named = (command: string): string[][] => started().filter((argv) => argv.includes(command));
 
-  it('checks the branch name once for the plan and the worktree, and checks the worktree out with parallel workers', async () => {
+  it('checks the branch name once for the plan and the worktree, and adds the worktree with one command', async () => {
     const wt = join(repo.dir, '.baton', 'worktrees', '1-task');
     await workspace.assertWorktreeAvailable(repo.dir, { path: wt, branch, base: 'main' });
     await workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' });
     expect(named('check-ref-format')).toHaveLength(1);
     const add = named('worktree').filter((argv) => argv.includes('add'));
     expect(add).toHaveLength(1);
-    expect(add[0]).toContain('checkout.workers=0');
   });
 
   it('resolves a commit asked about by several reads at once with one process, and a full id\'s tree once', async () => {

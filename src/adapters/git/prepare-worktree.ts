@@ -15,14 +15,6 @@ export interface WorktreeRequest {
 }
 
 /**
- * The new worktree's files are written by one checkout worker per CPU (git's parallel checkout;
- * a checkout of fewer than 100 files stays serial). Writing thousands of files is most of a
- * run's own time, and on this project's 2-CPU machine workers took a 5,000-file checkout from
- * 4.8-7.9 s to 1.9-4.4 s under heavy load (interleaved, 6 rounds each).
- */
-const PARALLEL_CHECKOUT = ['-c', 'checkout.workers=0'];
-
-/**
  * Makes `request.path` a worktree with `request.branch` checked out: reuses it when it is one
  * already (a resumed run), adds it for an existing branch, or creates the branch from `base`.
  * Anything else at the path, or the branch checked out elsewhere, is a CONFLICT: git would
@@ -38,11 +30,11 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
   if (atPath) return { created: false, head: await headOf(git, path) };
   await mkdir(dirname(path), { recursive: true });
   if (exists) {
-    await git([...PARALLEL_CHECKOUT, 'worktree', 'add', '--quiet', path, branch], cwd);
+    await git(['worktree', 'add', '--quiet', path, branch], cwd);
     return { created: true, head: await headOf(git, path) };
   }
   const base = await resolveCommit(git, cwd, request.base, 'base');
-  await git([...PARALLEL_CHECKOUT, 'worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
+  await git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base], cwd);
   return { created: true, head: base };
 }
 
