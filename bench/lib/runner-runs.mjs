@@ -1,7 +1,7 @@
 // One `baton run` of the runner bench, timed from outside and taken apart with the evidence it
 // leaves: the agent script's own timestamps, the check durations baton recorded, the run record.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATON_BIN, cliEnv } from './cli-latency.mjs';
 import { runChecked, tail, timeCommand } from './run-command.mjs';
@@ -23,29 +23,17 @@ const CONFIG = {
 };
 
 /*
- * A stand-in agent: logs when it starts and ends (nanoseconds since the epoch), thinks for
- * $BENCH_AGENT_SECONDS, edits the declared files, and writes the output file from attempt
- * $BENCH_PASS_FROM on. Attempts are counted in its log, which the bench gives each run.
+ * The stand-in agent (runner-agent.sh, beside this file): prints when it starts and ends
+ * (nanoseconds since the epoch) to its stdout, which baton keeps in the attempt's evidence,
+ * thinks for $BENCH_AGENT_SECONDS, edits the declared files, and writes the output file from
+ * attempt $BENCH_PASS_FROM on (the prompt says which attempt it is). It lives here, not in the
+ * scratch folder, and writes no log of its own: the sandbox gives it temporary folders of its
+ * own, so nothing under /tmp outside the repository reaches it.
  * Thinking for over a second matters: git holds files written in the same second as its index
  * (the new worktree's checkout) as "racily clean" and hashes them all again on every command,
  * which no real agent, busy for seconds at least, would let baton see.
  */
-const AGENT_SCRIPT = `#!/bin/sh
-echo "start $(date +%s%N)" >> "$BENCH_AGENT_LOG"
-attempt=$(grep -c '^start' "$BENCH_AGENT_LOG")
-echo "attempt $attempt: reading the prompt ($(wc -c < "$BATON_PROMPT_FILE") bytes)"
-sleep "$BENCH_AGENT_SECONDS"
-echo "editing files"
-for file in ${EDITED_FILES.join(' ')}; do
-  printf '// edited by attempt %s\\n' "$attempt" >> "$file"
-done
-if [ "$attempt" -ge "$BENCH_PASS_FROM" ]; then
-  mkdir -p ${OUTPUT_FILE.replace(/\/[^/]+$/, '')}
-  printf 'export const output = %s;\\n' "$attempt" > ${OUTPUT_FILE}
-fi
-echo "done"
-echo "end $(date +%s%N)" >> "$BENCH_AGENT_LOG"
-`;
+const AGENT_SCRIPT = new URL('./runner-agent.sh', import.meta.url).pathname;
 
 /**
  * The bench repository: `files` source files and the config committed, the board initialised,
@@ -56,11 +44,8 @@ export function setUpRunnerRepo(work, files) {
   const tools = join(work, 'tools');
   const bytes = buildSourceRepository(repo, files, { 'baton.config.json': `${JSON.stringify(CONFIG, null, 2)}\n`, 'README.md': '# Bench project\n' });
   mkdirSync(tools, { recursive: true });
-  const agent = join(tools, 'agent.sh');
-  writeFileSync(agent, AGENT_SCRIPT);
-  chmodSync(agent, 0o755);
   runChecked(process.execPath, [BATON_BIN, 'init'], { cwd: repo, env: cliEnv(AGENT) });
-  return { repo, tools, agent: `cmd:${agent}`, bytes };
+  return { repo, tools, agent: `cmd:${AGENT_SCRIPT}`, bytes };
 }
 
 /** Adds a task declaring the edited files and the output file; returns its id. */
@@ -115,13 +100,11 @@ function rssReports(dir, titles) {
  * `baton run ID` with the stand-in agent, passing from attempt `passFrom`. Returns the wall time,
  * the agent's and the checks' own time, baton's overhead per attempt, the phases, and peak RSS.
  */
-export function measureRun(setup, taskId, { passFrom, label, agentMs }) {
-  const agentLog = join(setup.tools, `agent-${taskId}.log`);
-  writeFileSync(agentLog, '');
+export function measureRun(setup, taskId, { passFrom, label, agentMs, bin = BATON_BIN }) {
   const gitTrace = join(setup.tools, `git-${taskId}.jsonl`);
-  const env = { ...cliEnv(AGENT), BENCH_AGENT_LOG: agentLog, BENCH_PASS_FROM: String(passFrom), BENCH_AGENT_SECONDS: String(agentMs / 1000), GIT_TRACE2_EVENT: gitTrace };
+  const env = { ...cliEnv(AGENT), BENCH_EDITED_FILES: EDITED_FILES.join(' '), BENCH_OUTPUT_FILE: OUTPUT_FILE, BENCH_PASS_FROM: String(passFrom), BENCH_AGENT_SECONDS: String(agentMs / 1000), GIT_TRACE2_EVENT: gitTrace };
   const spawnedAt = epochMs();
-  const run = timeNode([BATON_BIN, 'run', String(taskId), '--agent', setup.agent, '--json'], { cwd: setup.repo, env, rssDir: join(setup.tools, 'rss'), awaitTitles: ['baton-watchdog'] });
+  const run = timeNode([bin, 'run', String(taskId), '--agent', setup.agent, '--json'], { cwd: setup.repo, env, rssDir: join(setup.tools, 'rss'), awaitTitles: ['baton-watchdog'] });
   const exitedAt = spawnedAt + run.ms;
   if (run.code !== 0) throw new Error(`${label}: baton run ${taskId} exited ${run.code}:\n${tail(run.stdout)}\n${tail(run.stderr)}`);
   const record = JSON.parse(run.stdout).run;
@@ -129,7 +112,7 @@ export function measureRun(setup, taskId, { passFrom, label, agentMs }) {
     throw new Error(`${label}: expected success after ${passFrom} attempt(s), got ${record.status} after ${record.attempts.length}: ${record.reason}`);
   }
   const attemptDir = (attempt) => join(setup.repo, '.git', 'baton', 'runs', String(record.taskId), String(record.run), `attempt-${attempt}`);
-  const agent = agentSpans(agentLog, record.attempts.length);
+  const agent = agentSpans(record.attempts.map((attempt) => join(attemptDir(attempt.attempt), 'stream.jsonl')));
   const checkMs = record.attempts.map((attempt) => checkDurationMs(attemptDir(attempt.attempt)));
   const agentTotal = agent.reduce((sum, span) => sum + span.ms, 0);
   const checkTotal = checkMs.reduce((sum, ms) => sum + ms, 0);
@@ -170,13 +153,19 @@ export function measureRun(setup, taskId, { passFrom, label, agentMs }) {
 /** When baton last wrote an evidence file (ms since the epoch). */
 const written = (dir, name) => statSync(join(dir, name)).mtimeMs;
 
-/** The agent's own [start, end] per attempt, from the timestamps its script logged. */
-function agentSpans(log, attempts) {
-  const marks = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' '));
-  const starts = marks.filter(([kind]) => kind === 'start').map(([, ns]) => nsToMs(ns));
-  const ends = marks.filter(([kind]) => kind === 'end').map(([, ns]) => nsToMs(ns));
-  if (starts.length !== attempts || ends.length !== attempts) throw new Error(`the agent log ${log} holds ${starts.length} starts and ${ends.length} ends for ${attempts} attempts`);
-  return starts.map((startMs, i) => ({ startMs, endMs: ends[i], ms: ends[i] - startMs }));
+/** The agent's own [start, end] per attempt, from the timestamps its script printed (kept by baton as its stream). */
+function agentSpans(streams) {
+  return streams.map((stream) => {
+    const text = readFileSync(stream, 'utf8');
+    const mark = (kind) => {
+      const found = new RegExp(`bench-${kind} (\\d+)`).exec(text);
+      if (!found) throw new Error(`${stream} holds no bench-${kind} line of the agent's`);
+      return nsToMs(found[1]);
+    };
+    const startMs = mark('start');
+    const endMs = mark('end');
+    return { startMs, endMs, ms: endMs - startMs };
+  });
 }
 
 /**
@@ -188,7 +177,7 @@ function gitTime(trace) {
   const argv = new Map();
   let totalMs = 0;
   let worktreeAddMs = 0;
-  let commands = 0;
+  const list = [];
   for (const line of readFileSync(trace, 'utf8').split('\n')) {
     if (line === '') continue;
     const event = JSON.parse(line);
@@ -197,17 +186,38 @@ function gitTime(trace) {
     if (event.event !== 'exit') continue;
     const ms = event.t_abs * 1000;
     const args = (argv.get(event.sid) ?? []).filter((arg) => !arg.startsWith('-'));
-    commands++;
+    list.push({ command: gitCommandName(argv.get(event.sid) ?? []), ms: Math.round(ms * 10) / 10 });
     totalMs += ms;
     if (args.includes('worktree') && args[args.indexOf('worktree') + 1] === 'add') worktreeAddMs += ms;
   }
-  return { commands, totalMs, worktreeAddMs, otherMs: totalMs - worktreeAddMs };
+  return { commands: list.length, totalMs, worktreeAddMs, otherMs: totalMs - worktreeAddMs, list };
+}
+
+/** `git worktree add`, `git rev-parse`...: the subcommand, without the options baton puts before it. */
+function gitCommandName(argv) {
+  const rest = argv.slice(1);
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '-c' || rest[i] === '-C' || rest[i] === '--git-dir') i++;
+    else if (!rest[i].startsWith('-')) return rest[i] === 'worktree' ? `worktree ${rest[i + 1]}` : rest[i];
+  }
+  return '?';
 }
 
 /** What the check commands themselves took in one attempt, as baton recorded them in verdict.json. */
 function checkDurationMs(dir) {
   const verdict = JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8'));
   return verdict.outcomes.filter((outcome) => outcome.kind === 'command' || outcome.kind === 'verify').reduce((sum, outcome) => sum + outcome.durationMs, 0);
+}
+
+/**
+ * The floor under any run's overhead: a bare `git worktree add` of the same repository on a new
+ * branch (spawn to exit, as baton would pay it), kept like the runs' worktrees until the end.
+ */
+export function timeBareWorktreeAdd(setup, name) {
+  const worktree = join(setup.tools, 'floor', name);
+  const result = timeCommand('git', ['worktree', 'add', '--quiet', '--no-track', '-b', `bench-floor/${name}`, worktree, 'HEAD'], { cwd: setup.repo });
+  if (result.code !== 0) throw new Error(`git worktree add ${worktree}: ${result.stderr}`);
+  return { ms: result.ms, worktree };
 }
 
 /** Removes a run's worktree (not timed; the bench removes them all once every run is done). */

@@ -98,18 +98,24 @@ export async function inspectChanges(
   const { workspace } = deps;
   const { worktree, checkpoint } = request;
   const tree = await workspace.snapshotTree(worktree);
-  const changes = await workspace.changes(worktree, checkpoint);
-  await request.evidence.write('diff.patch', await workspace.diff(worktree, checkpoint));
-  const taskChanges = checkpoint === request.forkCommit ? changes : await workspace.changes(worktree, request.forkCommit);
+  // Each reads what was just staged, and none writes: asked side by side, one git process each.
+  const [changes, diff, changesSinceFork, nested, added, staged] = await Promise.all([
+    workspace.changes(worktree, checkpoint),
+    workspace.diff(worktree, checkpoint),
+    checkpoint === request.forkCommit ? null : workspace.changes(worktree, request.forkCommit),
+    workspace.nestedRepositories(worktree),
+    // What the task added since it started, and everything staged: read once, for the scope and the checks.
+    workspace.addedLines(worktree, request.forkCommit),
+    workspace.stagedFiles(worktree),
+  ]);
+  await request.evidence.write('diff.patch', diff);
+  const taskChanges = changesSinceFork ?? changes;
   const definitionEdits = await checkDefinitionEdits(request.definitions.list, changes, {
     base: (paths) => workspace.readFilesAt(worktree, checkpoint, paths),
     now: (paths) => workspace.readStagedFiles(worktree, paths),
     worktree: { before: request.definitions.before, now: worktreeReader(deps, worktree) },
   });
-  const nested = await workspace.nestedRepositories(worktree);
   const inlineEdits = await inlineTestEditsOf(deps, request, taskChanges);
-  // What the task added since it started, and everything staged: read once, for the scope and the checks.
-  const [added, staged] = await Promise.all([workspace.addedLines(worktree, request.forkCommit), workspace.stagedFiles(worktree)]);
   const mayEdit = globMatcher(request.rules.editableTests ?? []);
   const pythonHooks = pythonTestHooks(added, taskChanges, testContractMatcher(request.rules.testFiles), staged).filter((edit) => !mayEdit(edit.path));
   const violations = scopeViolations(changes, request.rules, { taskChanges, definitionEdits, inlineTestEdits: [...inlineEdits, ...pythonHooks] });

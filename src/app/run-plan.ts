@@ -63,12 +63,18 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   // A run started a moment ago holds the lock before it has a record, while its worktree is half made.
   await assertNotRunning(deps.board, taskId, deps.host, (pid) => pid !== deps.pid && deps.processes.isAlive(pid));
   const baseBranch = previousRun?.baseBranch ?? deps.config.baseBranch ?? (await deps.workspace.defaultBaseBranch(deps.repoRoot));
-  if (previousRun === null) await assertBaseClean(deps, baseBranch);
   const root = deps.config.worktreeRoot.startsWith('/') ? deps.config.worktreeRoot : `${deps.repoRoot}/${deps.config.worktreeRoot}`;
-  const place = previousRun !== null ? { worktree: previousRun.worktree, branch: previousRun.branch } : await freshPlace(deps, detail.task, root.replace(/\/+$/, ''));
-  // Refused here, before the run lock or anything else is written.
-  await deps.workspace.assertWorktreeAvailable(deps.repoRoot, { path: place.worktree, branch: place.branch, base: baseBranch });
-  return { detail, baseBranch, ...place, previousRun, boardId };
+  const placed = async (): Promise<{ worktree: string; branch: string }> => {
+    const place = previousRun !== null ? { worktree: previousRun.worktree, branch: previousRun.branch } : await freshPlace(deps, detail.task, root.replace(/\/+$/, ''));
+    // Refused here, before the run lock or anything else is written.
+    await deps.workspace.assertWorktreeAvailable(deps.repoRoot, { path: place.worktree, branch: place.branch, base: baseBranch });
+    return place;
+  };
+  // Side by side (each asks git, and neither writes); a base with uncommitted work is refused first, as it was when they ran in turn.
+  const [clean, place] = await Promise.allSettled([previousRun === null ? assertBaseClean(deps, baseBranch) : Promise.resolve(), placed()]);
+  if (clean.status === 'rejected') throw clean.reason;
+  if (place.status === 'rejected') throw place.reason;
+  return { detail, baseBranch, ...place.value, previousRun, boardId };
 }
 
 /**

@@ -81,9 +81,11 @@ export class GitAttemptGuard implements AttemptGuard {
     // First, before any other git command: a planted filter or fsmonitor would run in it.
     const changes = await this.repo.verifyAndRestore(repo, { evidencePrefix });
     const writes = outside === null ? [] : this.workspace.compareOutside(outside, await this.workspace.snapshotOutside(scope.repoRoot, { exclude: [scope.worktree] }));
+    // Side by side: git lists the ignored files while the object store is walked (in this process).
+    const [ignoredRemoved, objectsTampered] = await Promise.all([this.workspace.removeIgnoredWrites(scope.worktree, ignored), objectStoreTampering(commonDir, objects)]);
     return {
-      objectsTampered: await objectStoreTampering(commonDir, objects),
-      ignoredRemoved: await this.workspace.removeIgnoredWrites(scope.worktree, ignored),
+      objectsTampered,
+      ignoredRemoved,
       repaired: changes.map((change) => change.text),
       outside: writes.map((write) => ({
         worktree: write.worktree,

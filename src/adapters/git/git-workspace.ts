@@ -31,6 +31,8 @@ export interface GitWorkspaceOptions {
  * program, the usual `a/` `b/` prefixes (`diff.noprefix`, `diff.mnemonicPrefix`), renames found.
  */
 const PATCH_OPTIONS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/', '-M'];
+/** A full object id (SHA-1 or SHA-256): it names the same object for good. */
+const FULL_OBJECT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Files read at once to tell emptied ones. */
 const READ_PARALLELISM = 16;
 
@@ -41,8 +43,10 @@ const READ_PARALLELISM = 16;
  */
 export class GitWorkspace implements Workspace {
   private readonly git: GitRunner;
-  /** Full commit ids already seen to exist, per worktree (see `commitId`). */
-  private readonly knownCommits = new Map<string, string>();
+  /** Full commit ids already seen to exist (or being asked about), per worktree (see `commitId`). */
+  private readonly knownCommits = new Map<string, Promise<string>>();
+  /** The trees of full commit ids already asked about, per worktree (see `treeOf`). */
+  private readonly knownTrees = new Map<string, string>();
 
   constructor(private readonly options: GitWorkspaceOptions) {
     // Every command runs with hooks and fsmonitor off: the agent may have planted either, and
@@ -89,10 +93,9 @@ export class GitWorkspace implements Workspace {
     const cwd = location.topLevel;
     const fresh = join(location.gitDir, 'index.baton-fresh');
     const withFresh = { env: { ...(this.options.env ?? nodeProcess.env), GIT_INDEX_FILE: fresh }, keep: ['GIT_INDEX_FILE'] };
-    await rm(fresh, { force: true });
-    const head = await this.headOrNull(cwd);
+    const [head, nested] = await Promise.all([this.headOrNull(cwd), nestedRepositories(this.git, cwd), rm(fresh, { force: true })]);
     if (head !== null) await this.git(['read-tree', head], cwd, withFresh);
-    await this.git(addAllBut(await nestedRepositories(this.git, cwd)), cwd, withFresh);
+    await this.git(addAllBut(nested), cwd, withFresh);
     await rename(fresh, join(location.gitDir, 'index'));
   }
 
@@ -152,8 +155,8 @@ export class GitWorkspace implements Workspace {
    */
   async commitTree(worktree: string, request: { tree: string; parent: string | null; message: string; branch?: string }): Promise<string> {
     const cwd = requireRepository(worktree).topLevel;
-    if (request.branch !== undefined) await this.requireOnBranch(cwd, request.branch);
-    const commit = await writeCommit(this.git, cwd, request);
+    // Side by side: the commit object is written while HEAD's branch is read; on the wrong branch it is left unreferenced.
+    const [, commit] = await Promise.all([request.branch !== undefined ? this.requireOnBranch(cwd, request.branch) : undefined, writeCommit(this.git, cwd, request)]);
     await moveRef(this.git, cwd, 'HEAD', commit, request.parent, 'baton: commit');
     return commit;
   }
@@ -184,9 +187,15 @@ export class GitWorkspace implements Workspace {
     return [...new Set(changed)].sort();
   }
 
-  /** The tree id of a commit. */
+  /** The tree id of a commit; remembered for full commit ids, whose tree never changes. */
   async treeOf(worktree: string, commit: string): Promise<string> {
-    return (await this.git(['rev-parse', '--verify', `${commit}^{tree}`], requireRepository(worktree).topLevel)).stdout.trim();
+    const cwd = requireRepository(worktree).topLevel;
+    const key = `${cwd}\0${commit}`;
+    const known = this.knownTrees.get(key);
+    if (known !== undefined) return known;
+    const tree = (await this.git(['rev-parse', '--verify', `${commit}^{tree}`], cwd)).stdout.trim();
+    if (FULL_OBJECT_ID.test(commit)) this.knownTrees.set(key, tree);
+    return tree;
   }
 
   /** Without `-x`: ignored files (node_modules, build output, `.baton/`) survive the reset. */
@@ -276,9 +285,17 @@ export class GitWorkspace implements Workspace {
     const key = `${cwd}\0${revision}`;
     const known = this.knownCommits.get(key);
     if (known !== undefined) return known;
-    const id = await resolveCommit(this.git, cwd, revision, field);
-    if (id === revision) this.knownCommits.set(key, id);
-    return id;
+    // The question is remembered while git answers it: the judge asks about one commit several times at once.
+    const asked = resolveCommit(this.git, cwd, revision, field);
+    this.knownCommits.set(key, asked);
+    try {
+      const id = await asked;
+      if (id !== revision) this.knownCommits.delete(key);
+      return id;
+    } catch (error) {
+      this.knownCommits.delete(key);
+      throw error;
+    }
   }
 
   /** HEAD's commit, or null on a branch without commits yet. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile, rm } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import nodeProcess from 'node:process';
 import { inflateSync } from 'node:zlib';
 import { childProcess } from '../process/child-process.js';
 import { join } from 'node:path';
-import { mapLimited } from './map-limited.js';
 import { withoutRepositoryVariables } from './run-git.js';
 
 /*
@@ -19,13 +19,34 @@ import { withoutRepositoryVariables } from './run-git.js';
 export type ObjectStoreSnapshot = ReadonlyMap<string, string>;
 
 export async function snapshotObjectStore(commonDir: string): Promise<ObjectStoreSnapshot> {
+  return snapshotObjectStoreNow(commonDir);
+}
+
+/*
+ * Synchronous on purpose: a store of loose objects holds thousands of files, and one lstat
+ * each through the thread pool cost 100+ ms where a loop of lstatSync costs a few (it runs
+ * between the agent's process and the next git command, when nothing else waits on the loop).
+ */
+function snapshotObjectStoreNow(commonDir: string): Map<string, string> {
   const root = join(commonDir, 'objects');
-  const folders = (await readdir(root).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{2}$/.test(name) || name === 'pack' || name === 'info');
-  const files = (await mapLimited(folders, 16, async (folder) => (await readdir(join(root, folder)).catch(() => [] as string[])).map((name) => `${folder}/${name}`))).flat();
-  const stamps = await mapLimited(files, 64, async (path) => [path, await stampOf(join(root, path))] as const);
-  const snapshot = new Map(stamps.filter((entry): entry is readonly [string, string] => entry[1] !== null));
+  const folders = namesIn(root).filter((name) => /^[0-9a-f]{2}$/.test(name) || name === 'pack' || name === 'info');
+  const snapshot = new Map<string, string>();
+  for (const folder of folders) {
+    for (const name of namesIn(join(root, folder))) {
+      const stamp = stampOf(join(root, folder, name));
+      if (stamp !== null) snapshot.set(`${folder}/${name}`, stamp);
+    }
+  }
   for (const name of ['info/alternates', 'info/http-alternates']) if (!snapshot.has(name)) snapshot.set(name, 'absent');
   return snapshot;
+}
+
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -38,11 +59,12 @@ export async function snapshotObjectStore(commonDir: string): Promise<ObjectStor
 export async function objectStoreTampering(commonDir: string, before: ObjectStoreSnapshot): Promise<string[]> {
   const root = join(commonDir, 'objects');
   const found: string[] = [];
-  const now = await snapshotObjectStore(commonDir);
-  await removeRewrittenIndexes(root, before, now);
+  const current = snapshotObjectStoreNow(commonDir);
+  await removeRewrittenIndexes(root, before, current);
   for (const [path, stamp] of before) {
     if (/(^|\/)tmp_|\.lock$/.test(path) || DERIVED.test(path)) continue;
-    const now = (await stampOf(join(root, path))) ?? 'absent';
+    // The walk just made is the store now: the derived indexes it removed are skipped above.
+    const now = current.get(path) ?? 'absent';
     if (now === stamp) continue;
     if (stamp === 'absent') found.push(`objects/${path} was added`);
     else if (now === 'absent') {
@@ -50,7 +72,7 @@ export async function objectStoreTampering(commonDir: string, before: ObjectStor
     } else if (!(await stillNamedByContent(root, path))) found.push(`objects/${path} was replaced`);
   }
   // What is new must be what its name says: a pack or loose object could otherwise answer for an id the store already holds.
-  for (const path of [...now.keys()].filter((path) => !before.has(path))) {
+  for (const path of [...current.keys()].filter((path) => !before.has(path))) {
     if (looseObjectId(path) !== null && !(await stillNamedByContent(root, path))) found.push(`objects/${path} was added, holding other content than its name`);
     if (/^pack\/pack-[0-9a-f]+\.pack$/.test(path) && !(await packVerifies(commonDir, join(root, path)))) found.push(`objects/${path} was added, and does not verify`);
   }
@@ -125,9 +147,9 @@ function hashOf(name: string, bytes: Buffer): string {
   return createHash(name.length === 64 ? 'sha256' : 'sha1').update(bytes).digest('hex');
 }
 
-async function stampOf(path: string): Promise<string | null> {
+function stampOf(path: string): string | null {
   try {
-    const stat = await lstat(path, { bigint: true });
+    const stat = lstatSync(path, { bigint: true });
     return `${stat.ino}:${stat.size}:${stat.mode}:${stat.ctimeNs}`;
   } catch {
     return null;

@@ -23,13 +23,13 @@ export interface WorktreeRequest {
 export async function prepareWorktree(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {
   const location = requireRepository(repoRoot);
   const cwd = location.topLevel;
-  const { branch, path, atPath } = await worktreePlace(git, cwd, request);
+  const { branch, path, atPath, exists } = await worktreePlace(git, cwd, request);
   // Only once nothing is refused (a refusal changes nothing), and before the worktree exists:
   // one under the main worktree's `.baton/` must never show as untracked there.
   await ensureExcluded(location.commonDir);
   if (atPath) return { created: false, head: await headOf(git, path) };
   await mkdir(dirname(path), { recursive: true });
-  if (await branchExists(git, cwd, branch)) {
+  if (exists) {
     await git(['worktree', 'add', '--quiet', path, branch], cwd);
     return { created: true, head: await headOf(git, path) };
   }
@@ -44,18 +44,19 @@ export async function prepareWorktree(git: GitRunner, repoRoot: string, request:
  */
 export async function assertWorktreeAvailable(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<void> {
   const cwd = requireRepository(repoRoot).topLevel;
-  const { atPath } = await worktreePlace(git, cwd, request);
+  const { atPath, exists } = await worktreePlace(git, cwd, request);
   // A branch still to be made needs its base: a bad one (or a repository without a commit) is refused here, before anything is written.
-  if (atPath === undefined && !(await branchExists(git, cwd, request.branch))) await resolveCommit(git, cwd, request.base, 'base');
+  if (atPath === undefined && !exists) await resolveCommit(git, cwd, request.base, 'base');
 }
 
-async function worktreePlace(git: GitRunner, cwd: string, request: WorktreeRequest): Promise<{ branch: string; path: string; atPath: WorktreeEntry | undefined }> {
+/** Where the worktree goes, what is there now, and whether the branch exists (asked side by side: each is a git process). */
+async function worktreePlace(git: GitRunner, cwd: string, request: WorktreeRequest): Promise<{ branch: string; path: string; atPath: WorktreeEntry | undefined; exists: boolean }> {
   const branch = await checkedBranchName(git, cwd, request.branch);
   const path = resolve(cwd, request.path);
-  const worktrees = await listWorktrees(git, cwd);
+  const [worktrees, exists] = await Promise.all([listWorktrees(git, cwd), branchExists(git, cwd, branch)]);
   const atPath = worktrees.find((worktree) => samePath(worktree.path, path));
   if (atPath?.branch !== branch) refuseTakenPath(worktrees, atPath, path, branch);
-  return { branch, path, atPath };
+  return { branch, path, atPath, exists };
 }
 
 /** Refuses a path held by another worktree or other files, and a branch checked out elsewhere. */
@@ -84,9 +85,16 @@ async function listWorktrees(git: GitRunner, cwd: string): Promise<WorktreeEntry
   return list();
 }
 
+/** Names git accepted as branch names: its answer depends on the name alone, and a run asks twice (plan, then worktree). */
+const validBranchNames = new Set<string>();
+
 async function checkedBranchName(git: GitRunner, cwd: string, branch: string): Promise<string> {
+  if (validBranchNames.has(branch)) return branch;
+  // `@{-1}` and the like name a branch through the repository's state, not by themselves.
+  const remember = !branch.includes('@{');
   const valid = !branch.startsWith('-') && (await git(['check-ref-format', '--branch', branch], cwd, { okExitCodes: [0, 1, 128] })).exitCode === 0;
   if (!valid) throw new InvalidInputError('branch', `${quoted(branch)} is not a valid branch name`);
+  if (remember) validBranchNames.add(branch);
   return branch;
 }
 
