@@ -1,6 +1,7 @@
 import { InvalidInputError } from './errors.js';
 import { normaliseFilePath } from './resource.js';
 import { quoted } from './quoted.js';
+import { controlCharacterIn } from './task.js';
 
 /** A file reference (`app/server/auth.py:10-24`) or a URL that a task points at. */
 export type Link =
@@ -11,6 +12,8 @@ const MAX_LINK_LENGTH = 1000;
 
 export function parseLink(input: string, field = '--link'): Link {
   const text = input.trim();
+  const control = controlCharacterIn(text, false);
+  if (control !== null) throw new InvalidInputError(field, `the link holds a control character (${control}); write it as plain text`);
   if (text.length === 0 || text.length > MAX_LINK_LENGTH) {
     throw new InvalidInputError(field, `a link is a path like app/auth.py, app/auth.py:12 or app/auth.py:12-30, or a URL`);
   }

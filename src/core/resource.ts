@@ -1,5 +1,6 @@
 import { InvalidInputError } from './errors.js';
 import { quoted } from './quoted.js';
+import { controlCharacterIn } from './task.js';
 
 export const RESOURCE_MODES = ['adds', 'modifies', 'removes', 'reads', 'touches'] as const;
 export type ResourceMode = (typeof RESOURCE_MODES)[number];
@@ -19,6 +20,9 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'
 export const MAX_RESOURCE_NAME_LENGTH = 500;
 
 export function parseResource(input: string, field = '--resource'): Resource {
+  // A resource is one line in every listing and collision warning; an escape in it would reach each terminal.
+  const control = controlCharacterIn(input, false);
+  if (control !== null) throw new InvalidInputError(field, `the resource holds a control character (${control}); write it as plain text`);
   const first = input.indexOf(':');
   const second = first < 0 ? -1 : input.indexOf(':', first + 1);
   if (first < 0 || second < 0) {
