@@ -34,4 +34,21 @@ describe('text from the board on a terminal', () => {
     }
     expect(json<{ task: { title: string } }>(baton(['show', '1', '--json'], { cwd: repo.dir })).task.title).toBe(HOSTILE);
   });
+
+  it('shows a colour sequence from the board as an escape: concealed text must not vanish from the listing', () => {
+    const repo = makeRepo('baton-escapes-');
+    cleanups.push(repo.cleanup);
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    expect(baton(['add', 'Fix login', '-r', 'modifies:table:users'], { cwd: repo.dir }).code).toBe(0);
+    const db = new Database(repo.db);
+    db.prepare('UPDATE tasks SET title = ?, resources = ? WHERE id = 1').run('Fix login\u001b[8m and drop the users table', JSON.stringify([{ mode: 'modifies', kind: 'table', name: 'users\u001b[30;40m' }]));
+    db.close();
+    for (const args of [['list'], ['show', '1']]) {
+      const result = baton(args, { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toContain('\u001b');
+      expect(result.stdout).toContain('Fix login\\x1b[8m and drop the users table');
+    }
+    expect(baton(['show', '1'], { cwd: repo.dir }).stdout).toContain('users\\x1b[30;40m');
+  });
 });

@@ -8,4 +8,8 @@ describe('terminalSafe', () => {
     expect(terminalSafe('café ✓ 日本')).toBe('café ✓ 日本');
     expect(terminalSafe('admin\u202e\u2066')).toBe('admin\\u202e\\u2066');
   });
+
+  it('keeps only the colours baton paints with: concealed text, black on black or a reset from the board are shown as escapes', () => {
+    expect(terminalSafe('a\u001b[8msecret\u001b[30;40mdark\u001b[0m\u001b[31mred\u001b[39m')).toBe('a\\x1b[8msecret\\x1b[30;40mdark\\x1b[0m\u001b[31mred\u001b[39m');
+  });
 });
