@@ -70,6 +70,20 @@ describe('board edges', () => {
     });
   });
 
+  it('reopen does not give back a claim: exit 4 naming release, the holder keeps the task', () => {
+    const id = add('in flight');
+    ok('alice', 'claim', id);
+    const before = boardFingerprint(repo.db);
+    const refused = as('bob', 'reopen', id, '--json');
+    expect(refused.code).toBe(4);
+    const error = json<ErrorDoc>(refused).error;
+    expect(error.code).toBe('ILLEGAL_TRANSITION');
+    for (const part of [`#${id}`, 'in progress', 'alice', `baton release ${id}`, '--force']) expect(error.message).toContain(part);
+    expect(boardFingerprint(repo.db)).toBe(before);
+    expect(show(id)).toMatchObject({ status: 'in_progress', assignee: 'alice' });
+    expect(as('alice', 'heartbeat').code).toBe(0);
+  });
+
   describe('every way back to open re-derives blocked', () => {
     /** #work is claimed by agent-a, then made to wait on #blocker, which is in progress elsewhere. */
     function inFlightThenDependent(ttl = '30m'): { work: string; blocker: string } {

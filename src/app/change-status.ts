@@ -46,6 +46,15 @@ export async function reopenTask(deps: BoardDeps, id: number): Promise<Task> {
   const nowIso = deps.clock.now().toISOString();
   return deps.store.write(async (tx) => {
     const task = await loadTask(tx, id);
+    // A claim is given back by `release`, which only its holder may do without --force; reopen
+    // would hand anyone's claim back and leave the task open but still assigned.
+    if (task.status === 'in_progress') {
+      throw new BatonError(
+        'ILLEGAL_TRANSITION',
+        `task #${id} is in progress (held by ${task.assignee ?? 'nobody'}), not closed; to give it back to the queue, \`baton release ${id}\` (--force for someone else's claim)`,
+        { id, status: task.status, assignee: task.assignee },
+      );
+    }
     const reopened = await tx.updateTask(applyStatus(task, 'open', nowIso));
     await tx.appendEvent({ actor: deps.actor, taskId: id, type: 'task_reopened', payload: { from: task.status }, recipients: recipientsFor(deps.actor, task.assignee) }, nowIso);
     await syncDependents(tx, id, deps.actor, nowIso);
