@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, writeSync, truncateSync, renameSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, openSync, closeSync, writeSync, truncateSync, renameSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -111,6 +111,38 @@ describe('a board path that is not a regular file', () => {
     expect(result.code).toBe(1);
     expectOneLine(result, `${repo.db}-wal is a folder`, 'remove');
   });
+});
+
+describe("the board's clock file beside it", () => {
+  let repo: ReturnType<typeof makeRepo>;
+  beforeEach(() => {
+    repo = makeRepo('baton-clock-file-');
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    expect(baton(['add', 'Keep me'], { cwd: repo.dir }).code).toBe(0);
+  });
+  afterEach(() => repo.cleanup());
+
+  const kinds: { name: string; make: (clock: string, db: string, other: string) => void }[] = [
+    { name: 'a symlink to the board', make: (clock) => symlinkSync('baton.db', clock) },
+    { name: 'a hard link to the board', make: (clock, db) => linkSync(db, clock) },
+    { name: 'a symlink to a file of the user', make: (clock, _db, other) => symlinkSync(other, clock) },
+    { name: 'a FIFO', make: (clock) => execFileSync('mkfifo', [clock]) },
+  ];
+  for (const kind of kinds) {
+    it(`is never written through when it is ${kind.name}: the board and the file stay whole, nothing hangs`, () => {
+      const clock = `${repo.db}-clock`;
+      const other = join(repo.dir, 'notes.txt');
+      writeFileSync(other, 'mine\n');
+      rmSync(clock, { force: true });
+      kind.make(clock, repo.db, other);
+      for (const args of [['list'], ['claim', '1'], ['heartbeat']]) {
+        const result = baton(args, { cwd: repo.dir });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      }
+      expect(readFileSync(other, 'utf8')).toBe('mine\n');
+      expect(json<{ task: { title: string; status: string } }>(baton(['show', '1', '--json'], { cwd: repo.dir })).task).toMatchObject({ title: 'Keep me', status: 'in_progress' });
+    });
+  }
 });
 
 describe('a SQLite file that is not a baton board', () => {

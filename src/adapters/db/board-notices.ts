@@ -1,5 +1,6 @@
-import { closeSync, constants, openSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { openClockFile } from './board-clock.js';
 
 /** How long after a notice a waiter keeps looking for the commit it announced. */
 export const RECHECK_WINDOW_MS = 1000;
@@ -73,7 +74,8 @@ export class BoardNotices {
  */
 export function ringCommitBell(boardPath: string): void {
   try {
-    const fd = openSync(`${boardPath}-clock`, constants.O_WRONLY | constants.O_CREAT, 0o644);
+    const fd = openClockFile(boardPath);
+    if (fd === null) return;
     try {
       writeSync(fd, 'b', 0);
     } finally {
