@@ -125,6 +125,25 @@ describe('parseBoardJsonl', () => {
     expect(() => parseBoardJsonl(withLine(1, (record) => ((record.task as Record<string, unknown>).description = 'two\nlines\twith a tab')))).not.toThrow();
   });
 
+  it('refuses control characters in every other field a terminal shows: resources, links, verify, reasons, names', () => {
+    const taskWith = (edit: (fields: Record<string, unknown>) => void): string => withLine(1, (record) => edit(record.task as Record<string, unknown>));
+    const cases: [string, string][] = [
+      [taskWith((t) => ((t.resources as { name: string }[])[0] as { name: string }).name = 'POST /api\u001b[8m'), 'task.resources'],
+      [taskWith((t) => ((t.links as { path: string }[])[0] as { path: string }).path = 'app\u001b]0;x\u0007.py'), 'task.links'],
+      [taskWith((t) => (t.verify = ['npm test\u001b[2J'])), 'task.verify'],
+      [taskWith((t) => (t.createdBy = 'alice\u001b[8m')), 'task.createdBy'],
+      [taskWith((t) => (t.branch = 'feat\u001b[8m')), 'task.branch'],
+      [withLine(3, (record) => ((record.task as Record<string, unknown>).completionMessage = 'Merged\u001b[8m')), 'task.completionMessage'],
+      [withLine(7, (record) => ((record.note as Record<string, unknown>).author = 'bob\u001b[8m')), 'note.author'],
+      [withLine(9, (record) => ((record.event as Record<string, unknown>).actor = 'alice\r')), 'event.actor'],
+    ];
+    for (const [text, field] of cases) {
+      const error = refusal(text);
+      expect(error.details, field).toMatchObject({ field });
+      expect(error.message).toContain('control character');
+    }
+  });
+
   it('refuses unknown record types and unknown fields rather than drop them', () => {
     expect(refusal(withLine(7, (record) => (record.type = 'comment'))).details).toEqual({ line: 8, field: 'type' });
     expect(refusal(withLine(7, (record) => ((record.note as Record<string, unknown>).pinned = true))).details).toEqual({ line: 8, field: 'note.pinned' });

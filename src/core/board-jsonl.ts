@@ -189,15 +189,19 @@ function readTask(r: FieldReader): ExportedTask {
     branch: r.nullableString('branch'),
   };
   if (task.title.trim() === '') r.fail('title', 'is empty');
-  // What the commands refuse, the file may not bring in either: it would reach every terminal that lists the board.
-  for (const [field, value] of [['title', task.title], ['assignee', task.assignee ?? ''], ...task.labels.map((label) => ['labels', label] as const)] as const) {
-    const control = controlCharacterIn(value, false);
-    if (control !== null) r.fail(field, `holds a control character (${control})`);
-  }
-  for (const [field, value] of [['description', task.description], ...task.acceptance.map((line) => ['acceptance', line] as const)] as const) {
-    const control = controlCharacterIn(value, true);
-    if (control !== null) r.fail(field, `holds a control character (${control}) other than newline and tab`);
-  }
+  const oneLine: (readonly [string, string | null])[] = [
+    ['title', task.title], ['assignee', task.assignee], ['createdBy', task.createdBy], ['worktree', task.worktree], ['branch', task.branch],
+    ...task.labels.map((label) => ['labels', label] as const),
+    ...task.resources.flatMap((resource) => [['resources', resource.kind], ['resources', resource.name]] as const),
+    ...task.links.map((link) => ['links', link.kind === 'url' ? link.url : link.path] as const),
+  ];
+  for (const [field, value] of oneLine) refuseControl(r, field, value, false);
+  const text: (readonly [string, string | null])[] = [
+    ['description', task.description], ['blockReason', task.blockReason], ['completionMessage', task.completionMessage],
+    ...task.acceptance.map((line) => ['acceptance', line] as const),
+    ...task.verify.map((line) => ['verify', line] as const),
+  ];
+  for (const [field, value] of text) refuseControl(r, field, value, true);
   r.end();
   return task;
 }
@@ -236,10 +240,16 @@ function readDependency(r: FieldReader): ExportedDependency {
 
 function readNote(r: FieldReader): Note {
   const note = { id: r.integer('id', 1), taskId: r.integer('taskId', 1), author: r.string('author'), body: r.string('body'), createdAt: r.string('createdAt') };
-  const control = controlCharacterIn(note.body, true);
-  if (control !== null) r.fail('body', `holds a control character (${control}) other than newline and tab`);
+  refuseControl(r, 'author', note.author, false);
+  refuseControl(r, 'body', note.body, true);
   r.end();
   return note;
+}
+
+/** What the commands refuse, the file may not bring in either: it would reach every terminal that lists the board. */
+function refuseControl(r: FieldReader, field: string, value: string | null, multiLine: boolean): void {
+  const control = value === null ? null : controlCharacterIn(value, multiLine);
+  if (control !== null) r.fail(field, `holds a control character (${control})${multiLine ? ' other than newline and tab' : ''}`);
 }
 
 function readEvent(r: FieldReader): BoardEvent {
@@ -252,6 +262,7 @@ function readEvent(r: FieldReader): BoardEvent {
     payload: r.object('payload').raw,
     recipients: r.stringList('recipients'),
   };
+  refuseControl(r, 'actor', event.actor, false);
   r.end();
   return event;
 }
