@@ -304,6 +304,18 @@ describe('output options never write onto a database', () => {
     expect(json<{ count: number }>(baton(['list', '--json'], { cwd: repo.dir })).count).toBe(1);
   });
 
+  it("refuses the board's clock file: every command writes it, so output there would be overwritten", () => {
+    const clock = `${repo.db}-clock`;
+    expect(existsSync(clock)).toBe(true);
+    const before = readFileSync(clock);
+    for (const option of OUTPUTS) {
+      const result = baton([...option, clock], { cwd: repo.dir });
+      expect(result.code, `${option.join(' ')}: ${result.stderr}`).toBe(2);
+      expectOneLine(result, clock, "is the board's clock file");
+      expect(readFileSync(clock)).toEqual(before);
+    }
+  });
+
   it('refuses any other SQLite database, and a FIFO without hanging', () => {
     const other = join(repo.dir, 'someone-elses.db');
     foreignDatabase(other, 'delete');

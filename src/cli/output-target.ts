@@ -4,11 +4,12 @@ import { isSqliteHeader } from '../adapters/db/board-file.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import type { CommandContext } from './context.js';
 
-const BOARD_SIBLINGS = ['', '-wal', '-shm', '-journal'];
+/** The board and the files beside it that baton or SQLite write: output there would be overwritten, or destroy the board. */
+const BOARD_SIBLINGS = ['', '-wal', '-shm', '-journal', '-clock'];
 
 /**
  * Refuses a file a command was told to write (`export -o`, `prime --write`) when it is the
- * board, one of its SQLite siblings, any other SQLite database, or not a regular file: output
+ * board, one of its SQLite siblings or its clock file, any other SQLite database, or not a regular file: output
  * written there would destroy a database or hang on a FIFO. Nothing is written when refused.
  */
 export function assertOutputTarget(ctx: CommandContext, path: string, field: string): void {
