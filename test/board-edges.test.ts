@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baton, boardFingerprint, json, makeRepo, type BatonResult } from './helpers/baton.js';
 
@@ -82,6 +83,20 @@ describe('board edges', () => {
     expect(boardFingerprint(repo.db)).toBe(before);
     expect(show(id)).toMatchObject({ status: 'in_progress', assignee: 'alice' });
     expect(as('alice', 'heartbeat').code).toBe(0);
+  });
+
+  it('heartbeat reports a loss the feed does not explain once, not at every heartbeat', () => {
+    const id = add('taken around baton');
+    ok('alice', 'claim', id);
+    // As a hand edit of the board would leave it: another holder, no event saying so.
+    const db = new Database(repo.db);
+    db.prepare('UPDATE tasks SET assignee = ? WHERE id = ?').run('bob', Number(id));
+    db.close();
+    const first = as('alice', 'heartbeat');
+    expect(first.code).toBe(4);
+    expect(first.stdout).toContain('does not say why');
+    const second = as('alice', 'heartbeat');
+    expect(second.code, second.stdout).toBe(0);
   });
 
   describe('every way back to open re-derives blocked', () => {

@@ -39,5 +39,7 @@ describe('leaseLoss', () => {
 
   it('says the feed is silent when no event ended the hold', () => {
     expect(leaseLoss('agent-a', 1, [event('note_added', 'agent-b')])).toMatchObject({ endedBy: null, reason: expect.stringContaining('does not say why') });
+    // Once: the heartbeat that reported it wrote lease_lost.
+    expect(leaseLoss('agent-a', 1, [event('task_updated', 'agent-b'), event('lease_lost', 'agent-a')])).toBeNull();
   });
 });

@@ -31,6 +31,8 @@ export interface LeaseLoss {
  * agent does not hold now.
  */
 export function leaseLoss(agent: string, taskId: number, eventsAfterClaim: readonly BoardEvent[]): LeaseLoss | null {
+  // Told already: without this, a loss the feed does not explain would be reported at every heartbeat.
+  if (eventsAfterClaim.some((event) => event.type === 'lease_lost' && event.actor === agent)) return null;
   const index = eventsAfterClaim.findIndex((event) => HOLD_ENDING.includes(event.type));
   if (index < 0) return { taskId, endedBy: null, reason: 'it is no longer held by you, and the feed does not say why' };
   const ending = eventsAfterClaim[index] as BoardEvent;
