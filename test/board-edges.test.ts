@@ -85,6 +85,20 @@ describe('board edges', () => {
     expect(as('alice', 'heartbeat').code).toBe(0);
   });
 
+  it.each([['-a', 'bob'], ['--unassign']])('edit %s does not hand over or drop a claim: exit 4 naming release, board unchanged', (...option) => {
+    const id = add('in flight');
+    ok('alice', 'claim', id);
+    const before = boardFingerprint(repo.db);
+    const refused = as('bob', 'edit', id, ...option, '--json');
+    expect(refused.code).toBe(4);
+    const error = json<ErrorDoc>(refused).error;
+    for (const part of [`#${id}`, 'held by alice', `baton release ${id}`, `baton claim ${id}`]) expect(error.message).toContain(part);
+    expect(boardFingerprint(repo.db)).toBe(before);
+    expect(as('alice', 'heartbeat').code).toBe(0);
+    // Other fields of a claimed task stay editable.
+    ok('bob', 'edit', id, '-p', '1');
+  });
+
   it('heartbeat reports a loss the feed does not explain once, not at every heartbeat', () => {
     const id = add('taken around baton');
     ok('alice', 'claim', id);

@@ -30,6 +30,15 @@ export async function editTask(deps: BoardDeps, id: number, patch: TaskPatch): P
   const nowIso = deps.clock.now().toISOString();
   return deps.store.write(async (tx) => {
     const task = await loadTask(tx, id);
+    // An in-progress task's assignee is the holder of its claim: changing it would hand the
+    // claim over (or drop it, leaving a lease nobody holds) around claim and release.
+    if (task.status === 'in_progress' && patch.assignee !== undefined && patch.assignee !== task.assignee) {
+      throw new BatonError(
+        'ALREADY_CLAIMED',
+        `task #${id} is in progress, held by ${task.assignee ?? 'nobody'}; its assignee is its holder. \`baton release ${id}\` gives it back (--force for someone else's claim), then \`baton claim ${id}\` takes it`,
+        { id, assignee: task.assignee },
+      );
+    }
     if (patch.parentId !== undefined && patch.parentId !== null) {
       if (patch.parentId === id) throw new BatonError('INVALID_INPUT', `--parent: task #${id} cannot be its own parent`);
       // Up the new parent's chain: meeting this task there would close a loop of parents.
