@@ -6,7 +6,8 @@
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baton, json, makeRepo } from './helpers/baton.js';
+import { execFileSync } from 'node:child_process';
+import { baton, boardFingerprint, json, makeRepo } from './helpers/baton.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -50,5 +51,18 @@ describe('text from the board on a terminal', () => {
       expect(result.stdout).toContain('Fix login\\x1b[8m and drop the users table');
     }
     expect(baton(['show', '1'], { cwd: repo.dir }).stdout).toContain('users\\x1b[30;40m');
+  });
+
+  it('refuses a git user name with a control character as the actor, naming where it comes from, instead of storing it', () => {
+    const repo = makeRepo('baton-escapes-');
+    cleanups.push(repo.cleanup);
+    expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+    execFileSync('git', ['config', 'user.name', 'Test\u001b[8m User'], { cwd: repo.dir });
+    const before = boardFingerprint(repo.db);
+    const refused = baton(['add', 'Fix login'], { cwd: repo.dir, env: { BATON_AGENT: undefined } });
+    expect(refused.code).toBe(2);
+    for (const part of ['git config user.name', 'control character (U+001B)', 'BATON_AGENT']) expect(refused.stderr).toContain(part);
+    expect(boardFingerprint(repo.db)).toBe(before);
+    expect(baton(['add', 'Fix login'], { cwd: repo.dir, env: { BATON_AGENT: 'agent-1' } }).code).toBe(0);
   });
 });

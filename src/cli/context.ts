@@ -9,7 +9,8 @@ import { SqliteBoardStore } from '../adapters/db/sqlite-store.js';
 import { bareRepositoryAround, currentBranch, locateRepository, type RepositoryLocation } from '../adapters/git/repository.js';
 import { gitUserName } from '../adapters/git/user-name.js';
 import { BatonError, InvalidInputError } from '../core/errors.js';
-import { validateAgentName } from '../core/task.js';
+import { quoted } from '../core/quoted.js';
+import { controlCharacterIn, validateAgentName } from '../core/task.js';
 
 export interface CliEnvironment {
   cwd: string;
@@ -43,6 +44,16 @@ export function explicitActor(value: string, field: '--as' | 'BATON_AGENT'): str
     throw new InvalidInputError(field, `is empty; ${fix} to act as the task bound to this worktree, else the git user`);
   }
   return validateAgentName(value, field);
+}
+
+/**
+ * The git or OS user as the actor. Commas stay allowed (`Doe, Jane`), but a control character
+ * would be stored in every event and task the agent writes, and then refused by `import`.
+ */
+function fallbackActor(name: string, source: string): string {
+  const control = controlCharacterIn(name, false);
+  if (control !== null) throw new InvalidInputError(source, `${quoted(name)} holds a control character (${control}); fix it, or name the agent with BATON_AGENT or --as`);
+  return name;
 }
 
 /** The board file named by --db or BATON_DB; empty is refused rather than taken for the default board. */
@@ -122,7 +133,8 @@ export class CommandContext {
       const bound = await this.openStore().read((tx) => tx.taskBoundTo(repo.topLevel));
       if (bound?.assignee) return (this.actorName = bound.assignee);
     }
-    this.actorName = (await gitUserName(this.io.cwd, this.io.env)) ?? osUserName();
+    const gitName = await gitUserName(this.io.cwd, this.io.env);
+    this.actorName = gitName !== null ? fallbackActor(gitName, 'git config user.name') : fallbackActor(osUserName(), 'the OS user name');
     return this.actorName;
   }
 
