@@ -144,6 +144,18 @@ describe('parseBoardJsonl', () => {
     }
   });
 
+  it('refuses what the commands would refuse: a bad label, due date or resource, an over-long description', () => {
+    const taskWith = (edit: (fields: Record<string, unknown>) => void): string => withLine(1, (record) => edit(record.task as Record<string, unknown>));
+    const cases: [string, string][] = [
+      [taskWith((t) => (t.labels = ['Not A Label'])), 'task.labels'],
+      [taskWith((t) => (t.due = 'someday')), 'task.due'],
+      [taskWith((t) => (t.resources = [{ mode: 'modifies', kind: 'Has Spaces', name: 'x' }])), 'task.resources'],
+      [taskWith((t) => (t.description = 'x'.repeat(20_001))), 'task.description'],
+    ];
+    for (const [text, field] of cases) expect(refusal(text).details, field).toMatchObject({ field });
+    expect(() => parseBoardJsonl(lines().join('\n'))).not.toThrow();
+  });
+
   it('refuses unknown record types and unknown fields rather than drop them', () => {
     expect(refusal(withLine(7, (record) => (record.type = 'comment'))).details).toEqual({ line: 8, field: 'type' });
     expect(refusal(withLine(7, (record) => ((record.note as Record<string, unknown>).pinned = true))).details).toEqual({ line: 8, field: 'note.pinned' });

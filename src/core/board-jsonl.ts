@@ -5,9 +5,10 @@ import { BoardFileError, FieldReader } from './jsonl-fields.js';
 import { TASK_KINDS } from './kind.js';
 import type { Link } from './link.js';
 import type { Priority } from './priority.js';
-import { RESOURCE_MODES, type Resource } from './resource.js';
+import { formatResource, parseResource, RESOURCE_MODES, type Resource } from './resource.js';
 import { STATUSES } from './status.js';
-import { controlCharacterIn, MAX_TITLE_LENGTH, type Note, type Task } from './task.js';
+import { parseDueDate } from './due-date.js';
+import { controlCharacterIn, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH, validateLabel, type Note, type Task } from './task.js';
 import { quoted } from './quoted.js';
 
 /**
@@ -166,7 +167,7 @@ function readTask(r: FieldReader): ExportedTask {
   const task: ExportedTask = {
     id: r.integer('id', 1),
     title: r.string('title', MAX_TITLE_LENGTH),
-    description: r.string('description'),
+    description: r.string('description', MAX_TEXT_LENGTH),
     kind: r.oneOf('kind', TASK_KINDS),
     status: r.oneOf('status', STATUSES),
     priority: r.integer('priority', 0, 4) as Priority,
@@ -202,6 +203,9 @@ function readTask(r: FieldReader): ExportedTask {
     ...task.verify.map((line) => ['verify', line] as const),
   ];
   for (const [field, value] of text) refuseControl(r, field, value, true);
+  for (const label of task.labels) refuseUnlessKept(r, 'labels', label, (value) => validateLabel(value));
+  if (task.due !== null) refuseUnlessKept(r, 'due', task.due, (value) => parseDueDate(value, new Date(0)));
+  for (const resource of task.resources) refuseUnlessKept(r, 'resources', formatResource(resource), (value) => formatResource(parseResource(value)));
   r.end();
   return task;
 }
@@ -244,6 +248,17 @@ function readNote(r: FieldReader): Note {
   refuseControl(r, 'body', note.body, true);
   r.end();
   return note;
+}
+
+/** A value its command would refuse, or store in another form, may not come in through a file either. */
+function refuseUnlessKept(r: FieldReader, field: string, value: string, keep: (value: string) => string): void {
+  let kept: string | null = null;
+  try {
+    kept = keep(value);
+  } catch {
+    // Refused just below, naming the line and field rather than a command's option.
+  }
+  if (kept !== value) r.fail(field, `holds ${quoted(value)}, which baton's commands would not store; fix or remove it`);
 }
 
 /** What the commands refuse, the file may not bring in either: it would reach every terminal that lists the board. */
