@@ -268,6 +268,26 @@ describe('odd schema versions', () => {
   }
 });
 
+describe('a board of the current version with a column missing', () => {
+  it('is refused as damaged in one line, exit 1, by the commands that write that column', () => {
+    const repo = makeRepo('baton-files-');
+    try {
+      expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+      expect(baton(['add', 'Keep me'], { cwd: repo.dir }).code).toBe(0);
+      const db = new Database(repo.db);
+      db.exec('ALTER TABLE tasks DROP COLUMN branch');
+      db.close();
+      for (const args of [['add', 'Another'], ['claim', '1']]) {
+        const result = baton(args, { cwd: repo.dir });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+        expectOneLine(result, repo.db, 'is damaged', 'branch');
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
 describe('output options never write onto a database', () => {
   let repo: ReturnType<typeof makeRepo>;
   beforeEach(() => {

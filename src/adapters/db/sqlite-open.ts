@@ -146,7 +146,9 @@ export function translateSqliteError(path: string, error: unknown): unknown {
       { path },
     );
   }
-  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+  // A table or column of baton's missing from a board whose version says it is there: edited around baton.
+  const schemaMissing = code === 'SQLITE_ERROR' && /no such (table|column)|has no column named/.test(detail);
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || schemaMissing) {
     return new BatonError(
       'BOARD_UNREADABLE',
       `the board at ${path} is damaged (${detail}); restore it from \`baton export\` output or a backup`,
