@@ -79,6 +79,8 @@ const CASES: BadInput[] = [
   { name: 'edit with nothing to change', args: ['edit', '5'], exit: 2, says: ['nothing to change', 'baton edit --help'] },
   { name: 'empty --as', args: ['add', 'Whose?', '--as', ''], exit: 2, says: ['--as', 'is empty', 'name the agent', 'leave --as out'] },
   { name: 'empty --as on a read', args: ['list', '--as', ''], exit: 2, says: ['--as', 'is empty'] },
+  { name: 'bidi override in --as', args: ['add', 'Whose?', '--as', 'alice\u202eecila'], exit: 2, says: ['--as', 'is not an agent name'] },
+  { name: 'line separator in an assignee', args: ['add', 'Whose?', '-a', 'bob\u2028carol'], exit: 2, says: ['--assignee', 'is not an agent name'] },
   { name: 'empty BATON_AGENT', args: ['add', 'Whose?'], env: { BATON_AGENT: '' }, exit: 2, says: ['BATON_AGENT', 'is empty', 'unset it'] },
   { name: 'empty --db', args: ['add', 'Where?', '--db', ''], exit: 2, says: ['--db', 'is empty', 'leave --db out'] },
   { name: 'priority given twice', args: ['add', 'Which?', '-p', '9', '-p', '1'], exit: 2, says: ['--priority is given twice', "'9', then '1'", 'keep the one you mean', '-p is the same option'] },

@@ -141,7 +141,8 @@ export function validateLabel(input: string, field = '--label'): string {
 
 export function validateAgentName(input: string, field: string): string {
   const name = input.trim();
-  if (name.length === 0 || name.length > 100 || /[,\p{Cc}]/u.test(name)) {
+  // The names are printed in every listing: bidi overrides and line separators are refused with the control characters.
+  if (name.length === 0 || name.length > 100 || name.includes(',') || CONTROL.test(name)) {
     throw new InvalidInputError(field, `${quoted(input)} is not an agent name; use up to 100 characters without commas, like agent-2`);
   }
   return name;
