@@ -6,14 +6,7 @@ import { spawnSync } from 'node:child_process';
  */
 export function timeCommand(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, {
-    cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const result = spawnSync(command, args, spawnOptions({ cwd, env, timeoutMs }));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   return { ms, code: result.status ?? -1, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
@@ -26,6 +19,11 @@ export function runChecked(command, args, options) {
     throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${tail(result.stdout)}\n${tail(result.stderr)}`);
   }
   return result;
+}
+
+/** How every bench command is run: output captured whole, a timeout, no stdin. */
+function spawnOptions({ cwd, env, timeoutMs }) {
+  return { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 };
 }
 
 export function tail(text, chars = 600) {
@@ -44,14 +42,7 @@ const TIMES_LINE = /@@timing (\d+\.\d+) (\d+\.\d+) (\d+)\n\S+ \S+\n(\d+)m(\d+(?:
 
 /** Runs one command; returns its wall time and CPU (user + system) in milliseconds, exit code and output. */
 export function timeCommandCpu(command, args, { cwd, env, timeoutMs = 120_000 } = {}) {
-  const result = spawnSync('bash', ['-c', TIMED_SHELL, 'bash', command, ...args], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: timeoutMs,
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const result = spawnSync('bash', ['-c', TIMED_SHELL, 'bash', command, ...args], spawnOptions({ cwd, env, timeoutMs }));
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   const found = TIMES_LINE.exec(result.stderr);
   if (found === null) throw new Error(`${command} ${args.join(' ')}: no timing from bash (exit ${result.status}): ${tail(result.stderr)}`);
