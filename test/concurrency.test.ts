@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteBoardStore } from '../src/adapters/db/sqlite-store.js';
 import { addTask } from '../src/app/add-task.js';
-import { baton, batonAsync, json, makeRepo, type BatonResult } from './helpers/baton.js';
+import { baton, json, makeRepo, type BatonResult } from './helpers/baton.js';
+import { CliLane } from './helpers/cli-lane.js';
 
-/** Dozens of real CLI processes racing on one board file; timeouts allow for a loaded 2-core machine. */
+/**
+ * Dozens of processes racing on one board file, each running the CLI's commands one after
+ * another without a Node start in between (a lane, see cli-lane.ts), so the writes of different
+ * processes overlap far more than Node's start-up would let them; timeouts allow for a loaded
+ * 2-core machine.
+ */
 const RACE_TIMEOUT_MS = 240_000;
 
 interface TaskDoc {
@@ -26,14 +32,25 @@ interface ErrorDoc {
   error: { code: string; message: string };
 }
 
-/** Runs `count` commands one after another in one lane; lanes run side by side. */
+/** Runs `count` commands one after another in a lane of its own; lanes run side by side. */
 async function lane(count: number, command: (step: number) => { args: string[]; env?: Record<string, string> }, cwd: string): Promise<BatonResult[]> {
-  const results: BatonResult[] = [];
-  for (let step = 0; step < count; step++) {
-    const { args, env } = command(step);
-    results.push(await batonAsync(args, { cwd, ...(env && { env }) }));
+  return inLane(async (process) => {
+    const results: BatonResult[] = [];
+    for (let step = 0; step < count; step++) {
+      const { args, env } = command(step);
+      results.push(await process.run(args, { cwd, ...(env && { env }) }));
+    }
+    return results;
+  });
+}
+
+async function inLane<T>(work: (lane: CliLane) => Promise<T>): Promise<T> {
+  const lane = new CliLane();
+  try {
+    return await work(lane);
+  } finally {
+    await lane.close();
   }
-  return results;
 }
 
 /**
@@ -108,12 +125,12 @@ describe('many processes on one board', () => {
     const claimsBy = new Map<string, number[]>();
     const unexpected: string[] = [];
     await Promise.all(
-      range(1, 16).map(async (racer) => {
+      range(1, 16).map((racer) => inLane(async (lane) => {
         const agent = `racer-${racer}`;
         const mine: number[] = [];
         claimsBy.set(agent, mine);
         for (;;) {
-          const result = await batonAsync(['claim', '--next', '--json'], { cwd: repo.dir, env: { BATON_AGENT: agent } });
+          const result = await lane.run(['claim', '--next', '--json'], { cwd: repo.dir, env: { BATON_AGENT: agent } });
           if (result.code === 0) {
             mine.push(json<{ task: TaskDoc }>(result).task.id);
             continue;
@@ -122,7 +139,7 @@ describe('many processes on one board', () => {
           unexpected.push(`${agent}: exit ${result.code} ${result.stdout}${result.stderr}`);
           return;
         }
-      }),
+      })),
     );
     expect(unexpected).toEqual([]);
 

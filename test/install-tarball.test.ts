@@ -1,8 +1,8 @@
 /**
  * baton as a user gets it: the package `npm pack` makes from this checkout (its built dist/),
  * installed globally into a fresh prefix with `npm install -g`, production dependencies only,
- * from the npm registry through the machine's npm cache (better-sqlite3 built from source when
- * no prebuilt binary is reachable: minutes on a busy machine). Then that prefix's `baton` runs
+ * from the npm registry through the machine's npm cache (better-sqlite3's binary from a local
+ * prebuild, see localPrebuild, or built from source). Then that prefix's `baton` runs
  * the quick start and a `baton run`, with the installed package read-only, as a global install
  * owned by someone else is.
  */
@@ -41,8 +41,39 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: INSTALL_TIMEOUT_MS });
+function npm(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync('npm', args, { cwd, env: { ...npmEnv(), ...extraEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: INSTALL_TIMEOUT_MS });
+}
+
+/**
+ * better-sqlite3's install script (prebuild-install) takes a prebuilt binary where one is
+ * reachable, as on most users' machines, and builds from source otherwise: this machine's
+ * network reaches no prebuilt binaries, and a source build is a minute of both cores. The
+ * checkout's own build of the same version is such a binary: it is offered as a local prebuild
+ * (prebuild-install's `local_prebuilds` setting) when npm will pick that very version for the
+ * package, so the install script still runs and unpacks it. Any other version builds from
+ * source as before. (npm warns that it does not know the setting, which it passes on all the
+ * same; prebuild-install's own variables have names the install script's shell drops.)
+ */
+function localPrebuild(): NodeJS.ProcessEnv {
+  const ours = JSON.parse(readFileSync(join(CHECKOUT, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string };
+  const wanted = (JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['better-sqlite3'];
+  const view = npm(['view', `better-sqlite3@${wanted}`, 'version', '--json'], root);
+  const versions = view.status === 0 ? ([] as string[]).concat(JSON.parse(view.stdout) as string | string[]) : [];
+  const picked = versions.sort(compareVersions).at(-1);
+  if (picked !== ours.version) return {};
+  const folder = join(root, 'prebuilds');
+  mkdirSync(folder);
+  const name = `better-sqlite3-v${ours.version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  const packed = spawnSync('tar', ['-czf', join(folder, name), 'build/Release/better_sqlite3.node'], { cwd: join(CHECKOUT, 'node_modules', 'better-sqlite3') });
+  return packed.status === 0 ? { npm_config_better_sqlite3_local_prebuilds: folder } : {};
+}
+
+function compareVersions(a: string, b: string): number {
+  const parts = (version: string) => version.split(/[.-]/).map((part) => Number(part));
+  const [x, y] = [parts(a), parts(b)];
+  for (let index = 0; index < 3; index++) if (x[index] !== y[index]) return (x[index] ?? 0) - (y[index] ?? 0);
+  return 0;
 }
 
 /** The installed `baton` (npm's link in the prefix's bin), with no terminal. */
@@ -69,7 +100,7 @@ beforeAll(() => {
   const tarball = join(root, `${PACKAGE.name}-${PACKAGE.version}.tgz`);
   // better-sqlite3 builds from its install script; the tarball's own `prepare` is listed by
   // npm though it never runs for a tarball (a registry install does not list it).
-  install = npm(['install', '-g', '--prefix', prefix, '--omit=dev', `--allow-scripts=better-sqlite3,${tarball}`, tarball], root);
+  install = npm(['install', '-g', '--prefix', prefix, '--omit=dev', `--allow-scripts=better-sqlite3,${tarball}`, tarball], root, localPrebuild());
   installed = join(prefix, 'lib', 'node_modules', PACKAGE.name);
 }, INSTALL_TIMEOUT_MS + 60_000);
 

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { runInProcess } from './in-process-cli.js';
 import { TEST_SANDBOX_SHARE } from './sandbox-share.js';
 
 /** The built CLI, as users run it. Tests run `npm run build` first (see README). */
@@ -21,14 +22,46 @@ export interface RunOptions {
   input?: string;
 }
 
-function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+/** The environment the tests' commands get: this process's, no colour, agent `tester`, the sandbox share. */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', BATON_AGENT: 'tester', BATON_SANDBOX_SHARE: TEST_SANDBOX_SHARE, ...extra };
   for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key];
   return env;
 }
 
-/** Runs the real binary and waits for it. */
+/**
+ * Commands that need a process of their own: they start agents and watchdogs, wait for
+ * signals, read stdin, or name the running script (`schema`, `hooks`, the demo).
+ */
+const NEEDS_A_PROCESS = new Set(['run', 'demo', 'hooks', 'schema', 'import']);
+/** Variables that act on the Node process itself, which an in-process command would not see. */
+const PROCESS_VARIABLES = ['NODE_OPTIONS', 'TZ', 'TMPDIR', 'XDG_CACHE_HOME'];
+
+/** The command word of an argument list, as the CLI finds it (values of --db/--as skipped). */
+function commandWord(args: readonly string[]): string | undefined {
+  return args.find((token, index) => !token.startsWith('-') && args[index - 1] !== '--db' && args[index - 1] !== '--as');
+}
+
+/**
+ * Whether `baton()` may run a command in-process (see in-process-cli.ts): the same `runCli` the
+ * binary runs, minus bin/baton.cjs's loader and bin.ts's stdio, which every spawned command
+ * (`batonAsync`, `spawnBaton`, the runs, the install test) still goes through.
+ * `BATON_TEST_SPAWN=1` spawns every command, as the suite did before.
+ */
+function inProcessAllowed(args: readonly string[], options: RunOptions): boolean {
+  if (process.env.BATON_TEST_SPAWN === '1' || (options.input ?? '') !== '') return false;
+  const word = commandWord(args);
+  if (word !== undefined && NEEDS_A_PROCESS.has(word)) return false;
+  if (word === 'watch' && (args.includes('--follow') || args.includes('-f'))) return false;
+  return !PROCESS_VARIABLES.some((name) => options.env?.[name] !== undefined);
+}
+
+/** Runs a command of the real CLI and waits for it: in-process where that is the same (see above), else the binary. */
 export function baton(args: readonly string[], options: RunOptions): BatonResult {
+  if (inProcessAllowed(args, options)) {
+    const env = Object.fromEntries(Object.entries(childEnv(options.env)).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return runInProcess({ args: [...args], cwd: resolve(options.cwd), env }, 60_000);
+  }
   const result = spawnSync(process.execPath, [BATON_BIN, ...args], {
     cwd: options.cwd,
     env: childEnv(options.env),
