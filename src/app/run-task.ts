@@ -90,6 +90,8 @@ export async function runTask(deps: RunTaskDeps, options: RunTaskOptions): Promi
     if (outcome === null) return await interrupt(deps, record, holder.token, 'the run was stopped before it finished (cancelled, or the task was taken by someone else)');
     return await conclude(deps, record, task, holder.token, outcome);
   } catch (error) {
+    // Stopped on the way into a step (the agent cancelled before it started): an interrupted run, not an error.
+    if (controller.signal.aborted) return await interrupt(deps, record, holder.token, 'the run was stopped before it finished (cancelled, or the task was taken by someone else)');
     await interrupt(deps, record, holder.token, `baton hit an error: ${(error as Error).message}`).catch(() => undefined);
     throw error;
   } finally {

@@ -50,10 +50,12 @@ describe('labels', () => {
   it('lower-cases and trims a label', () => {
     expect(validateLabel(' Backend ')).toBe('backend');
     expect(validateLabel('area/api-v2_x.y')).toBe('area/api-v2_x.y');
+    // `agent:codex` picks the agent of a task under the supervisor.
+    expect(validateLabel('Agent:Codex')).toBe('agent:codex');
     expect(validateLabel('l'.repeat(MAX_LABEL_LENGTH))).toHaveLength(MAX_LABEL_LENGTH);
   });
 
-  it.each(['', 'two words', '-lead', '.hidden', 'ünïcode', 'a,b', 'l'.repeat(MAX_LABEL_LENGTH + 1)])(
+  it.each(['', 'two words', '-lead', '.hidden', ':lead', 'ünïcode', 'a,b', 'l'.repeat(MAX_LABEL_LENGTH + 1)])(
     'refuses the label %j, naming the field',
     (input) => {
       expect(() => validateLabel(input, '--label')).toThrow(

@@ -130,10 +130,10 @@ export function validateText(input: string, field: string): string {
 
 export function validateLabel(input: string, field = '--label'): string {
   const label = input.trim().toLowerCase();
-  if (!/^[a-z0-9][a-z0-9._/-]*$/.test(label) || label.length > MAX_LABEL_LENGTH) {
+  if (!/^[a-z0-9][a-z0-9._/:-]*$/.test(label) || label.length > MAX_LABEL_LENGTH) {
     throw new InvalidInputError(
       field,
-      `${quoted(input)} is not a label; use letters, digits, . _ / - (up to ${MAX_LABEL_LENGTH} characters), comma-separated for several`,
+      `${quoted(input)} is not a label; use letters, digits, . _ / : - (up to ${MAX_LABEL_LENGTH} characters), comma-separated for several`,
     );
   }
   return label;

@@ -52,22 +52,39 @@ interface WorkerSetup {
   results: MessagePort;
 }
 
+/** A command as the test thread sends it: numbered, so a result always finds its command. */
+export interface NumberedCommand extends HostedCommand {
+  seq: number;
+}
+
+export interface NumberedResult extends HostedResult {
+  seq: number;
+}
+
 function serveThread(port: MessagePort): void {
   let setup: WorkerSetup | undefined;
-  const finish = (result: HostedResult): void => {
-    if (!setup) return;
-    setup.results.postMessage(result);
+  let inFlight: number | null = null;
+  const finish = (seq: number, result: HostedResult): void => {
+    if (!setup || inFlight !== seq) return;
+    inFlight = null;
+    setup.results.postMessage({ ...result, seq } satisfies NumberedResult);
     Atomics.store(setup.done, 0, 1);
     Atomics.notify(setup.done, 0);
   };
-  // A failure outside any command (a timer a command left behind) must not leave the test waiting.
-  process.on('uncaughtException', (error) => finish({ code: 1, stdout: '', stderr: `uncaught in the CLI host: ${error.stack ?? error.message}\n` }));
-  port.on('message', (message: WorkerSetup | HostedCommand) => {
+  // An error nobody catches ends the real binary with its stack and exit 1: the command in
+  // flight ends so here too. One after a command answered is reported where a person sees it.
+  process.on('uncaughtException', (error) => {
+    const stack = `${error.stack ?? error.message}\n`;
+    if (inFlight === null) process.stderr.write(`the in-process CLI hit an error after its command had answered:\n${stack}`);
+    else finish(inFlight, { code: 1, stdout: '', stderr: stack });
+  });
+  port.on('message', (message: WorkerSetup | NumberedCommand) => {
     if ('done' in message) {
       setup = message;
       return;
     }
-    void execute(message).then(finish);
+    inFlight = message.seq;
+    void execute(message).then((result) => finish(message.seq, result));
   });
 }
 

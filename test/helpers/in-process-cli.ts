@@ -7,7 +7,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { inject } from 'vitest';
-import type { HostedCommand, HostedResult } from './cli-host.js';
+import type { HostedCommand, HostedResult, NumberedResult } from './cli-host.js';
 
 interface Host {
   worker: Worker;
@@ -16,6 +16,7 @@ interface Host {
 }
 
 let host: Host | undefined;
+let sequence = 0;
 
 function startHost(): Host {
   const worker = new Worker(inject('cliHost'));
@@ -31,14 +32,17 @@ function startHost(): Host {
 export function runInProcess(command: HostedCommand, timeoutMs: number): HostedResult {
   host ??= startHost();
   const { worker, done, results } = host;
+  const seq = ++sequence;
   Atomics.store(done, 0, 0);
-  worker.postMessage(command);
+  worker.postMessage({ ...command, seq });
   if (Atomics.wait(done, 0, 0, timeoutMs) === 'timed-out') {
     host = undefined;
     void worker.terminate();
     throw new Error(`baton ${command.args.join(' ')} did not answer in-process within ${timeoutMs} ms`);
   }
-  const received = receiveMessageOnPort(results);
-  if (!received) throw new Error(`baton ${command.args.join(' ')}: the in-process CLI signalled a result it did not send`);
-  return received.message as HostedResult;
+  for (let received = receiveMessageOnPort(results); received; received = receiveMessageOnPort(results)) {
+    const result = received.message as NumberedResult;
+    if (result.seq === seq) return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  }
+  throw new Error(`baton ${command.args.join(' ')}: the in-process CLI signalled a result it did not send`);
 }

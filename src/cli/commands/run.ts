@@ -7,9 +7,14 @@ import type { CommandSpec } from '../command.js';
 
 export const runCommand: CommandSpec = {
   name: 'run',
-  summary: "drive an agent through task ID until baton's checks pass (worktree, checks, budgets)",
-  args: [{ name: 'ID', required: true }],
+  summary: "drive an agent through task ID until baton's checks pass (worktree, checks, budgets); --ready: many tasks at once",
+  args: [{ name: 'ID', required: false }],
   options: [
+    { name: 'ready', kind: 'boolean', help: 'supervise: keep runs going over the ready queue, best task first (no ID)' },
+    { name: 'parallel', kind: 'string', value: 'N', requires: 'ready', help: 'with --ready: runs at once (default 1)' },
+    { name: 'watch', kind: 'boolean', requires: 'ready', help: 'with --ready: keep going as tasks become ready, until Ctrl-C' },
+    { name: 'label', short: 'l', kind: 'list', value: 'LABEL', requires: 'ready', help: 'with --ready: only tasks with this label (repeatable)' },
+    { name: 'max-dispatches', kind: 'string', value: 'N', requires: 'ready', help: 'with --ready: runs one task gets before it is left alone (default 3)' },
     { name: 'agent', kind: 'string', value: 'AGENT', help: 'claude, codex, acp:<command> or cmd:<command> (default: the config, else claude)' },
     { name: 'model', kind: 'string', value: 'M', help: 'model the agent should use' },
     { name: 'max-attempts', kind: 'string', value: 'N', help: 'attempts before the run stops (default 3)' },

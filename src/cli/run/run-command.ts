@@ -6,7 +6,10 @@ import { loadTask } from '../../app/load-task.js';
 import { DEFAULT_LEASE_TTL_MS } from '../../core/lease.js';
 import type { Budgets, ProjectConfig } from '../../core/run/project-config.js';
 import type { CommandInput } from '../command.js';
-import { stringOption } from '../command.js';
+import { flag, listOption, stringOption } from '../command.js';
+import { UsageError } from '../args.js';
+import { parseLabels } from '../../core/task.js';
+import { parallelism, superviseCommandRun } from './supervise-command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { idArgument } from '../input.js';
@@ -20,6 +23,19 @@ const INTERRUPTING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'S
 /** `baton run ID`: the composition of the runner, its flags over the project config. */
 export async function runCommandRun(ctx: CommandContext, { args, options }: CommandInput): Promise<CommandOutput> {
   // The user's arguments are checked before the config and the machine: a wrong id is named as such.
+  if (flag(options, 'ready')) {
+    if (args[0] !== undefined) throw new UsageError(`--ready runs tasks from the ready queue, not task ${quoted(args[0])}; give an ID or --ready, not both`);
+    const flags = runFlags(options);
+    const supervisorFlags = {
+      parallel: parallelism(stringOption(options, 'parallel')),
+      watch: flag(options, 'watch'),
+      labels: parseLabels(listOption(options, 'label'), '--label'),
+      maxDispatches: stringOption(options, 'max-dispatches') === undefined ? 3 : wholeNumber(stringOption(options, 'max-dispatches') as string, '--max-dispatches', 1, 100),
+      leaseTtlMs: flags.leaseTtlMs,
+    };
+    return superviseCommandRun(ctx, withFlags(projectConfigOf(ctx), flags), supervisorFlags);
+  }
+  if (args[0] === undefined) throw new UsageError('give the ID of the task to run, or --ready to run tasks from the ready queue (see `baton run --help`)');
   const taskId = idArgument(args[0]);
   const flags = runFlags(options);
   await ctx.openStore().read((tx) => loadTask(tx, taskId));

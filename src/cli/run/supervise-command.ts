@@ -1,0 +1,147 @@
+import nodeProcess from 'node:process';
+import { BoardNotices } from '../../adapters/db/board-notices.js';
+import { supervise, type SupervisedRun, type SupervisorNote } from '../../app/supervise.js';
+import { runTask, type RunProgressNote } from '../../app/run-task.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { quoted } from '../../core/quoted.js';
+import type { ProjectConfig } from '../../core/run/project-config.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { paint, type CommandOutput, type Paint } from '../output.js';
+import { runnerDeps } from './run-deps.js';
+import { progressLine } from './run-format.js';
+
+const STOPPING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export interface SupervisorFlags {
+  parallel: number;
+  watch: boolean;
+  labels: string[];
+  maxDispatches: number;
+  leaseTtlMs: number;
+}
+
+/**
+ * `baton run --ready`: the supervisor over the ready queue, each run composed as `baton run ID`
+ * composes its own. The first Ctrl-C stops dispatching and lets the runs finish; the second
+ * interrupts them (their tasks go back to the queue, their worktrees stay).
+ */
+export async function superviseCommandRun(ctx: CommandContext, config: ProjectConfig, flags: SupervisorFlags): Promise<CommandOutput> {
+  const p = paint(ctx.color);
+  const print = ctx.json ? ctx.io.stderr : ctx.io.stdout;
+  const board = await ctx.deps();
+  const drain = new AbortController();
+  const interrupt = new AbortController();
+  const onSignal = (): void => (drain.signal.aborted ? interrupt.abort() : drain.abort());
+  for (const signal of STOPPING_SIGNALS) nodeProcess.on(signal, onSignal);
+  const notices = new BoardNotices(ctx.boardPath());
+  notices.start();
+  try {
+    const summary = await supervise(
+      {
+        board,
+        defaultAgent: config.agent.name,
+        runTask: async (task, agent) => {
+          const deps = await runnerDeps(ctx, config, agent, (note: RunProgressNote) => {
+            const line = progressLine(note, p);
+            if (line !== null) print(prefixed(task.id, line));
+          });
+          return runTask(deps, { taskId: task.id, budgets: config.budgets, model: config.agent.model, leaseTtlMs: flags.leaseTtlMs, signal: interrupt.signal });
+        },
+        waitForChange: (ms, signal) => waitForChange(notices, ms, signal),
+        monotonicMs: () => performance.now(),
+        onNote: (note) => print(noteLine(note, p)),
+      },
+      { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal },
+    );
+    const totals = totalsOf(summary.runs);
+    const failed = summary.runs.some((run) => run.outcome !== 'succeeded');
+    return {
+      json: { runs: summary.runs, totals, deferred: summary.deferred, drained: summary.drained, interrupted: interrupt.signal.aborted },
+      text: summaryText(summary.runs, summary.deferred, p),
+      exitCode: failed ? EXIT.failed : EXIT.ok,
+    };
+  } finally {
+    notices.close();
+    for (const signal of STOPPING_SIGNALS) nodeProcess.off(signal, onSignal);
+  }
+}
+
+/** Resolves after `ms`, on a change to the board, or when `signal` aborts. */
+function waitForChange(notices: BoardNotices, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const unsubscribe = notices.subscribe(done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A run's progress lines, each marked with its task, since several runs print side by side. */
+function prefixed(taskId: number, text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `#${taskId} ${line}`)
+    .join('\n');
+}
+
+function noteLine(note: SupervisorNote, p: Paint): string {
+  switch (note.kind) {
+    case 'dispatched':
+      return p.bold(`supervisor: starting #${note.task.id} ${quoted(note.task.title)} with ${note.agent} (${note.running} running)`);
+    case 'deferred':
+      return p.yellow(`supervisor: #${note.task.id} waits: ${note.collisions.map((collision) => collision.reason).join('; ')}`);
+    case 'failed_to_start':
+      return p.red(`supervisor: #${note.task.id} could not start with ${note.agent}: ${note.message}`);
+    case 'finished':
+      return `supervisor: #${note.entry.taskId} ended ${outcomeText(note.entry, p)}${note.entry.taskStatus ? `, task ${note.entry.taskStatus}` : ''}`;
+    case 'draining':
+      return p.yellow(`supervisor: starting nothing more; waiting for ${note.running} running run(s) to finish (Ctrl-C again interrupts them)`);
+  }
+}
+
+function outcomeText(entry: SupervisedRun, p: Paint): string {
+  return entry.outcome === 'succeeded' ? p.green(entry.outcome) : p.red(entry.outcome);
+}
+
+function totalsOf(runs: readonly SupervisedRun[]): { runs: number; succeeded: number; attempts: number; tokens: number; costUsd: number; durationMs: number } {
+  return {
+    runs: runs.length,
+    succeeded: runs.filter((run) => run.outcome === 'succeeded').length,
+    attempts: runs.reduce((sum, run) => sum + run.attempts, 0),
+    tokens: runs.reduce((sum, run) => sum + run.tokens, 0),
+    costUsd: runs.reduce((sum, run) => sum + run.costUsd, 0),
+    durationMs: runs.reduce((sum, run) => sum + run.durationMs, 0),
+  };
+}
+
+function summaryText(runs: readonly SupervisedRun[], deferred: readonly { taskId: number; collisions: { reason: string }[] }[], p: Paint): string {
+  if (runs.length === 0 && deferred.length === 0) return 'nothing ready: no run started';
+  const rows = runs.map((run) => [`#${run.taskId}`, run.agent, run.outcome, String(run.attempts), seconds(run.durationMs), String(run.tokens), `$${run.costUsd.toFixed(2)}`]);
+  const totals = totalsOf(runs);
+  const table = [['task', 'agent', 'outcome', 'attempts', 'time', 'tokens', 'cost'], ...rows];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
+  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  lines[0] = p.bold(lines[0]!);
+  lines.push(`${totals.succeeded} of ${totals.runs} run(s) succeeded; ${totals.attempts} attempt(s), ${totals.tokens} tokens, $${totals.costUsd.toFixed(2)} reported by the agents`);
+  for (const entry of deferred) lines.push(p.yellow(`#${entry.taskId} still waits: ${entry.collisions.map((collision) => collision.reason).join('; ')}`));
+  return lines.join('\n');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `--parallel`: how many runs at once. */
+export function parallelism(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const value = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 32) throw new InvalidInputError('--parallel', `${quoted(text)} is not a whole number from 1 to 32`);
+  return value;
+}
