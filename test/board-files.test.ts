@@ -411,6 +411,27 @@ describe('a follower whose board is replaced', () => {
     expect(await exitWithin(follower, 500)).toBe('still running');
   });
 
+  it('shows what was written to a restored board before it looked again (it was stopped meanwhile), though the ids are the same', { timeout: 60_000 }, async () => {
+    add('before backup');
+    follower = await startFollowing();
+    checkpoint(repo.db);
+    const backup = join(repo.dir, 'backup.db');
+    copyFileSync(repo.db, backup);
+    add('after backup, lost by the restore');
+    await follower.waitFor((line) => line.includes('lost by the restore'), 10_000);
+    checkpoint(repo.db);
+    // The restore and the next write both land while the follower cannot look: event 2 is another event now.
+    process.kill(follower.pid as number, 'SIGSTOP');
+    try {
+      renameSync(backup, repo.db);
+      add('after restore');
+    } finally {
+      process.kill(follower.pid as number, 'SIGCONT');
+    }
+    const lines = await follower.waitFor((line) => line.includes('after restore'), 10_000);
+    expect(titles(lines)).toEqual(['before backup', 'after backup, lost by the restore', 'after restore']);
+  });
+
   for (const how of ['mv', 'cp'] as const) {
     it(`exits 1 saying so when another board takes its place (${how}), instead of going silently stale`, { timeout: 60_000 }, async () => {
       add('on the first board');
