@@ -6,11 +6,11 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest, Executor } from '../../app/run-ports.js';
 import { startModelServer, type ModelServer } from '../scripted-model/model-server.js';
-import { promptContains, rateLimited, shell, type Script } from '../scripted-model/script.js';
+import { promptContains, rateLimited, say, shell, tool, type Script } from '../scripted-model/script.js';
 import { git } from '../../../test/helpers/baton.js';
 import { agentEnv } from '../../../test/helpers/agent-env.js';
 import { groupMembers, qwenModelArgs, writeQwenSettings } from '../../../test/model-server/agent-cli.js';
@@ -33,12 +33,12 @@ interface Setup {
   request: (overrides?: Partial<AgentRequest>) => AgentRequest;
 }
 
-async function setUp(script: Script): Promise<Setup> {
+async function setUp(script: Script | ((repo: string) => Script)): Promise<Setup> {
   const root = mkdtempSync(join(tmpdir(), 'baton-acp-qwen-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   const repo = join(root, 'repo');
   git(root, ['init', '-q', '-b', 'main', repo]);
-  const server = await startModelServer(script);
+  const server = await startModelServer(typeof script === 'function' ? script(repo) : script);
   cleanups.push(() => server.close());
   const env = agentEnv(server, root);
   const home = env.HOME ?? '';
@@ -121,6 +121,32 @@ describe('acp: executor with Qwen Code (qwen --acp)', () => {
     expect(requests.map((request) => request.turn)).toEqual([0, 1, 2, 3]);
     expect(JSON.stringify(requests[2]?.body)).toContain('Create out.txt');
     expect(server.unusedTurns()).toEqual([]);
+  });
+
+  it("writes with its write_file tool through baton's fs/write_text_file, inside the worktree only", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const outside = join(mkdtempSync(join(tmpdir(), 'baton-acp-qwen-outside-')), 'outside.txt');
+    cleanups.push(() => rmSync(dirname(outside), { recursive: true, force: true }));
+    const { server, repo, executor, request } = await setUp((cwd) => [
+      { kind: 'message', toolCalls: [tool('write_file', { file_path: join(cwd, 'notes.txt'), content: 'inside\n' })], when: (view) => view.toolResults.length === 0 },
+      { kind: 'message', toolCalls: [tool('write_file', { file_path: outside, content: 'outside\n' })], when: (view) => view.toolResults.length === 1 },
+      say('Wrote both.'),
+    ]);
+    const lines: string[] = [];
+
+    const result = await executor.run({ ...request(), onOutput: (line, stream) => stream === 'stdout' && lines.push(line) });
+
+    expect(result.outcome.kind, JSON.stringify(result.events)).toBe('succeeded');
+    expect(readFileSync(join(repo, 'notes.txt'), 'utf8')).toBe('inside\n');
+    // Qwen wrote through the client (baton), not on its own.
+    const writes = fromAgent(lines).filter((message) => message.method === 'fs/write_text_file');
+    expect(writes.map((message) => (message.params as { path: string }).path)).toEqual([join(repo, 'notes.txt'), outside]);
+    const results = result.events.filter((event) => event.kind === 'tool_result');
+    // An edit's result is its diff, not Qwen's whole before-and-after file contents.
+    expect(results[0]).toMatchObject({ isError: false, output: expect.stringMatching(/^Index: notes\.txt\n[\s\S]*\n\+inside\n$/) });
+    expect(results[1]).toMatchObject({ isError: true });
+    // Qwen 0.15 shows the model baton's refusal as "[object Object]": it does not read a JSON-RPC error's message.
+    expect(server.conversation()[2]?.view?.toolResults[0]).toContain('Error writing to file');
+    expect(existsSync(outside)).toBe(false);
   });
 
   it('ends a prompt whose model keeps answering 429 as rate limited', { timeout: RATE_LIMIT_TEST_TIMEOUT_MS }, async () => {
