@@ -1,9 +1,9 @@
 /**
  * A scenario of `baton run` with a real agent CLI (Claude Code, Codex, or Qwen Code over ACP,
- * from node_modules/.bin) against the scripted model server: a repository holding greeting.txt ("nothing"), README.md
- * and a check script, a committed baton.config.json whose one check wants greeting.txt to say
- * hello, task #1 declaring greeting.txt as the file it modifies, and views of what a run leaves
- * behind (run records, evidence, the feed, the task, the processes).
+ * from node_modules/.bin) against the scripted model server: a repository holding greeting.txt
+ * ("nothing"), README.md and a check script, a committed baton.config.json whose one check wants
+ * greeting.txt to say hello, task #1 declaring greeting.txt as the file it modifies, and views
+ * of what a run leaves behind (run records, evidence, the feed, the task, the processes).
  */
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
