@@ -1,9 +1,9 @@
 /**
- * A scenario of `baton run` with a real agent CLI (Claude Code or Codex from node_modules/.bin)
- * against the scripted model server: a repository holding greeting.txt ("nothing"), README.md
- * and a check script, a committed baton.config.json whose one check wants greeting.txt to say
- * hello, task #1 declaring greeting.txt as the file it modifies, and views of what a run leaves
- * behind (run records, evidence, the feed, the task, the processes).
+ * A scenario of `baton run` with a real agent CLI (Claude Code, Codex, or Qwen Code over ACP,
+ * from node_modules/.bin) against the scripted model server: a repository holding greeting.txt
+ * ("nothing"), README.md and a check script, a committed baton.config.json whose one check wants
+ * greeting.txt to say hello, task #1 declaring greeting.txt as the file it modifies, and views
+ * of what a run leaves behind (run records, evidence, the feed, the task, the processes).
  */
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,20 @@ import { expect } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { say, type ConversationView, type Script, type Turn } from '../../src/adapters/scripted-model/script.js';
 import type { RunRecord } from '../../src/core/run/run-record.js';
-import { groupMembers } from '../model-server/agent-cli.js';
+import { groupMembers, qwenModelArgs, writeQwenSettings } from '../model-server/agent-cli.js';
 import { agentEnv } from './agent-env.js';
 import { baton, batonAsync, git, json, makeRepo, type BatonResult } from './baton.js';
 import { sharedTempDir } from './sandbox-share.js';
 
 export const AGENTS = ['claude', 'codex'] as const;
 export type AgentName = (typeof AGENTS)[number];
+/** The built-in agents, or `qwen`: Qwen Code as an ACP agent (`acp:qwen --acp ...`) pointed at the scenario's server. */
+export type ScenarioAgent = AgentName | 'qwen';
+
+/** What `baton run --agent` is given for `agent`. */
+export function agentFlag(agent: ScenarioAgent, server: Pick<ModelServer, 'url'>): string {
+  return agent === 'qwen' ? `acp:qwen --acp ${qwenModelArgs(server).join(' ')}` : agent;
+}
 
 export const TASK_TITLE = 'Greet the world';
 export const BRANCH = 'baton/1-greet-the-world';
@@ -69,11 +76,13 @@ export interface ScenarioPaths {
 }
 
 export interface Scenario extends ScenarioPaths {
-  agent: AgentName;
+  agent: ScenarioAgent;
+  /** The `--agent` value (the agent's name in the run record). */
+  agentFlag: string;
   server: ModelServer;
   /** The environment baton runs with (the agent's, plus what the options add). */
   env: Record<string, string>;
-  /** `baton run 1 --agent <agent> --json` plus flags, as a user would type it. */
+  /** `baton run 1 --agent <agentFlag> --json` plus flags, as a user would type it. */
   run(...flags: string[]): Promise<BatonResult>;
   cli(...args: string[]): BatonResult;
   /** run.json of the task's run (the first one by default). */
@@ -89,7 +98,7 @@ export interface Scenario extends ScenarioPaths {
 const CODEX_WITHOUT_ITS_SANDBOX = ['--dangerously-bypass-approvals-and-sandbox'];
 
 /** The repository, the board with task #1, and a model server playing `script`. */
-export async function setUpScenario(agent: AgentName, script: Script | ((paths: ScenarioPaths) => Script), options: ScenarioOptions): Promise<Scenario> {
+export async function setUpScenario(agent: ScenarioAgent, script: Script | ((paths: ScenarioPaths) => Script), options: ScenarioOptions): Promise<Scenario> {
   const repo = makeRepo('baton-run-');
   options.defer(repo.cleanup);
   const { dir } = repo;
@@ -101,6 +110,7 @@ export async function setUpScenario(agent: AgentName, script: Script | ((paths: 
   const server = await startModelServer(typeof script === 'function' ? script({ dir, worktree, tools }) : script);
   options.defer(() => server.close());
   const env = { ...agentEnv(server, home), ...options.env };
+  if (agent === 'qwen') writeQwenSettings(env.HOME ?? join(home, 'home'));
 
   writeFileSync(join(dir, 'greeting.txt'), 'nothing\n');
   writeFileSync(join(dir, 'README.md'), '# Greetings\n');
@@ -122,12 +132,13 @@ export async function setUpScenario(agent: AgentName, script: Script | ((paths: 
   const runDir = join(dir, '.git', 'baton', 'runs', '1');
   return {
     agent,
+    agentFlag: agentFlag(agent, server),
     dir,
     server,
     env,
     worktree,
     tools,
-    run: (...flags) => batonAsync(['run', '1', '--agent', agent, '--json', ...flags], { cwd: dir, env }),
+    run: (...flags) => batonAsync(['run', '1', '--agent', agentFlag(agent, server), '--json', ...flags], { cwd: dir, env }),
     cli,
     record: (run = 1) => JSON.parse(readFileSync(join(runDir, String(run), 'run.json'), 'utf8')) as RunRecord,
     attemptFile: (attempt, name, run = 1) => readFileSync(join(runDir, String(run), `attempt-${attempt}`, name), 'utf8'),

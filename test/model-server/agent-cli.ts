@@ -1,7 +1,8 @@
 /**
  * Runs the real agent CLIs (installed as devDependencies) against a scripted model server:
  * each run with its own HOME / CODEX_HOME, no stdin, in its own process group, and a timeout
- * that kills the whole group.
+ * that kills the whole group. Qwen Code is pointed at the server by its command line
+ * (`qwenModelArgs`), headless here and over ACP in the `acp:` executor's tests.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { procProcessTable } from '../../src/adapters/process/process-table.js';
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 export const CLAUDE_BIN = join(BIN, 'claude');
 export const CODEX_BIN = join(BIN, 'codex');
+export const QWEN_BIN = join(BIN, 'qwen');
 
 /** A command line ready to spawn. */
 export interface AgentCommand {
@@ -100,6 +102,42 @@ export function codexCommand(options: CodexOptions): AgentCommand {
     args,
     cwd: options.cwd,
     env: { ...baseEnv(options.home), CODEX_HOME: options.codexHome, SCRIPTED_API_KEY: 'scripted-key', ...options.env },
+  };
+}
+
+/**
+ * Qwen Code's switches for an OpenAI-compatible provider at the server (Chat Completions), the
+ * same for `qwen PROMPT` and `qwen --acp`.
+ */
+export function qwenModelArgs(server: Pick<ModelServer, 'url'>): string[] {
+  return ['--auth-type', 'openai', '--openai-base-url', `${server.url}/v1`, '--openai-api-key', 'scripted-key', '-m', 'scripted-model'];
+}
+
+/**
+ * Writes Qwen Code's user settings under `home`: no retries inside its OpenAI client, so a 429
+ * costs only Qwen's own backoff (7 attempts, about 80 s) rather than four requests per attempt.
+ */
+export function writeQwenSettings(home: string): void {
+  mkdirSync(join(home, '.qwen'), { recursive: true });
+  writeFileSync(join(home, '.qwen', 'settings.json'), `${JSON.stringify({ model: { generationConfig: { maxRetries: 0 } } }, null, 2)}\n`);
+}
+
+export interface QwenOptions {
+  server: ModelServer;
+  home: string;
+  cwd: string;
+  prompt: string;
+  env?: Record<string, string>;
+}
+
+/** `qwen PROMPT --output-format stream-json` in yolo mode, so scripted tools run without prompts. */
+export function qwenCommand(options: QwenOptions): AgentCommand {
+  writeQwenSettings(options.home);
+  return {
+    command: QWEN_BIN,
+    args: [options.prompt, '--output-format', 'stream-json', '--approval-mode', 'yolo', ...qwenModelArgs(options.server)],
+    cwd: options.cwd,
+    env: { ...baseEnv(options.home), ...options.env },
   };
 }
 

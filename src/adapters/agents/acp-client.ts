@@ -18,6 +18,8 @@ const raw = (params: unknown): JsonObject => (typeof params === 'object' && para
 
 /** ACP's error code for "authenticate first". */
 const AUTH_REQUIRED_CODE = -32000;
+/** JSON-RPC's error code for a method the other side does not implement. */
+const METHOD_NOT_FOUND_CODE = -32601;
 
 /** The agent's stdin and stdout as web streams of bytes (newline-delimited JSON-RPC). */
 export interface AcpChannel {
@@ -73,6 +75,8 @@ export async function runAcpTurn(channel: AcpChannel, request: AgentRequest, log
 /**
  * Continues `request.resumeSession` when the agent can (`session/resume`, which replays
  * nothing, else `session/load`), else starts a new session and says so in a warning.
+ * Qwen Code 0.15 advertises `session/resume` but answers it "Method not found": then
+ * `session/load` is tried as if resume had not been offered.
  */
 async function openSession(agent: ClientContext, init: InitializeResponse, request: AgentRequest, setReplaying: (on: boolean) => void): Promise<{ sessionId: string; warnings: AgentEvent[] }> {
   const warnings: AgentEvent[] = [];
@@ -80,10 +84,7 @@ async function openSession(agent: ClientContext, init: InitializeResponse, reque
   if (previous) {
     const continued = { sessionId: previous, cwd: request.cwd, mcpServers: [] };
     try {
-      if (init.agentCapabilities?.sessionCapabilities?.resume) {
-        await agent.request('session/resume', continued);
-        return { sessionId: previous, warnings };
-      }
+      if (init.agentCapabilities?.sessionCapabilities?.resume && (await resumed(agent, continued))) return { sessionId: previous, warnings };
       if (init.agentCapabilities?.loadSession) {
         setReplaying(true);
         await agent.request('session/load', continued);
@@ -98,6 +99,17 @@ async function openSession(agent: ClientContext, init: InitializeResponse, reque
   }
   const created = await agent.request('session/new', { cwd: request.cwd, mcpServers: [] });
   return { sessionId: created.sessionId, warnings };
+}
+
+/** Whether `session/resume` continued the session; false when the agent does not implement it after all. */
+async function resumed(agent: ClientContext, continued: { sessionId: string; cwd: string; mcpServers: never[] }): Promise<boolean> {
+  try {
+    await agent.request('session/resume', continued);
+    return true;
+  } catch (error) {
+    if (isObject(error) && error['code'] === METHOD_NOT_FOUND_CODE) return false;
+    throw error;
+  }
 }
 
 /** The first option that allows the call once, else always; a call nothing allows is refused. */
@@ -145,12 +157,17 @@ function pathWithin(cwd: string, path: unknown): string {
   return resolved;
 }
 
-/** A request the agent answered with an error ends the turn with that error. */
+/**
+ * A request the agent answered with an error ends the turn with that error. Qwen Code answers a
+ * prompt its model provider refused with the provider's HTTP status as the error code (429
+ * after its retries): a code in the HTTP error range is kept as the turn's status.
+ */
 function failedTurn(error: unknown): AgentEvent {
   const code = isObject(error) && typeof error['code'] === 'number' ? error['code'] : null;
   // Worded so the classifier recognises refused credentials.
   const message = code === AUTH_REQUIRED_CODE ? `authentication failed: ${errorMessage(error)}` : `the agent answered with an error: ${errorMessage(error)}`;
-  return { kind: 'finished', status: 'error', message, httpStatus: null, deniedTools: [], turns: null };
+  const httpStatus = code !== null && code >= 400 && code <= 599 ? code : null;
+  return { kind: 'finished', status: 'error', message, httpStatus, deniedTools: [], turns: null };
 }
 
 function errorMessage(error: unknown): string {

@@ -79,6 +79,26 @@ describe('acp: executor', () => {
     expect(readFileSync(join(cwd, 'echo.txt'), 'utf8')).toBe('first\nsecond\n');
   });
 
+  it('falls back on session/load when the agent advertises session/resume but does not implement it (Qwen Code 0.15)', async () => {
+    const { cwd, request } = workspace();
+    const executor = acpExecutor(`${COMMAND} --claim-resume`, options);
+    const first = await executor.run(request({ prompt: 'first' }));
+
+    const second = await executor.run(request({ prompt: 'second', resumeSession: first.resumeSession }));
+
+    expect(second.events.filter((event) => event.kind === 'warning')).toEqual([]);
+    expect(second.resumeSession).toBe(first.resumeSession);
+    expect(second.events.filter((event) => event.kind === 'assistant_text')).toEqual([{ kind: 'assistant_text', text: 'echo: second (turn 2)' }]);
+    expect(readFileSync(join(cwd, 'echo.txt'), 'utf8')).toBe('first\nsecond\n');
+  });
+
+  it('reports a prompt answered with JSON-RPC error 429 as rate limited, keeping the status', async () => {
+    const { request } = workspace();
+    const result = await acpExecutor(COMMAND, options).run(request({ prompt: 'RATE' }));
+    expect(result.outcome.kind).toBe('rate_limited');
+    expect(result.events.at(-1)).toMatchObject({ kind: 'finished', status: 'error', httpStatus: 429, message: expect.stringContaining('Rate limit exceeded') });
+  });
+
   it('starts a new session, with a warning, when the old one cannot be loaded', async () => {
     const { request } = workspace();
     const result = await acpExecutor(COMMAND, options).run(request({ resumeSession: 'echo-missing' }));

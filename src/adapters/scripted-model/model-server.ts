@@ -1,14 +1,16 @@
 /**
  * A scripted language model on 127.0.0.1 for tests: the one stand-in in front of the real agent
- * CLIs. It speaks Anthropic Messages (Claude Code) and OpenAI Responses (Codex), answers each
+ * CLIs. It speaks Anthropic Messages (Claude Code), OpenAI Responses (Codex) and OpenAI Chat
+ * Completions (Qwen Code, OpenCode), answers each
  * conversation request with the next turn of a script, and records every request it gets.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { anthropicView, isAnthropicConversation, writeAnthropicError, writeAnthropicMessage } from './anthropic-messages.js';
+import { chatCompletionsView, isChatConversation, writeChatError, writeChatMessage } from './chat-completions.js';
 import { responsesView, writeResponsesError, writeResponsesMessage } from './openai-responses.js';
-import { ScriptCursor, type ConversationView, type Reply, type Script } from './script.js';
+import { ScriptCursor, type ConversationView, type Protocol, type Reply, type Script } from './script.js';
 import { writeJson } from './sse.js';
 
 export interface RecordedRequest {
@@ -46,6 +48,14 @@ export interface ModelServer {
 
 const SIDE_ANSWER = { kind: 'message', text: '{"title": "Scripted session"}', usage: { inputTokens: 1, outputTokens: 1 } } as const;
 const EXHAUSTED: Reply = { kind: 'error', status: 400, message: 'scripted model server: the script has no turn left for this request' };
+
+type MessageReply = Extract<Reply, { kind: 'message' }>;
+type ErrorReply = Extract<Reply, { kind: 'error' }>;
+const WRITERS: Record<Protocol, { message: (response: ServerResponse, reply: MessageReply, body: Record<string, unknown>, serial: number) => void; error: (response: ServerResponse, reply: ErrorReply) => void }> = {
+  anthropic: { message: writeAnthropicMessage, error: writeAnthropicError },
+  'openai-responses': { message: writeResponsesMessage, error: writeResponsesError },
+  'openai-chat': { message: writeChatMessage, error: writeChatError },
+};
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -95,9 +105,9 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
     const reply: Reply = taken?.turn ?? EXHAUSTED;
     serial += 1;
     if (reply.kind === 'hang') return;
-    const anthropic = view.protocol === 'anthropic';
-    if (reply.kind === 'error') (anthropic ? writeAnthropicError : writeResponsesError)(response, reply);
-    else (anthropic ? writeAnthropicMessage : writeResponsesMessage)(response, reply, view.body, serial);
+    const writers = WRITERS[view.protocol];
+    if (reply.kind === 'error') writers.error(response, reply);
+    else writers.message(response, reply, view.body, serial);
   };
 
   const route = (record: RecordedRequest, response: ServerResponse): void => {
@@ -111,6 +121,12 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
     }
     if (record.method === 'POST' && path === '/v1/messages/count_tokens') return writeJson(response, 200, { input_tokens: countTokens(record.body) });
     if (record.method === 'POST' && path === '/v1/responses') return answerConversation(record, response, responsesView(body));
+    if (record.method === 'POST' && path === '/v1/chat/completions') {
+      if (isChatConversation(body)) return answerConversation(record, response, chatCompletionsView(body));
+      // A request without tools is a question on the side (a session title, a summary).
+      serial += 1;
+      return writeChatMessage(response, SIDE_ANSWER, body, serial);
+    }
     if ((record.method === 'HEAD' || record.method === 'GET') && path === '') {
       response.writeHead(200);
       return void response.end();

@@ -1,10 +1,11 @@
 /**
  * What the scripted model "says": a list of turns, each answering one conversation request of
- * an agent CLI. The same script drives Claude Code (Anthropic Messages) and Codex (OpenAI
- * Responses); protocol-neutral tool calls (`shell`) are rendered as each CLI's own tool.
+ * an agent CLI. The same script drives Claude Code (Anthropic Messages), Codex (OpenAI
+ * Responses) and Qwen Code (OpenAI Chat Completions); protocol-neutral tool calls (`shell`) are
+ * rendered as each CLI's own tool.
  */
 
-export type Protocol = 'anthropic' | 'openai-responses';
+export type Protocol = 'anthropic' | 'openai-responses' | 'openai-chat';
 
 /** Token counts the model reports for one turn. */
 export interface Usage {
@@ -15,7 +16,7 @@ export interface Usage {
 }
 
 export type ToolCall =
-  /** A shell command: Claude Code's `Bash {command}`, Codex's `exec_command {cmd}`. */
+  /** A shell command: Claude Code's `Bash {command}`, Codex's `exec_command {cmd}`, Qwen Code's `run_shell_command {command}`. */
   | { kind: 'shell'; command: string }
   /** A tool by the name and input the CLI offers, sent as is (e.g. Claude's `Write`, `Edit`). */
   | { kind: 'tool'; name: string; input: Record<string, unknown> };
@@ -27,7 +28,7 @@ export type Reply =
   /** The request is accepted and never answered, as a stuck model service would. */
   | { kind: 'hang' };
 
-/** What a matcher sees of a conversation request, the same shape for both protocols. */
+/** What a matcher sees of a conversation request, the same shape for every protocol. */
 export interface ConversationView {
   protocol: Protocol;
   /** Text of the latest user message that carries text (not only tool results): the prompt being worked on. */

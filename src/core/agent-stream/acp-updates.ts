@@ -90,7 +90,8 @@ export class AcpUpdateReader {
     }
     this.calls.delete(id);
     const rawOutput = update['rawOutput'];
-    const output = outputText(stringField(rawOutput, 'output') ?? rawOutput ?? update['content']);
+    // OpenCode puts a command's output in `output`; Qwen puts an edit's diff in `fileDiff`, beside both whole files.
+    const output = outputText(stringField(rawOutput, 'output') ?? stringField(rawOutput, 'fileDiff') ?? rawOutput ?? update['content']);
     return [
       { kind: 'tool_call', id, name: call.name, input: call.input },
       { kind: 'tool_result', id, isError: status === 'failed', output },
