@@ -36,6 +36,30 @@ describe('board edges', () => {
   const show = (id: string): TaskDoc => json<{ task: TaskDoc }>(ok('observer', 'show', id, '--json')).task;
   const blockedIds = (): number[] => json<{ tasks: TaskDoc[] }>(ok('observer', 'blocked', '--json')).tasks.map((task) => task.id);
 
+  describe("block and cancel of someone else's claim", () => {
+    it.each([
+      { command: 'block', extra: ['--reason', 'legal review'], after: 'blocked' },
+      { command: 'cancel', extra: ['--reason', 'not needed'], after: 'cancelled' },
+    ])('$command: refused (exit 4, naming the holder and --force), board unchanged; its holder may, and --force may', ({ command, extra, after }) => {
+      const id = add('held by alice');
+      ok('alice', 'claim', id);
+      const before = boardFingerprint(repo.db);
+      const refused = as('bob', command, id, ...extra, '--json');
+      expect(refused.code).toBe(4);
+      const error = json<ErrorDoc>(refused).error;
+      expect(error.code).toBe('CONFLICT');
+      for (const part of [`#${id}`, 'held by alice', `may ${command} it`, '--force']) expect(error.message).toContain(part);
+      expect(boardFingerprint(repo.db)).toBe(before);
+
+      ok('bob', command, id, ...extra, '--force');
+      expect(show(id).status).toBe(after);
+      const own = add('held by alice too');
+      ok('alice', 'claim', own);
+      ok('alice', command, own, ...extra);
+      expect(show(own).status).toBe(after);
+    });
+  });
+
   describe('release gives back only an in-progress claim', () => {
     it.each([
       { status: 'done', make: (id: string) => ok('alice', 'complete', id, '-m', 'shipped'), says: ['done', `baton reopen`] },
@@ -245,7 +269,7 @@ describe('board edges', () => {
     it('in plain text, each lost task is one LOST line', () => {
       const id = add('taken away');
       ok('agent-a', 'claim', id);
-      ok('agent-b', 'cancel', id);
+      ok('agent-b', 'cancel', id, '--force');
       const result = as('agent-a', 'heartbeat');
       expect(result.code).toBe(4);
       expect(result.stdout).toContain(`LOST #${id}: agent-b cancelled it`);

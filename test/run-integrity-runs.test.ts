@@ -240,7 +240,7 @@ describe('a run cut short, raced, overruled or orphaned', () => {
   });
 
   for (const decision of [
-    { what: 'cancels', args: ['cancel', '1', '-m', 'not needed any more'], status: 'cancelled' },
+    { what: 'cancels', args: ['cancel', '1', '--force', '-m', 'not needed any more'], status: 'cancelled' },
     { what: 'completes', args: ['complete', '1', '--force', '--reason', 'done by hand', '-m', 'merged by hand'], status: 'done' },
   ] as const) {
     eitherAgent(`a person who ${decision.what} the task during the run has the last word: it stays ${decision.status}`, { timeout: TIMEOUT_MS }, async (agent) => {

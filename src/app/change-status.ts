@@ -7,8 +7,8 @@ import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
 
 /** A human block, with the reason shown to everyone who looks at the task. */
-export async function blockTask(deps: BoardDeps, id: number, reason: string): Promise<Task> {
-  return changeStatus(deps, id, 'task_blocked', (task, nowIso) => ({ ...applyStatus(task, 'blocked', nowIso), blockReason: reason }), { reason });
+export async function blockTask(deps: BoardDeps, id: number, reason: string, force = false): Promise<Task> {
+  return changeStatus(deps, id, 'task_blocked', (task, nowIso) => ({ ...applyStatus(task, 'blocked', nowIso), blockReason: reason }), { reason }, force);
 }
 
 /** Lifts a human block; refuses while gating dependencies are still open. */
@@ -34,8 +34,8 @@ export async function unblockTask(deps: BoardDeps, id: number): Promise<Task> {
 }
 
 /** Cancels a task; what waited only on it opens, since a cancelled blocker gates nothing. */
-export async function cancelTask(deps: BoardDeps, id: number, reason: string | null): Promise<Task> {
-  return changeStatus(deps, id, 'task_cancelled', (task, nowIso) => applyStatus(task, 'cancelled', nowIso), { reason });
+export async function cancelTask(deps: BoardDeps, id: number, reason: string | null, force = false): Promise<Task> {
+  return changeStatus(deps, id, 'task_cancelled', (task, nowIso) => applyStatus(task, 'cancelled', nowIso), { reason }, force);
 }
 
 /**
@@ -68,10 +68,16 @@ async function changeStatus(
   type: EventType,
   change: (task: Task, nowIso: string) => Task,
   payload: Record<string, unknown>,
+  force: boolean,
 ): Promise<Task> {
   const nowIso = deps.clock.now().toISOString();
   return deps.store.write(async (tx) => {
     const task = await loadTask(tx, id);
+    // As with `release`: work someone else holds is taken from them only on purpose.
+    if (task.status === 'in_progress' && task.assignee !== null && task.assignee !== deps.actor && !force) {
+      const verb = type === 'task_blocked' ? 'block' : 'cancel';
+      throw new BatonError('CONFLICT', `task #${id} is held by ${task.assignee}; only its holder may ${verb} it (or pass --force)`, { id, assignee: task.assignee });
+    }
     const changed = await tx.updateTask(change(task, nowIso));
     await tx.appendEvent({ actor: deps.actor, taskId: id, type, payload: { ...payload, from: task.status }, recipients: recipientsFor(deps.actor, task.assignee) }, nowIso);
     // Whether the task is closed decides whether its dependents wait (isBlockerMet).

@@ -2,7 +2,7 @@ import { blockTask, cancelTask, reopenTask, unblockTask } from '../../app/change
 import { InvalidInputError } from '../../core/errors.js';
 import { validateText } from '../../core/task.js';
 import type { CommandSpec } from '../command.js';
-import { stringOption } from '../command.js';
+import { flag, stringOption } from '../command.js';
 import { taskLine } from '../format-task.js';
 import { idArgument } from '../input.js';
 import { paint } from '../output.js';
@@ -13,14 +13,17 @@ export const blockCommand: CommandSpec = {
   name: 'block',
   summary: 'mark a task blocked, with the reason',
   args: ID,
-  options: [{ name: 'reason', short: 'm', kind: 'string', value: 'TEXT', help: 'why it is blocked (required)' }],
+  options: [
+    { name: 'reason', short: 'm', kind: 'string', value: 'TEXT', help: 'why it is blocked (required)' },
+    { name: 'force', kind: 'boolean', help: 'block a task someone else holds' },
+  ],
   async run(ctx, { args, options }) {
     const id = idArgument(args[0]);
     const reason = stringOption(options, 'reason');
     if (reason === undefined || reason.trim() === '') {
       throw new InvalidInputError('--reason', 'say why the task is blocked: --reason "waiting on API keys"');
     }
-    const task = await blockTask(await ctx.deps(), id, validateText(reason.trim(), '--reason'));
+    const task = await blockTask(await ctx.deps(), id, validateText(reason.trim(), '--reason'), flag(options, 'force'));
     return { json: { task }, text: `blocked ${taskLine(task, paint(ctx.color))}` };
   },
 };
@@ -40,11 +43,14 @@ export const cancelCommand: CommandSpec = {
   name: 'cancel',
   summary: 'cancel a task',
   args: ID,
-  options: [{ name: 'reason', short: 'm', kind: 'string', value: 'TEXT', help: 'why' }],
+  options: [
+    { name: 'reason', short: 'm', kind: 'string', value: 'TEXT', help: 'why' },
+    { name: 'force', kind: 'boolean', help: 'cancel a task someone else holds' },
+  ],
   async run(ctx, { args, options }) {
     const id = idArgument(args[0]);
     const reason = stringOption(options, 'reason');
-    const task = await cancelTask(await ctx.deps(), id, reason === undefined ? null : validateText(reason, '--reason'));
+    const task = await cancelTask(await ctx.deps(), id, reason === undefined ? null : validateText(reason, '--reason'), flag(options, 'force'));
     return { json: { task }, text: `cancelled ${taskLine(task, paint(ctx.color))}` };
   },
 };
