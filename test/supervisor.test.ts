@@ -84,7 +84,7 @@ describe('baton run --ready', () => {
     expect(result.code, result.stderr).toBe(0);
     const doc = json<SupervisorDoc>(result);
     expect(doc.runs.map((run) => run.taskId).sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(doc.runs.every((run) => run.outcome === 'succeeded' && run.taskStatus === 'review' && run.attempts === 1)).toBe(true);
+    expect(doc.runs.every((run) => run.outcome === 'succeeded' && run.taskStatus === 'review' && run.attempts === 1), JSON.stringify(doc.runs, null, 1)).toBe(true);
     expect(doc.totals).toMatchObject({ runs: 5, succeeded: 5, attempts: 5 });
     const spans = p.spans();
     expect(spans).toHaveLength(5);
