@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     // Two files at once: the suite is bound by the CPU its agent CLIs, checks and git use, so more
     // workers on a 2-core machine only slow each test towards its timeouts.
-    maxWorkers: 3,
+    maxWorkers: 4,
     // Bundles the CLI host that runs board commands in-process (test/helpers/in-process-cli.ts).
     globalSetup: ['test/setup/cli-host-bundle.ts'],
     testTimeout: 60_000,

@@ -9,7 +9,7 @@ import type { RunTaskResult } from './run-task.js';
 /**
  * The supervisor (`baton run --ready`): keeps up to N runs going over the ready queue, best
  * task first, each one exactly the run `baton run ID` makes. A ready task that collides (by the
- * impact rules) with a task in flight waits until the collision is gone; one whose runs keep
+ * impact rules) with a running task waits until the collision is gone; one whose runs keep
  * handing it back is left alone after `maxDispatches`.
  */
 export interface SuperviseDeps {
@@ -125,7 +125,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
       if (!options.drain.aborted) {
         deferredNow.clear();
         for (const found of await startableTasks(deps, options, dispatches)) {
-          if (running.size >= options.parallel) break;
+          if (running.size >= options.parallel || options.drain.aborted) break;
           if (running.has(found.task.id)) continue;
           // Against the runs started a moment ago too, which the board may not show as claimed yet.
           const candidate = withOurRuns(found, running);

@@ -86,7 +86,10 @@ export class GitAttemptGuard implements AttemptGuard {
     return {
       objectsTampered,
       ignoredRemoved,
-      repaired: changes.map((change) => change.text),
+      // Contained, the attempt cannot write the other worktrees' HEAD logs, so a move they
+      // record is the work beside it (another run's checkpoint), not the attempt's.
+      // Uncontained, the attempt could have written them too.
+      repaired: changes.filter((change) => outside !== null || !(change.kind === 'ref' && change.byOthers === true)).map((change) => change.text),
       outside: writes.map((write) => ({
         worktree: write.worktree,
         paths: write.paths,

@@ -46,7 +46,22 @@ export interface RepoSnapshot {
 /** One thing the attempt changed; `text` says it for people, `restored` whether it was put back. */
 export type RepoChange =
   | { kind: 'file'; path: string; change: FileChangeKind; restored: true; text: string }
-  | { kind: 'ref'; ref: string; change: RefChangeKind; before: string | null; after: string | null; restored: boolean; keptAs: string | null; text: string };
+  | {
+      kind: 'ref';
+      ref: string;
+      change: RefChangeKind;
+      before: string | null;
+      after: string | null;
+      restored: boolean;
+      keptAs: string | null;
+      text: string;
+      /**
+       * The move is recorded as another worktree's own, in its HEAD log: work going on beside
+       * the attempt (another run's checkpoint, a person's commit), when the attempt could not
+       * have written that log (contained).
+       */
+      byOthers?: true;
+    };
 
 /** Refs every fetch moves (an editor fetches on its own): reported, never put back. */
 const REMOTE_PREFIX = 'refs/remotes/';
@@ -100,7 +115,7 @@ export class RepoGuard {
     const what = `${change.ref} was ${refWords(change)}`;
     if (change.ref.startsWith(REMOTE_PREFIX)) return { ...base, restored: false, keptAs: null, text: `${what}; left as it is (remote-tracking refs move with every fetch)` };
     const movedBy = await movedByOwnHead(change, others, snapshot.commonDir);
-    if (movedBy !== null) return { ...base, restored: false, keptAs: null, text: `${what}; left as it is (moved by work in ${movedBy}, whose HEAD log records it)` };
+    if (movedBy !== null) return { ...base, restored: false, keptAs: null, byOthers: true, text: `${what}; left as it is (moved by work in ${movedBy}, whose HEAD log records it)` };
     if (await putBackByAGuard(snapshot.commonDir, change, GUARD_MESSAGE)) return { ...base, restored: false, keptAs: null, text: `${what}; left as it is (another baton run's guard put it back)` };
     const keptAs = change.after !== null && change.after.symref === null ? `${prefix}/${change.ref}` : null;
     if (keptAs !== null) await this.git(['update-ref', '--create-reflog', '-m', 'baton: value the guard replaced', keptAs, (change.after as RefValue).id], snapshot.worktree);
