@@ -64,6 +64,7 @@ export async function runAcpTurn(channel: AcpChannel, request: AgentRequest, log
     state.sessionId = opened.sessionId;
     log.add([...opened.warnings, ...reader.sessionStarted(opened.sessionId)]);
     const response = await agent.request('session/prompt', { sessionId: opened.sessionId, prompt: [{ type: 'text', text: request.prompt }] });
+    await notificationsHandled();
     log.add(reader.promptFinished(response));
   } catch (error) {
     if (!connection.signal.aborted) log.add([failedTurn(error)]);
@@ -88,6 +89,7 @@ async function openSession(agent: ClientContext, init: InitializeResponse, reque
       if (init.agentCapabilities?.loadSession) {
         setReplaying(true);
         await agent.request('session/load', continued);
+        await notificationsHandled();
         return { sessionId: previous, warnings };
       }
       warnings.push({ kind: 'warning', message: `the agent cannot continue a session; started a new one instead of ${previous}` });
@@ -99,6 +101,17 @@ async function openSession(agent: ClientContext, init: InitializeResponse, reque
   }
   const created = await agent.request('session/new', { cwd: request.cwd, mcpServers: [] });
   return { sessionId: created.sessionId, warnings };
+}
+
+/**
+ * The SDK settles a request the moment its response is read, but hands the notifications read
+ * just before it (the turn's last update, with its usage; the last replayed message of a load)
+ * to their handlers a few promise steps later: on a busy machine the turn ended, or the replay
+ * was over, before they were seen. Their handling needs no I/O, so it is done once the event
+ * loop has gone round.
+ */
+function notificationsHandled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** Whether `session/resume` continued the session; false when the agent does not implement it after all. */

@@ -50,6 +50,19 @@ describe('GitWorkspace', () => {
   afterEach(() => repo.cleanup());
 
   describe('prepareWorktree', () => {
+    it("waits out another worktree being made at that moment (its admin folder half written), and makes its own", async () => {
+      // What another process's `git worktree add` leaves for an instant: commondir not yet written.
+      const admin = join(repo.dir, '.git', 'worktrees', 'being-made');
+      mkdirSync(admin, { recursive: true });
+      writeFileSync(join(admin, 'gitdir'), `${join(repo.dir, '.baton', 'worktrees', 'being-made')}/.git\n`);
+      writeFileSync(join(admin, 'HEAD'), 'ref: refs/heads/main\n');
+      writeFileSync(join(admin, 'commondir'), '');
+      setTimeout(() => writeFileSync(join(admin, 'commondir'), '../..\n'), 100);
+      const result = await workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' });
+      expect(result).toEqual({ created: true, head: base });
+      expect(git(wt, ['symbolic-ref', '--short', 'HEAD']).trim()).toBe(branch);
+    });
+
     it('creates the branch from base in a new worktree, parent folders included, and keeps .baton/ out of status', async () => {
       const result = await workspace.prepareWorktree(repo.dir, { path: wt, branch, base: 'main' });
       expect(result).toEqual({ created: true, head: base });

@@ -21,6 +21,32 @@ export interface WorktreeRequest {
  * refuse too, and the person must decide what to do with that other work.
  */
 export async function prepareWorktree(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {
+  // Runs side by side in one process (the supervisor) make their worktrees one at a time.
+  const turn = worktreeTurns.then(() => prepareRetrying(git, repoRoot, request));
+  worktreeTurns = turn.catch(() => undefined);
+  return turn;
+}
+
+let worktreeTurns: Promise<unknown> = Promise.resolve();
+
+/**
+ * `git worktree add` and `list` read every worktree's admin folder, and one that another process
+ * is making at that moment can be half written (`failed to read .git/worktrees/x/commondir`): the
+ * whole preparation is tried again a few times, a little later each time, looking afresh at what
+ * is there (the branch may exist by then).
+ */
+async function prepareRetrying(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await prepareNow(git, repoRoot, request);
+    } catch (error) {
+      if (attempt >= 5 || !/failed to read .*worktrees\/[^/\s]+\/(commondir|gitdir)/.test(String((error as Error).message))) throw error;
+      await new Promise((resolveLater) => setTimeout(resolveLater, 25 * 2 ** attempt));
+    }
+  }
+}
+
+async function prepareNow(git: GitRunner, repoRoot: string, request: WorktreeRequest): Promise<{ created: boolean; head: string }> {
   const location = requireRepository(repoRoot);
   const cwd = location.topLevel;
   const { branch, path, atPath, exists } = await worktreePlace(git, cwd, request);
