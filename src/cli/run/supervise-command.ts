@@ -1,5 +1,6 @@
 import nodeProcess from 'node:process';
 import { BoardNotices } from '../../adapters/db/board-notices.js';
+import { detectContainment } from '../../adapters/process/containment.js';
 import { supervise, type SupervisedRun, type SupervisorNote } from '../../app/supervise.js';
 import { runTask, type RunProgressNote } from '../../app/run-task.js';
 import { InvalidInputError } from '../../core/errors.js';
@@ -29,6 +30,11 @@ export interface SupervisorFlags {
 export async function superviseCommandRun(ctx: CommandContext, config: ProjectConfig, flags: SupervisorFlags): Promise<CommandOutput> {
   const p = paint(ctx.color);
   const print = ctx.json ? ctx.io.stderr : ctx.io.stdout;
+  // Uncontained, an attempt could have made any change around its worktree, so one run would
+  // take another's checkpoints and worktree for its own attempt's doing and end diverged.
+  if (flags.parallel > 1 && (await detectContainment(ctx.io.env)).kind !== 'namespaces') {
+    throw new InvalidInputError('--parallel', 'runs side by side need containment, which is off or not available here (see `baton run`\'s containment line); use --parallel 1');
+  }
   const board = await ctx.deps();
   const drain = new AbortController();
   const interrupt = new AbortController();
