@@ -21,7 +21,7 @@ export default defineConfig({
   test: {
     // Five files at once on 2 cores: the suite is bound by the CPU its agent CLIs, checks and git
     // use, but many files spend long stretches waiting (agent sessions, backoffs, idle timeouts),
-    // which the extra files fill (4m13s-4m26s here, against 4m43s-5m17s with four). The storms
+    // which the extra files fill (4m43s-4m51s in a clean-clone CI run, against 4m43s-5m17s with four). The storms
     // and crash rounds run among the others: they judge correctness, not timing.
     maxWorkers: 5,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
