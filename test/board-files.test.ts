@@ -395,40 +395,43 @@ describe('a follower whose board is replaced', () => {
   const exitWithin = (running: RunningBaton, ms: number): Promise<{ code: number | null; stderr: string } | 'still running'> =>
     Promise.race([running.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms))]);
 
-  it('re-opens the same board restored from a backup (mv) and shows the events written to it', { timeout: 60_000 }, async () => {
+  /**
+   * A follower that has shown one event from before a backup was taken and one written after
+   * it (which restoring the backup loses); returns the backup's path.
+   */
+  const followPastABackup = async (): Promise<{ backup: string; following: RunningBaton }> => {
     add('before backup');
-    follower = await startFollowing();
+    const following = await startFollowing();
+    follower = following;
     checkpoint(repo.db);
     const backup = join(repo.dir, 'backup.db');
     copyFileSync(repo.db, backup);
     add('after backup, lost by the restore');
-    await follower.waitFor((line) => line.includes('lost by the restore'), 10_000);
+    await following.waitFor((line) => line.includes('lost by the restore'), 10_000);
     checkpoint(repo.db);
+    return { backup, following };
+  };
+
+  it('re-opens the same board restored from a backup (mv) and shows the events written to it', { timeout: 60_000 }, async () => {
+    const { backup, following } = await followPastABackup();
     renameSync(backup, repo.db);
     add('after restore');
-    const lines = await follower.waitFor((line) => line.includes('after restore'), 10_000);
+    const lines = await following.waitFor((line) => line.includes('after restore'), 10_000);
     expect(titles(lines)).toEqual(['before backup', 'after backup, lost by the restore', 'after restore']);
-    expect(await exitWithin(follower, 500)).toBe('still running');
+    expect(await exitWithin(following, 500)).toBe('still running');
   });
 
   it('shows what was written to a restored board before it looked again (it was stopped meanwhile), though the ids are the same', { timeout: 60_000 }, async () => {
-    add('before backup');
-    follower = await startFollowing();
-    checkpoint(repo.db);
-    const backup = join(repo.dir, 'backup.db');
-    copyFileSync(repo.db, backup);
-    add('after backup, lost by the restore');
-    await follower.waitFor((line) => line.includes('lost by the restore'), 10_000);
-    checkpoint(repo.db);
+    const { backup, following } = await followPastABackup();
     // The restore and the next write both land while the follower cannot look: event 2 is another event now.
-    process.kill(follower.pid as number, 'SIGSTOP');
+    process.kill(following.pid as number, 'SIGSTOP');
     try {
       renameSync(backup, repo.db);
       add('after restore');
     } finally {
-      process.kill(follower.pid as number, 'SIGCONT');
+      process.kill(following.pid as number, 'SIGCONT');
     }
-    const lines = await follower.waitFor((line) => line.includes('after restore'), 10_000);
+    const lines = await following.waitFor((line) => line.includes('after restore'), 10_000);
     expect(titles(lines)).toEqual(['before backup', 'after backup, lost by the restore', 'after restore']);
   });
 

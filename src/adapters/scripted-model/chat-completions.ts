@@ -44,21 +44,6 @@ function functionOf(call: ToolCall): { name: string; input: JsonObject } {
   return { name: call.name, input: call.input };
 }
 
-const ERROR_CODES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'invalid_api_key',
-  403: 'permission_denied',
-  404: 'not_found',
-  429: 'rate_limit_exceeded',
-  500: 'server_error',
-};
-
-export function writeChatError(response: ServerResponse, reply: Extract<Reply, { kind: 'error' }>): void {
-  const headers: Record<string, string> = reply.retryAfterSeconds === undefined ? {} : { 'retry-after': String(reply.retryAfterSeconds) };
-  const code = ERROR_CODES[reply.status] ?? 'server_error';
-  const type = reply.status === 429 ? 'requests' : code;
-  writeJson(response, reply.status, { error: { message: reply.message ?? code, type, param: null, code } }, headers);
-}
 
 function usageBody(usage: Usage): JsonObject {
   return {

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { anthropicView, isAnthropicConversation, writeAnthropicError, writeAnthropicMessage } from './anthropic-messages.js';
-import { chatCompletionsView, isChatConversation, writeChatError, writeChatMessage } from './chat-completions.js';
-import { responsesView, writeResponsesError, writeResponsesMessage } from './openai-responses.js';
+import { chatCompletionsView, isChatConversation, writeChatMessage } from './chat-completions.js';
+import { responsesView, writeOpenAiError, writeResponsesMessage } from './openai-responses.js';
 import { ScriptCursor, type ConversationView, type Protocol, type Reply, type Script } from './script.js';
 import { writeJson } from './sse.js';
 
@@ -53,8 +53,8 @@ type MessageReply = Extract<Reply, { kind: 'message' }>;
 type ErrorReply = Extract<Reply, { kind: 'error' }>;
 const WRITERS: Record<Protocol, { message: (response: ServerResponse, reply: MessageReply, body: Record<string, unknown>, serial: number) => void; error: (response: ServerResponse, reply: ErrorReply) => void }> = {
   anthropic: { message: writeAnthropicMessage, error: writeAnthropicError },
-  'openai-responses': { message: writeResponsesMessage, error: writeResponsesError },
-  'openai-chat': { message: writeChatMessage, error: writeChatError },
+  'openai-responses': { message: writeResponsesMessage, error: writeOpenAiError },
+  'openai-chat': { message: writeChatMessage, error: writeOpenAiError },
 };
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

@@ -44,7 +44,8 @@ const ERROR_CODES: Record<number, string> = {
   500: 'server_error',
 };
 
-export function writeResponsesError(response: ServerResponse, reply: Extract<Reply, { kind: 'error' }>): void {
+/** An error as OpenAI's APIs send one, the same body for Responses and Chat Completions. */
+export function writeOpenAiError(response: ServerResponse, reply: Extract<Reply, { kind: 'error' }>): void {
   const headers: Record<string, string> = reply.retryAfterSeconds === undefined ? {} : { 'retry-after': String(reply.retryAfterSeconds) };
   const code = ERROR_CODES[reply.status] ?? 'server_error';
   const type = reply.status === 429 ? 'requests' : code;
