@@ -78,7 +78,7 @@ export function agentFor(task: Task, defaultAgent: string): string {
 }
 
 export async function supervise(deps: SuperviseDeps, options: SuperviseOptions): Promise<SupervisorSummary> {
-  const running = new Map<number, { task: Task; done: Promise<void> }>();
+  const running = new Map<number, Task>();
   const dispatches = new Map<number, number>();
   const finished: SupervisedRun[] = [];
   const deferredNow = new Map<number, Collision[]>();
@@ -98,7 +98,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
     dispatches.set(task.id, (dispatches.get(task.id) ?? 0) + 1);
     const startedMs = deps.monotonicMs();
     deps.onNote({ kind: 'dispatched', task, agent, running: running.size + 1 });
-    const done = deps
+    void deps
       .runTask(task, agent)
       .then((result) => summaryOf(task, agent, result, deps.monotonicMs() - startedMs))
       .catch((error: unknown) => {
@@ -115,7 +115,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
         deps.onNote({ kind: 'finished', entry });
         kick();
       });
-    running.set(task.id, { task, done });
+    running.set(task.id, task);
   };
 
   try {
@@ -181,8 +181,8 @@ async function startableTasks(deps: SuperviseDeps, options: SuperviseOptions, di
 }
 
 /** A candidate's collisions with this supervisor's runs added (by what the tasks declare). */
-function withOurRuns(candidate: Candidate, running: ReadonlyMap<number, { task: Task }>): Candidate {
-  const ours = [...running.values()].map(({ task }) => subjectOf(task, []));
+function withOurRuns(candidate: Candidate, running: ReadonlyMap<number, Task>): Candidate {
+  const ours = [...running.values()].map((task) => subjectOf(task, []));
   const more = collisionsWith(subjectOf(candidate.task, []), ours).filter((collision) => !candidate.collisions.some((known) => known.taskId === collision.taskId));
   return more.length === 0 ? candidate : { task: candidate.task, collisions: [...candidate.collisions, ...more] };
 }

@@ -9,7 +9,7 @@ import type { CommandInput } from '../command.js';
 import { flag, listOption, stringOption } from '../command.js';
 import { UsageError } from '../args.js';
 import { parseLabels } from '../../core/task.js';
-import { parallelism, superviseCommandRun } from './supervise-command.js';
+import { superviseCommandRun } from './supervise-command.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { idArgument } from '../input.js';
@@ -27,7 +27,7 @@ export async function runCommandRun(ctx: CommandContext, { args, options }: Comm
     if (args[0] !== undefined) throw new UsageError(`--ready runs tasks from the ready queue, not task ${quoted(args[0])}; give an ID or --ready, not both`);
     const flags = runFlags(options);
     const supervisorFlags = {
-      parallel: parallelism(stringOption(options, 'parallel')),
+      parallel: stringOption(options, 'parallel') === undefined ? 1 : wholeNumber(stringOption(options, 'parallel') as string, '--parallel', 1, 32),
       watch: flag(options, 'watch'),
       labels: parseLabels(listOption(options, 'label'), '--label'),
       maxDispatches: stringOption(options, 'max-dispatches') === undefined ? 3 : wholeNumber(stringOption(options, 'max-dispatches') as string, '--max-dispatches', 1, 100),

@@ -143,11 +143,3 @@ function summaryText(runs: readonly SupervisedRun[], deferred: readonly { taskId
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
-
-/** `--parallel`: how many runs at once. */
-export function parallelism(text: string | undefined): number {
-  if (text === undefined) return 1;
-  const value = Number(text.trim());
-  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 32) throw new InvalidInputError('--parallel', `${quoted(text)} is not a whole number from 1 to 32`);
-  return value;
-}
