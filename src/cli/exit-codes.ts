@@ -14,6 +14,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   DEPENDENCIES_UNMET: EXIT.conflict,
   DEPENDENCY_CYCLE: EXIT.conflict,
   CONFLICT: EXIT.conflict,
+  APPROVAL_REQUIRED: EXIT.conflict,
   BOARD_NOT_EMPTY: EXIT.conflict,
   NOT_IN_REPOSITORY: EXIT.failed,
   BOARD_UNREADABLE: EXIT.failed,

@@ -3,6 +3,7 @@ import { initCommand } from './commands/board-init.js';
 import { claimCommand, heartbeatCommand, reapCommand, releaseCommand, startCommand } from './commands/claim.js';
 import { blockedCommand, dependCommand, undependCommand } from './commands/dependency.js';
 import { demoCommand } from './commands/demo.js';
+import { approveCommand, mergeCommand, queueCommand, rejectCommand, reviewCommand } from './commands/merge.js';
 import { runCommand, runLogCommand, runsCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { exportCommand } from './commands/export.js';
@@ -65,6 +66,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   runCommand,
   runsCommand,
   runLogCommand,
+  reviewCommand,
+  approveCommand,
+  rejectCommand,
+  mergeCommand,
+  queueCommand,
   demoCommand,
 ];
 

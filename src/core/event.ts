@@ -37,6 +37,11 @@ export const EVENT_TYPES = [
   'run_succeeded',
   'run_failed',
   'run_interrupted',
+  'merge_queued',
+  'merge_landed',
+  'merge_returned',
+  'review_approved',
+  'review_rejected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

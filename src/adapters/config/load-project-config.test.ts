@@ -83,6 +83,7 @@ describe('projectConfigFromFile', () => {
       baseBranch: 'main',
       baseline: { preexisting: 'block' },
       evidence: { maxStreamMB: 16 },
+      merge: { strategy: 'rebase', retries: 1, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
     });
     const expected: ProjectConfig = {
       source: FILE,
@@ -104,6 +105,7 @@ describe('projectConfigFromFile', () => {
       baseBranch: 'main',
       baseline: { preexisting: 'block' },
       evidenceStreamLimitBytes: 16 * 1024 * 1024,
+      merge: { strategy: 'rebase', retries: 1, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
     };
     expect(projectConfigFromFile(text, FILE)).toEqual(expected);
   });
@@ -111,7 +113,7 @@ describe('projectConfigFromFile', () => {
   it('fills every default for {} and for empty sections, and takes $schema', () => {
     const defaults = { ...defaultProjectConfig(), source: FILE };
     expect(projectConfigFromFile('{}', FILE)).toEqual(defaults);
-    expect(projectConfigFromFile('{ "$schema": "x.json", "agent": {}, "scope": {}, "budgets": {} }', FILE)).toEqual(defaults);
+    expect(projectConfigFromFile('{ "$schema": "x.json", "agent": {}, "scope": {}, "budgets": {}, "merge": { "approval": {} } }', FILE)).toEqual(defaults);
   });
 
   it('keeps an explicit null as "none" and fills only what is absent', () => {

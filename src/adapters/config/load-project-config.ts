@@ -94,6 +94,16 @@ function toProjectConfig(file: ProjectConfigFile, source: string): ProjectConfig
     baseBranch: orDefault(file.baseBranch, defaults.baseBranch),
     baseline: { preexisting: file.baseline?.preexisting ?? defaults.baseline.preexisting },
     evidenceStreamLimitBytes: file.evidence?.maxStreamMB === undefined ? defaults.evidenceStreamLimitBytes : file.evidence.maxStreamMB * 1024 * 1024,
+    merge: {
+      strategy: file.merge?.strategy ?? defaults.merge.strategy,
+      retries: file.merge?.retries ?? defaults.merge.retries,
+      approval: {
+        paths: [...(file.merge?.approval?.paths ?? [])],
+        resources: [...(file.merge?.approval?.resources ?? [])],
+        kinds: [...(file.merge?.approval?.kinds ?? [])],
+        labels: [...(file.merge?.approval?.labels ?? [])],
+      },
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_BUDGETS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_EVIDENCE_STREAM_LIMIT_MB, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TEST_FILE_GLOBS, REPORT_PATH } from '../../core/run/project-config.js';
+import { TASK_KINDS } from '../../core/kind.js';
+import { DEFAULT_MERGE_RETRIES, MERGE_STRATEGIES } from '../../core/merge/merge-settings.js';
 import { agentName, boolean, branchName, duration, filePaths, globs, id, listWithUniqueIds, nullable, regexSource, strictObject, text, wholeNumber } from './schema-fields.js';
 
 /*
@@ -104,6 +106,35 @@ const baselineSchema = strictObject(
   'How failures that were there before the task are judged. baton runs the checks once on the base commit (per base commit and command, shared by tasks) to know them.',
 );
 
+const approvalSchema = strictObject(
+  {
+    paths: z.optional(globs('A task whose branch changes a path matching one of these globs waits for a person (`baton approve`) before it merges.')),
+    resources: z.optional(
+      z.array(z.string({ error: 'must be a resource pattern such as "removes:*"' }).check(z.minLength(1, { error: 'must be a resource pattern such as "removes:*"' })), { error: 'must be a list of resource patterns such as ["removes:*"]' }).check(
+        z.describe('A task declaring a resource that matches one of these patterns (MODE:KIND:NAME, `*` for any characters: "removes:*", "modifies:table:*") waits for a person before it merges.'),
+      ),
+    ),
+    kinds: z.optional(z.array(z.enum(TASK_KINDS, { error: `must be one of ${TASK_KINDS.join(', ')}` }), { error: 'must be a list of task kinds such as ["feature"]' }).check(z.describe('Tasks of these kinds wait for a person before they merge.'))),
+    labels: z.optional(z.array(z.string({ error: 'must be a label' }).check(z.minLength(1, { error: 'must be a label' })), { error: 'must be a list of labels such as ["needs-review"]' }).check(z.describe('Tasks with any of these labels wait for a person before they merge.'))),
+  },
+  'an object such as { "paths": ["migrations/**"] }',
+  'Which tasks need a person before they merge; every other task merges on its own once the checks pass on the merged result.',
+);
+
+const mergeSchema = strictObject(
+  {
+    strategy: z.optional(
+      z.enum(MERGE_STRATEGIES, { error: 'must be "squash", "rebase" or "merge"' }).check(
+        z.meta({ description: 'How a task lands on the base branch: "squash" (one commit per task, subject from the task, Baton-Task trailer), "rebase" (the task\'s commits replayed on the tip) or "merge" (a merge commit).', default: 'squash' }),
+      ),
+    ),
+    retries: z.optional(wholeNumber({ min: 0, max: 100, description: 'How many times the queue may send a task back (a conflict, checks red on the merged result) before the task is failed.', defaultValue: DEFAULT_MERGE_RETRIES })),
+    approval: z.optional(approvalSchema),
+  },
+  'an object such as { "strategy": "squash" }',
+  'The merge queue: how verified work lands on the base branch.',
+);
+
 /** The schema of `baton.config.json`. */
 export const projectConfigFileSchema = strictObject(
   {
@@ -129,7 +160,8 @@ export const projectConfigFileSchema = strictObject(
         'What a run keeps as evidence.',
       ),
     ),
-    baseBranch: nullable(branchName(), 'The branch task branches start from; null or absent: the branch checked out in the main worktree.'),
+    baseBranch: nullable(branchName(), 'The branch task branches start from and the merge queue lands on; null or absent: the branch checked out in the main worktree.'),
+    merge: z.optional(mergeSchema),
   },
   'a JSON object such as { "checks": [{ "id": "test", "run": "npm test" }] }',
   'The project config of baton\'s runner, committed at the repository root as baton.config.json: which agent works on a task, the checks every attempt must pass, which files it may change, and where a run stops. Every field is optional.',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { MergeEvidence } from '../../app/merge-ports.js';
 import type { AttemptEvidence, EvidenceStore } from '../../app/run-ports.js';
 import { BatonError } from '../../core/errors.js';
 import type { RunRecord } from '../../core/run/run-record.js';
@@ -107,6 +108,31 @@ export class FileEvidenceStore implements EvidenceStore {
 
   private async runNumbers(taskId: number): Promise<number[]> {
     return numberedEntries(join(this.root, String(taskId)));
+  }
+}
+
+/**
+ * The evidence of the merge queue's checks on a task's merged result, beside its runs:
+ * `runs/<task>/merges/<n>/checks/<id>.log`, `verdict.json`.
+ */
+export class FileMergeEvidence implements MergeEvidence {
+  constructor(private readonly root: string) {}
+
+  async open(taskId: number): Promise<AttemptEvidence> {
+    const merges = join(this.root, String(taskId), 'merges');
+    for (let next = Math.max(0, ...(await numberedEntries(merges))) + 1; ; next++) {
+      const dir = join(merges, String(next));
+      await mkdir(merges, { recursive: true });
+      // Made exclusively: two landings of one task never share a folder.
+      const made = await mkdir(dir).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'EEXIST') return false;
+          throw error;
+        },
+      );
+      if (made) return new AttemptDirectory(dir, DEFAULT_STREAM_LIMIT_BYTES);
+    }
   }
 }
 

@@ -8,6 +8,8 @@ export interface CommitRequest {
   tree: string;
   /** Null for a root commit (a repository without commits yet). */
   parent: string | null;
+  /** Further parents after `parent` (the task branch of a merge commit). */
+  extraParents?: readonly string[];
   message: string;
 }
 
@@ -18,7 +20,7 @@ export interface CommitRequest {
  */
 export async function writeCommit(git: GitRunner, cwd: string, request: CommitRequest): Promise<string> {
   const identity = await identityArgs(git, cwd);
-  const parents = request.parent === null ? [] : ['-p', request.parent];
+  const parents = [...(request.parent === null ? [] : [request.parent]), ...(request.extraParents ?? [])].flatMap((parent) => ['-p', parent]);
   const args = [...identity, 'commit-tree', '--no-gpg-sign', request.tree, ...parents, '-F', '-'];
   return (await git(args, cwd, { input: cleanupMessage(request.message) })).stdout.trim();
 }

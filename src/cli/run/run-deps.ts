@@ -70,7 +70,7 @@ export async function runnerDeps(ctx: CommandContext, config: ProjectConfig, age
 }
 
 /** Where task worktrees go, absolute. */
-function worktreeRootOf(repoRoot: string, config: ProjectConfig): string {
+export function worktreeRootOf(repoRoot: string, config: ProjectConfig): string {
   return isAbsolute(config.worktreeRoot) ? config.worktreeRoot : join(repoRoot, config.worktreeRoot);
 }
 
@@ -78,7 +78,7 @@ export function projectConfigOf(ctx: CommandContext): ProjectConfig {
   return loadProjectConfig(mainWorktreeRoot(ctx));
 }
 
-const testReports: TestReportReader = {
+export const testReports: TestReportReader = {
   read: (format, text, root) => readReportAs(format, text, { root }),
   detect: (output) => {
     const format = detectReportFormat(output);
@@ -86,7 +86,7 @@ const testReports: TestReportReader = {
   },
 };
 
-const localFiles: FileAccess = {
+export const localFiles: FileAccess = {
   async readText(path) {
     // Opened without blocking: a FIFO an agent left where baton reads (its report, a check's
     // report, a check's config) would otherwise hold the open, and baton, forever.

@@ -3,7 +3,7 @@
  * back to the agent word for word, fingerprints them to notice a run going in circles, and
  * stores them as evidence.
  */
-export type CheckKind = 'command' | 'verify' | 'required_file' | 'forbidden_pattern' | 'scope' | 'report' | 'agent';
+export type CheckKind = 'command' | 'verify' | 'required_file' | 'forbidden_pattern' | 'scope' | 'report' | 'agent' | 'merge' | 'review';
 
 export interface CheckFailure {
   /**

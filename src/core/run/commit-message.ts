@@ -50,6 +50,20 @@ export function uncheckedCheckpointMessage(task: Pick<Task, 'id' | 'title'>, att
   ]);
 }
 
+/**
+ * The message of the commit the merge queue lands for a task: for `squash`, the task's title and
+ * ` (#id)` over its description's first paragraph; for `merge`, `Merge task #id: title`. Both end
+ * with the `Baton-Task` trailer and the commit baton's checks passed on (`Baton-Verified`).
+ */
+export function landingMessage(task: Pick<Task, 'id' | 'title' | 'description'>, strategy: 'squash' | 'merge', verifiedCommit: string): string {
+  const head = strategy === 'squash' ? subject(task.title, ` (#${task.id})`) : subject(`Merge task #${task.id}: ${task.title}`, '');
+  const firstParagraph = task.description.trim().split(/\n\s*\n/)[0] ?? '';
+  return message(head, firstParagraph === '' ? [] : [firstParagraph], [
+    ['Baton-Task', String(task.id)],
+    ['Baton-Verified', verifiedCommit],
+  ]);
+}
+
 function reportParagraphs(report: AgentReport): string[] {
   const paragraphs = [report.summary.trim()];
   if (report.changes.length > 0) paragraphs.push(`Changes:\n${bullets(report.changes)}`);

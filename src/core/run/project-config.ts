@@ -1,3 +1,4 @@
+import { DEFAULT_MERGE_SETTINGS, type MergeSettings } from '../merge/merge-settings.js';
 /**
  * The committed project config (`baton.config.json` at the repository root) after
  * validation, with every default filled in. The file's schema lives with its loader
@@ -23,6 +24,8 @@ export interface ProjectConfig {
   baseline: BaselineSettings;
   /** How much of each stream of an attempt (the agent's stdout, stderr, events) the evidence keeps. */
   evidenceStreamLimitBytes: number;
+  /** How the merge queue lands work, and which tasks wait for a person first. */
+  merge: MergeSettings;
 }
 
 export interface AgentSettings {
@@ -145,6 +148,7 @@ export function defaultProjectConfig(): ProjectConfig {
     baseBranch: null,
     baseline: { preexisting: 'allow' },
     evidenceStreamLimitBytes: DEFAULT_EVIDENCE_STREAM_LIMIT_MB * 1024 * 1024,
+    merge: { ...DEFAULT_MERGE_SETTINGS, approval: { paths: [], resources: [], kinds: [], labels: [] } },
   };
 }
 

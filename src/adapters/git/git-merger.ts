@@ -1,0 +1,143 @@
+import { lstat } from 'node:fs/promises';
+import type { Combined, LandOutcome, Merger, RemovalOutcome } from '../../app/merge-ports.js';
+import { BatonError } from '../../core/errors.js';
+import type { MergeStrategy } from '../../core/merge/merge-settings.js';
+import { identityArgs, moveRef, writeCommit } from './commit-tree.js';
+import type { GitRunner } from './resolve-commit.js';
+import { runGit, type Environment } from './run-git.js';
+import { parseWorktreeList } from './worktree-list.js';
+
+/**
+ * The merge queue's git: results built from commit ids (never from names that could move), no
+ * hook or fsmonitor ever run, the base branch moved only by compare-and-swap, and nothing with
+ * uncommitted or unmerged work ever removed.
+ */
+export class GitMerger implements Merger {
+  private readonly git: GitRunner;
+
+  constructor(options: { env: Environment }) {
+    this.git = (args, cwd, extra = {}) => runGit(args, { cwd, env: options.env, noHooks: true, ...extra });
+  }
+
+  async tipOf(repoRoot: string, branch: string): Promise<string | null> {
+    const output = await this.git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], repoRoot, { okExitCodes: [0, 1] });
+    return output.exitCode === 0 ? output.stdout.trim() : null;
+  }
+
+  async isAncestor(repoRoot: string, commit: string, of: string): Promise<boolean> {
+    return (await this.git(['merge-base', '--is-ancestor', commit, of], repoRoot, { okExitCodes: [0, 1] })).exitCode === 0;
+  }
+
+  async changedPaths(repoRoot: string, baseTip: string, branchTip: string): Promise<string[]> {
+    // Against where the branch left the base: what the task changed, not what the base did since.
+    const output = await this.git(['diff', '--name-only', '-z', '--no-renames', `${baseTip}...${branchTip}`, '--'], repoRoot);
+    return output.stdout.split('\0').filter((path) => path !== '');
+  }
+
+  async combine(repoRoot: string, request: { baseTip: string; branchTip: string; strategy: MergeStrategy; message: string; scratch: string }): Promise<Combined> {
+    if (await this.isAncestor(repoRoot, request.branchTip, request.baseTip)) return { kind: 'nothing_to_land' };
+    const merges = (await this.git(['rev-list', '--merges', '--count', `${request.baseTip}..${request.branchTip}`], repoRoot)).stdout.trim();
+    // A branch that brought the base in (a run after a conflict) has no line of its own to replay: it lands as one commit.
+    if (request.strategy === 'rebase' && merges === '0') return this.replay(repoRoot, request);
+    const merged = await this.git(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', request.baseTip, request.branchTip], repoRoot, { okExitCodes: [0, 1] });
+    const [tree = '', ...paths] = merged.stdout.split('\0').filter((field) => field !== '');
+    if (merged.exitCode === 1) return { kind: 'conflict', paths: [...new Set(paths)].sort() };
+    const parents = request.strategy === 'merge' ? [request.baseTip, request.branchTip] : [request.baseTip];
+    return { kind: 'combined', commit: await writeCommit(this.git, repoRoot, { tree, parent: parents[0] ?? null, extraParents: parents.slice(1), message: request.message }) };
+  }
+
+  /** The task's commits cherry-picked onto the tip one by one, in the scratch worktree. */
+  private async replay(repoRoot: string, request: { baseTip: string; branchTip: string; scratch: string }): Promise<Combined> {
+    await this.checkout(repoRoot, request.scratch, request.baseTip);
+    const commits = (await this.git(['rev-list', '--reverse', '--topo-order', `${request.baseTip}..${request.branchTip}`], repoRoot)).stdout.split('\n').filter((id) => id !== '');
+    const identity = await identityArgs(this.git, request.scratch);
+    const picked = await this.git([...identity, 'cherry-pick', '--allow-empty', '--keep-redundant-commits', ...commits], request.scratch, { okExitCodes: [0, 1] });
+    if (picked.exitCode === 0) return { kind: 'combined', commit: (await this.git(['rev-parse', 'HEAD'], request.scratch)).stdout.trim() };
+    const unmerged = (await this.git(['diff', '--name-only', '-z', '--diff-filter=U'], request.scratch)).stdout.split('\0').filter((path) => path !== '');
+    await this.git(['cherry-pick', '--abort'], request.scratch, { okExitCodes: [0, 128] });
+    return { kind: 'conflict', paths: [...new Set(unmerged)].sort() };
+  }
+
+  async checkout(repoRoot: string, scratch: string, commit: string): Promise<{ created: boolean }> {
+    const exists = await lstat(scratch).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await this.git(['worktree', 'prune'], repoRoot);
+      await this.git(['worktree', 'add', '--detach', '--force', scratch, commit], repoRoot);
+      return { created: true };
+    }
+    await this.git(['cherry-pick', '--abort'], scratch, { okExitCodes: [0, 128] });
+    await this.git(['checkout', '--detach', '--force', commit], scratch);
+    // What the last checks left (not ignored files: installed dependencies stay, as in a task's worktree).
+    await this.git(['clean', '-ffdq'], scratch);
+    return { created: false };
+  }
+
+  async land(repoRoot: string, request: { branch: string; from: string; to: string; reason: string }): Promise<LandOutcome> {
+    const ref = `refs/heads/${request.branch}`;
+    const holder = (await this.worktreesOn(repoRoot, request.branch))[0] ?? null;
+    if (holder !== null) {
+      const dirty = await this.uncommitted(holder);
+      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty };
+    }
+    try {
+      await moveRef(this.git, repoRoot, ref, request.to, request.from, request.reason);
+    } catch (error) {
+      if (error instanceof BatonError && error.code === 'CONFLICT') return { kind: 'moved', tip: await this.tipOf(repoRoot, request.branch) };
+      throw error;
+    }
+    if (holder === null) return { kind: 'landed', worktree: null, stale: null };
+    // The checked-out worktree follows its branch: files and index from the old tip's tree to the new one.
+    await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+    const moved = await this.git(['read-tree', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+    const stale = moved.exitCode === 0 ? null : `${holder} changed while baton landed; its files are still those of ${request.from.slice(0, 12)}: run \`git -C ${holder} read-tree -m -u ${request.from} ${request.to}\` once its own changes are saved`;
+    return { kind: 'landed', worktree: holder, stale };
+  }
+
+  async worktreeState(repoRoot: string, branch: string): Promise<{ worktree: string; dirty: string[] } | null> {
+    const holder = (await this.worktreesOn(repoRoot, branch))[0] ?? null;
+    return holder === null ? null : { worktree: holder, dirty: await this.uncommitted(holder) };
+  }
+
+  async removeTaskWorkspace(repoRoot: string, request: { worktree: string | null; branch: string; tip: string }): Promise<RemovalOutcome> {
+    const kept: string[] = [];
+    const tip = await this.tipOf(repoRoot, request.branch);
+    if (tip !== null && tip !== request.tip) kept.push(`branch ${request.branch} moved to ${tip.slice(0, 12)} after the landed commit ${request.tip.slice(0, 12)}: it holds work that did not land`);
+    const holders = await this.worktreesOn(repoRoot, request.branch);
+    for (const holder of holders) {
+      const dirty = await this.uncommitted(holder);
+      if (dirty.length > 0) kept.push(`worktree ${holder} holds uncommitted work (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', ...' : ''})`);
+    }
+    if (kept.length > 0) return { removed: [], kept };
+    const removed: string[] = [];
+    for (const holder of holders) {
+      // Without --force: git itself refuses a worktree that holds anything untracked or changed.
+      const output = await this.git(['worktree', 'remove', holder], repoRoot, { okExitCodes: [0, 128] });
+      if (output.exitCode !== 0) return { removed, kept: [`worktree ${holder}: ${output.stderr.trim()}`] };
+      removed.push(holder);
+    }
+    if (tip !== null) {
+      const deleted = await this.git(['update-ref', '-d', `refs/heads/${request.branch}`, request.tip], repoRoot, { okExitCodes: [0, 1, 128] });
+      if (deleted.exitCode !== 0) return { removed, kept: [`branch ${request.branch}: ${deleted.stderr.trim()}`] };
+      removed.push(`branch ${request.branch}`);
+    }
+    return { removed, kept: [] };
+  }
+
+  /** Worktrees (not bare, still on disk) with `branch` checked out. */
+  private async worktreesOn(repoRoot: string, branch: string): Promise<string[]> {
+    const listed = parseWorktreeList((await this.git(['worktree', 'list', '--porcelain', '-z'], repoRoot)).stdout);
+    return listed.filter((entry) => !entry.bare && !entry.prunable && entry.branch === branch).map((entry) => entry.path);
+  }
+
+  /** Tracked changes and untracked files (ignored ones do not count), repository-relative. */
+  private async uncommitted(worktree: string): Promise<string[]> {
+    const output = await this.git(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignore-submodules=none'], worktree);
+    return output.stdout
+      .split('\0')
+      .filter((field) => field.length > 3 && field[2] === ' ')
+      .map((field) => field.slice(3));
+  }
+}

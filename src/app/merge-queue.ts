@@ -1,0 +1,311 @@
+import { BatonError } from '../core/errors.js';
+import { recipientsFor } from '../core/event.js';
+import { approvalReasons } from '../core/merge/approval.js';
+import { MERGE_HISTORY_EVENTS, queueStateOf, type QueueState } from '../core/merge/queue-state.js';
+import type { CheckFailure } from '../core/run/check-failure.js';
+import { judgeCheck } from '../core/run/check-verdict.js';
+import { landingMessage } from '../core/run/commit-message.js';
+import type { ProjectConfig } from '../core/run/project-config.js';
+import { applyStatus } from '../core/task-status.js';
+import type { Task } from '../core/task.js';
+import { syncBlockedState } from './blocked-state.js';
+import { completeTask, type CompletionCheck } from './complete-task.js';
+import type { BoardDeps } from './deps.js';
+import { loadTask } from './load-task.js';
+import type { LandingLock, Merger, MergeEvidence } from './merge-ports.js';
+import type { BoardReader } from './ports.js';
+import { checkSpecs, runChecks, type CheckRunDeps } from './run-checks.js';
+import type { CommandWrap } from './run-ports.js';
+
+/**
+ * The merge queue: tasks whose work passed baton's checks wait in `review`; queued ones land on
+ * the base branch one at a time, each brought onto the current tip in a scratch worktree, checked
+ * there, and moved onto the base by compare-and-swap only when every check passes on that merged
+ * result. A conflict or a red result sends the task back to the queue of work with the exact
+ * reason as the first thing its next run reads.
+ */
+export interface MergeQueueDeps {
+  board: BoardDeps;
+  merger: Merger;
+  checks: CheckRunDeps;
+  config: ProjectConfig;
+  repoRoot: string;
+  baseBranch: string;
+  /** The scratch worktree merged results are checked in. */
+  scratch: string;
+  /** A folder outside the scratch worktree for the checks' reports. */
+  scratchReports: string;
+  evidence: MergeEvidence;
+  lock: LandingLock;
+  /** How checks are started (the sandbox); null: as they are. */
+  wrapFor: (worktree: string) => CommandWrap | null;
+  /** What completing a task checks (impact at completion), as `baton complete` does. */
+  completionChecks: readonly CompletionCheck[];
+  onNote: (note: LandingNote) => void;
+}
+
+export type LandingNote =
+  | { kind: 'landing'; task: Task; baseTip: string }
+  | { kind: 'checking'; task: Task; commit: string; checks: string[] }
+  | { kind: 'base_moved'; task: Task; tip: string | null };
+
+/** What became of one queued task. */
+export type Landing =
+  | { kind: 'landed'; taskId: number; title: string; commit: string; baseBranch: string; strategy: string; removed: string[]; kept: string[]; stale: string | null; checkRuns: number }
+  | { kind: 'returned'; taskId: number; title: string; status: 'open' | 'failed'; reason: string; conflicts: string[]; failures: CheckFailure[] }
+  | { kind: 'paused'; taskId: number; title: string; reason: string };
+
+export interface QueueEntry {
+  task: Task;
+  state: QueueState;
+}
+
+/** Times the base may move under one entry before the queue gives up on it for now. */
+const MAX_BASE_MOVES = 5;
+
+/** Tasks in review with where each stands: queued ones first, in the order they will land. */
+export async function reviewEntries(board: BoardDeps): Promise<QueueEntry[]> {
+  const entries = await board.store.read(async (tx) => {
+    const tasks = await tx.listTasks({ statuses: ['review'] });
+    return Promise.all(tasks.map(async (task) => ({ task, state: await stateOf(tx, task.id) })));
+  });
+  const order = (entry: QueueEntry): number => entry.state.queuedEventId ?? Number.MAX_SAFE_INTEGER;
+  return entries.sort((left, right) => order(left) - order(right) || left.task.id - right.task.id);
+}
+
+export async function stateOf(tx: BoardReader, taskId: number): Promise<QueueState> {
+  return queueStateOf(await tx.events({ taskId, types: MERGE_HISTORY_EVENTS }));
+}
+
+/** Why the task needs a person before it merges (the config's approval policy); empty: it does not. */
+export async function approvalNeeded(deps: Pick<MergeQueueDeps, 'merger' | 'repoRoot' | 'baseBranch' | 'config'>, task: Task, state: QueueState): Promise<string[]> {
+  const baseTip = await deps.merger.tipOf(deps.repoRoot, deps.baseBranch);
+  const changed = baseTip === null || state.verifiedCommit === null ? [] : await deps.merger.changedPaths(deps.repoRoot, baseTip, state.verifiedCommit);
+  return approvalReasons(task, changed, deps.config.merge.approval);
+}
+
+/**
+ * Puts a task in review into the queue (`baton merge`, `baton approve`, the supervisor). A task
+ * the approval policy holds for a person is refused unless this is that person's approval.
+ */
+export async function enqueue(deps: Pick<MergeQueueDeps, 'board' | 'merger' | 'repoRoot' | 'baseBranch' | 'config'>, taskId: number, options: { approve: boolean; message: string | null }): Promise<{ task: Task; alreadyQueued: boolean; approvalReasons: string[] }> {
+  const { task, state } = await deps.board.store.read(async (tx) => ({ task: await loadTask(tx, taskId), state: await stateOf(tx, taskId) }));
+  assertInReview(task, state);
+  const reasons = await approvalNeeded(deps, task, state);
+  if (reasons.length > 0 && !options.approve && !state.approved) {
+    throw new BatonError('APPROVAL_REQUIRED', `task #${taskId} needs a person's approval before it merges: it ${reasons.join('; it ')}; look at it with \`baton review\`, then \`baton approve ${taskId}\` or \`baton reject ${taskId} -m "why"\``, {
+      id: taskId,
+      reasons,
+    });
+  }
+  const nowIso = deps.board.clock.now().toISOString();
+  return deps.board.store.write(async (tx) => {
+    const now = await loadTask(tx, taskId);
+    const fresh = await stateOf(tx, taskId);
+    // Decided on what was read above: a task that changed meanwhile is asked about again.
+    if (now.version !== task.version || fresh.verifiedCommit !== state.verifiedCommit) throw changedMeanwhile(taskId);
+    if (options.approve && !fresh.approved) {
+      await tx.appendEvent({ actor: deps.board.actor, taskId, type: 'review_approved', payload: { commit: fresh.verifiedCommit, message: options.message, reasons }, recipients: recipientsFor(deps.board.actor, now.assignee, now.createdBy) }, nowIso);
+    }
+    if (fresh.queuedEventId !== null) return { task: now, alreadyQueued: true, approvalReasons: reasons };
+    await tx.appendEvent({ actor: deps.board.actor, taskId, type: 'merge_queued', payload: { commit: fresh.verifiedCommit, branch: fresh.branch }, recipients: [] }, nowIso);
+    return { task: now, alreadyQueued: false, approvalReasons: reasons };
+  });
+}
+
+/** `baton reject`: the task goes back to the queue of work with the reviewer's words as its next run's feedback. */
+export async function reject(board: BoardDeps, taskId: number, message: string): Promise<Task> {
+  const nowIso = board.clock.now().toISOString();
+  return board.store.write(async (tx) => {
+    const task = await loadTask(tx, taskId);
+    assertInReview(task, await stateOf(tx, taskId));
+    const failure: CheckFailure = { checkId: 'review:rejected', kind: 'review', summary: `${board.actor} reviewed the work and rejected it`, detail: message };
+    await tx.appendEvent({ actor: board.actor, taskId, type: 'review_rejected', payload: { message, failures: [failure] }, recipients: recipientsFor(board.actor, task.assignee, task.createdBy) }, nowIso);
+    return sendBackIn(tx, board, task, { status: 'open', note: `Rejected in review by ${board.actor}: ${message}`, reason: `rejected in review: ${message}` }, nowIso);
+  });
+}
+
+/**
+ * Lands queued tasks one at a time until the queue is empty, the base's worktree holds
+ * uncommitted work (paused), or `signal` aborts. `only`: just these tasks, in queue order.
+ */
+export async function landQueue(deps: MergeQueueDeps, options: { only?: readonly number[]; signal?: AbortSignal } = {}): Promise<{ landings: Landing[]; busy: string | null }> {
+  const held = await deps.lock.acquire();
+  if ('holder' in held) return { landings: [], busy: held.holder };
+  const landings: Landing[] = [];
+  try {
+    for (;;) {
+      if (options.signal?.aborted) break;
+      const next = (await reviewEntries(deps.board)).find((entry) => entry.state.queuedEventId !== null && (options.only === undefined || options.only.includes(entry.task.id)));
+      if (next === undefined) break;
+      const landing = await landEntry(deps, next);
+      landings.push(landing);
+      if (landing.kind === 'paused') break;
+    }
+  } finally {
+    await held.release();
+  }
+  return { landings, busy: null };
+}
+
+async function landEntry(deps: MergeQueueDeps, entry: QueueEntry): Promise<Landing> {
+  const { task, state } = entry;
+  const verified = state.verifiedCommit;
+  const branch = state.branch ?? task.branch;
+  if (verified === null || branch === null) return sendBack(deps, task, state, { failures: [mergeFailure('merge:unverified', 'no commit of this task passed baton\'s checks', 'Run the task with `baton run` so that baton checks what would land.')], conflicts: [], baseCommit: null });
+  let checkRuns = 0;
+  for (let round = 0; round < MAX_BASE_MOVES; round++) {
+    const branchTip = await deps.merger.tipOf(deps.repoRoot, branch);
+    if (branchTip !== verified) {
+      const where = branchTip === null ? `branch ${branch} is gone` : `branch ${branch} moved to ${branchTip.slice(0, 12)}`;
+      return sendBack(deps, task, state, { failures: [mergeFailure('merge:branch-moved', `${where} after baton's checks passed on ${verified.slice(0, 12)}`, 'Only the commit baton checked can land. Run the task again so that baton checks what is on the branch now.')], conflicts: [], baseCommit: null });
+    }
+    const baseTip = await deps.merger.tipOf(deps.repoRoot, deps.baseBranch);
+    if (baseTip === null) throw new BatonError('NOT_FOUND', `the base branch ${deps.baseBranch} does not exist in ${deps.repoRoot}; set "baseBranch" in baton.config.json or check out the branch tasks land on`, { baseBranch: deps.baseBranch });
+    const paused = await pausedBy(deps, task);
+    if (paused !== null) return paused;
+    deps.onNote({ kind: 'landing', task, baseTip });
+    const strategy = deps.config.merge.strategy;
+    const combined = await deps.merger.combine(deps.repoRoot, { baseTip, branchTip, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', verified), scratch: deps.scratch });
+    if (combined.kind === 'conflict') {
+      return sendBack(deps, task, state, {
+        failures: [mergeFailure('merge:conflict', `bringing ${branch} onto ${deps.baseBranch} (at ${baseTip.slice(0, 12)}) conflicts in ${combined.paths.length} file(s): ${combined.paths.join(', ')}`, conflictAdvice(deps.baseBranch, combined.paths))],
+        conflicts: combined.paths,
+        baseCommit: baseTip,
+      });
+    }
+    const commit = combined.kind === 'nothing_to_land' ? baseTip : combined.commit;
+    if (combined.kind === 'combined') {
+      const failures = await checkMerged(deps, task, commit);
+      checkRuns += 1;
+      if (failures.length > 0) return sendBack(deps, task, state, { failures, conflicts: [], baseCommit: baseTip });
+      const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: commit, reason: `baton merge queue: task #${task.id}` });
+      if (landed.kind === 'moved') {
+        deps.onNote({ kind: 'base_moved', task, tip: landed.tip });
+        continue;
+      }
+      if (landed.kind === 'paused') return pausedLanding(task, landed.worktree, landed.dirty);
+      return finish(deps, task, { commit, branch, verified, stale: landed.stale, checkRuns });
+    }
+    return finish(deps, task, { commit, branch, verified, stale: null, checkRuns });
+  }
+  return { kind: 'paused', taskId: task.id, title: task.title, reason: `${deps.baseBranch} moved ${MAX_BASE_MOVES} times while task #${task.id} was being checked; it stays queued` };
+}
+
+/** The base's checked-out worktree with uncommitted work stops the queue before any check runs. */
+async function pausedBy(deps: MergeQueueDeps, task: Task): Promise<Landing | null> {
+  const held = await deps.merger.worktreeState(deps.repoRoot, deps.baseBranch);
+  return held !== null && held.dirty.length > 0 ? pausedLanding(task, held.worktree, held.dirty) : null;
+}
+
+function pausedLanding(task: Task, worktree: string, dirty: readonly string[]): Landing {
+  const shown = `${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? `, and ${dirty.length - 5} more` : ''}`;
+  return {
+    kind: 'paused',
+    taskId: task.id,
+    title: task.title,
+    reason: `the base branch is checked out in ${worktree}, which has uncommitted changes (${shown}); baton never touches them: commit or stash them, then run \`baton queue --land\``,
+  };
+}
+
+/** The project's checks and the task's verify commands on the merged result; their failures, or none. */
+async function checkMerged(deps: MergeQueueDeps, task: Task, commit: string): Promise<CheckFailure[]> {
+  const { created } = await deps.merger.checkout(deps.repoRoot, deps.scratch, commit);
+  const evidence = await deps.evidence.open(task.id);
+  const specs = checkSpecs(deps.config, task, deps.config.budgets.timeoutMs);
+  deps.onNote({ kind: 'checking', task, commit, checks: specs.map((spec) => spec.run) });
+  const failures: CheckFailure[] = [];
+  if (created && deps.config.setup !== null) {
+    const setup = await deps.checks.commands.run(deps.config.setup, { cwd: deps.scratch, env: deps.checks.env, timeoutMs: deps.config.budgets.timeoutMs });
+    await evidence.write('setup.log', `$ ${deps.config.setup}\n${setup.output}\n[exit ${setup.exitCode ?? setup.signal}]\n`);
+    if (setup.exitCode !== 0) failures.push(mergeFailure('merge:setup', `the setup command failed on the merged result (${deps.config.setup})`, setup.output.slice(-4_000)));
+  }
+  if (failures.length === 0) {
+    const runs = await runChecks(deps.checks, specs, { worktree: deps.scratch, scratchDir: deps.scratchReports, timeLeftMs: deps.config.budgets.timeoutMs, evidence, wrap: deps.wrapFor(deps.scratch) });
+    const policy = { preexisting: 'block' as const, mayRemove: () => false, concernsTask: () => true, feedbackChars: 12_000 };
+    for (const run of runs) {
+      for (const outcome of judgeCheck(run, null, policy)) {
+        if (!outcome.passed) failures.push({ checkId: outcome.checkId, kind: outcome.kind, summary: `${outcome.summary} (on ${task.branch ?? 'the task branch'} merged onto the base at ${commit.slice(0, 12)})`, detail: outcome.detail });
+      }
+    }
+  }
+  await evidence.write('verdict.json', `${JSON.stringify({ commit, failures }, null, 2)}\n`);
+  await evidence.close();
+  return failures;
+}
+
+/** Landed: the task is done (dependents unblocked, impact at completion), its worktree and branch gone if nothing would be lost. */
+async function finish(deps: MergeQueueDeps, task: Task, landed: { commit: string; branch: string; verified: string; stale: string | null; checkRuns: number }): Promise<Landing> {
+  const strategy = deps.config.merge.strategy;
+  const message = `Landed on ${deps.baseBranch} as ${landed.commit.slice(0, 12)} by baton's merge queue (${strategy})`;
+  await completeTask(deps.board, task.id, { message, force: true, checks: deps.completionChecks });
+  const nowIso = deps.board.clock.now().toISOString();
+  await deps.board.store.write((tx) =>
+    tx.appendEvent({ actor: deps.board.actor, taskId: task.id, type: 'merge_landed', payload: { commit: landed.commit, baseBranch: deps.baseBranch, strategy, verified: landed.verified, branch: landed.branch }, recipients: recipientsFor(deps.board.actor, task.assignee, task.createdBy) }, nowIso),
+  );
+  const removal = await deps.merger.removeTaskWorkspace(deps.repoRoot, { worktree: task.worktree, branch: landed.branch, tip: landed.verified });
+  return { kind: 'landed', taskId: task.id, title: task.title, commit: landed.commit, baseBranch: deps.baseBranch, strategy, removed: removal.removed, kept: removal.kept, stale: landed.stale, checkRuns: landed.checkRuns };
+}
+
+interface SendBack {
+  failures: CheckFailure[];
+  conflicts: string[];
+  baseCommit: string | null;
+}
+
+/** Conflict or red: back to `open` with the reason as note and feedback; `failed` after `merge.retries` returns. */
+async function sendBack(deps: MergeQueueDeps, task: Task, state: QueueState, back: SendBack): Promise<Landing> {
+  const returns = state.returns + 1;
+  const status = returns > deps.config.merge.retries ? 'failed' : 'open';
+  const reason = back.failures.map((failure) => failure.summary).join('; ');
+  const nowIso = deps.board.clock.now().toISOString();
+  await deps.board.store.write(async (tx) => {
+    const now = await loadTask(tx, task.id);
+    if (now.status !== 'review') throw changedMeanwhile(task.id);
+    await tx.appendEvent(
+      { actor: deps.board.actor, taskId: task.id, type: 'merge_returned', payload: { reason, failures: back.failures, conflicts: back.conflicts, baseCommit: back.baseCommit, returns, status }, recipients: recipientsFor(deps.board.actor, now.assignee, now.createdBy) },
+      nowIso,
+    );
+    const note = status === 'failed'
+      ? `The merge queue sent this task back ${returns} times (merge.retries is ${deps.config.merge.retries}); it is failed: ${reason}`
+      : `The merge queue sent this task back (${returns} of ${deps.config.merge.retries + 1}): ${reason}. Its next run starts from its branch with this as feedback.`;
+    await sendBackIn(tx, deps.board, now, { status, note, reason }, nowIso);
+  });
+  return { kind: 'returned', taskId: task.id, title: task.title, status, reason, conflicts: back.conflicts, failures: back.failures };
+}
+
+async function sendBackIn(tx: Parameters<Parameters<BoardDeps['store']['write']>[0]>[0], board: BoardDeps, task: Task, back: { status: 'open' | 'failed'; note: string; reason: string }, nowIso: string): Promise<Task> {
+  const moved = applyStatus(task, back.status, nowIso);
+  const updated = await tx.updateTask(back.status === 'open' ? { ...moved, assignee: null, leaseExpiresAt: null } : moved);
+  const recipients = recipientsFor(board.actor, task.assignee, task.createdBy);
+  await tx.addNote({ taskId: task.id, author: board.actor, body: back.note, createdAt: nowIso });
+  await tx.appendEvent({ actor: board.actor, taskId: task.id, type: 'status_changed', payload: { from: task.status, to: back.status, reason: back.reason }, recipients }, nowIso);
+  return back.status === 'open' ? syncBlockedState(tx, updated, board.actor, nowIso) : updated;
+}
+
+function assertInReview(task: Task, state: QueueState): void {
+  if (task.status !== 'review') {
+    throw new BatonError('ILLEGAL_TRANSITION', `task #${task.id} is ${task.status}, not in review: only work whose run passed baton's checks can be merged, approved or rejected (run \`baton run ${task.id}\` first)`, { id: task.id, status: task.status });
+  }
+  if (state.verifiedCommit === null) {
+    throw new BatonError('ILLEGAL_TRANSITION', `task #${task.id} is in review but no run of it passed baton's checks (it was moved there by hand); run \`baton run ${task.id}\` so that baton checks what would land`, { id: task.id });
+  }
+}
+
+function changedMeanwhile(taskId: number): BatonError {
+  return new BatonError('CONFLICT', `task #${taskId} changed while baton was deciding about it; look at it again (baton show ${taskId}) and retry`, { id: taskId });
+}
+
+function mergeFailure(checkId: string, summary: string, detail: string): CheckFailure {
+  return { checkId, kind: 'merge', summary, detail };
+}
+
+function conflictAdvice(baseBranch: string, paths: readonly string[]): string {
+  return [
+    `${baseBranch} changed these files since the task branched, in the same places as the task:`,
+    ...paths.map((path) => `- ${path}`),
+    '',
+    `Baton has merged the current ${baseBranch} into the task branch; these files hold conflict markers (<<<<<<<, =======, >>>>>>>).`,
+    `Resolve each conflict so that both ${baseBranch}'s change and the task's hold, remove every marker, and keep the checks passing.`,
+  ].join('\n');
+}
