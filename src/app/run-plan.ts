@@ -1,10 +1,12 @@
 import { BatonError, InvalidInputError } from '../core/errors.js';
 import { isLeaseExpired } from '../core/lease.js';
+import type { SentBack } from '../core/merge/queue-state.js';
 import type { ProjectConfig } from '../core/run/project-config.js';
 import type { RunRecord } from '../core/run/run-record.js';
 import { taskBranchName, taskDirName } from '../core/run/task-branch.js';
 import type { Task } from '../core/task.js';
 import type { BoardDeps } from './deps.js';
+import { stateOf } from './merge-queue.js';
 import { showTask, type TaskDetail } from './queries.js';
 import { assertNotRunning } from './run-lock.js';
 import type { CommandRunner, Environment, EvidenceStore, Executor, FileAccess, ProcessTable, Workspace } from './run-ports.js';
@@ -19,6 +21,8 @@ export interface RunPlan {
   previousRun: RunRecord | null;
   /** The board's id, kept in the run's record. */
   boardId: string;
+  /** Why review or the merge queue sent the task back since its last successful run, if they did. */
+  sentBack: SentBack | null;
 }
 
 export interface PlanDeps {
@@ -50,7 +54,7 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   await assertRunnable(deps, detail.task);
   await deps.executor.ensureInstalled(deps.env);
   await assertCommandsExist(deps, detail.task);
-  const boardId = await deps.board.store.read((tx) => tx.boardId());
+  const [boardId, queueState] = await deps.board.store.read((tx) => Promise.all([tx.boardId(), stateOf(tx, taskId)]));
   // Runs of an earlier board that held a task with this number are not this task's.
   const previousRun = (await deps.evidence.listRuns(taskId)).filter((record) => record.boardId === boardId).at(-1) ?? null;
   if (previousRun?.status === 'running' && previousRun.pid !== deps.pid && deps.processes.isAlive(previousRun.pid)) {
@@ -74,7 +78,7 @@ export async function planRun(deps: PlanDeps, taskId: number): Promise<RunPlan> 
   const [clean, place] = await Promise.allSettled([previousRun === null ? assertBaseClean(deps, baseBranch) : Promise.resolve(), placed()]);
   if (clean.status === 'rejected') throw clean.reason;
   if (place.status === 'rejected') throw place.reason;
-  return { detail, baseBranch, ...place.value, previousRun, boardId };
+  return { detail, baseBranch, ...place.value, previousRun, boardId, sentBack: queueState.sentBack };
 }
 
 /**

@@ -149,6 +149,13 @@ export interface Workspace {
   restoreBranch(worktree: string, request: { branch: string; checkpoint: string; evidenceRef: string }): Promise<{ kept: { ref: string; commit: string }[] }>;
   /** Replaces the commits after `onto` by one commit holding the same tree; returns its id. */
   squash(worktree: string, onto: string, message: string): Promise<string>;
+  /**
+   * Merges the current tip of the branch `base` into the task branch checked out in the worktree,
+   * committing the result whatever it is (conflicted files with their markers), with no hook run;
+   * returns the merge commit, the base commit and the conflicted paths, or null when the branch
+   * already holds the base.
+   */
+  bringIn(worktree: string, request: { branch: string; base: string; message: string }): Promise<{ commit: string; base: string; conflicts: string[] } | null>;
   /** Whether a path inside the worktree exists and holds something. */
   fileState(worktree: string, path: string): Promise<'missing' | 'empty' | 'present'>;
 }

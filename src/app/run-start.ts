@@ -26,8 +26,24 @@ export async function startHeld(deps: RunTaskDeps, options: RunTaskOptions, plan
     if (commit !== null) quarantined = { ref, commit };
     await deps.workspace.resetTo(plan.worktree, prepared.head);
   }
-  const record = await startRecord(deps, options, plan, { run, head: prepared.head, quarantined });
-  return { task, record, prepared };
+  const synced = await bringInBase(deps, plan);
+  const head = synced.commit ?? prepared.head;
+  const record = await startRecord(deps, options, plan, { run, head, quarantined, syncedBase: synced.syncedBase });
+  return { task, record, prepared: { created: prepared.created, head } };
+}
+
+/**
+ * A task the merge queue sent back starts from its branch with the base's current tip merged
+ * in (conflicts left marked for the agent), so the work is judged against what it will land
+ * on. A run resuming one that did this carries on from there, with its conflicts.
+ */
+async function bringInBase(deps: RunTaskDeps, plan: RunPlan): Promise<{ commit: string | null; syncedBase: { base: string; conflicts: string[] } | null }> {
+  const earlier = plan.previousRun !== null && plan.previousRun.status !== 'succeeded' ? (plan.previousRun.syncedBase ?? null) : null;
+  if (plan.sentBack?.kind !== 'merge') return { commit: null, syncedBase: earlier };
+  const message = `Bring ${plan.baseBranch} into ${plan.branch} (#${plan.detail.task.id})\n\nThe merge queue sent the task back; baton merged the base's tip so that the next attempt works on what it will land on.`;
+  const merged = await deps.workspace.bringIn(plan.worktree, { branch: plan.branch, base: plan.baseBranch, message });
+  if (merged === null) return { commit: null, syncedBase: earlier };
+  return { commit: merged.commit, syncedBase: { base: merged.base, conflicts: [...new Set([...(earlier?.conflicts ?? []), ...merged.conflicts])].sort() } };
 }
 
 /** Refs a run keeps as evidence (work it reverted or found uncommitted, an agent's own commits) live under this. */
@@ -35,7 +51,7 @@ export function runRefBase(boardId: string, taskId: number, run: number): string
   return `refs/baton/runs/${boardId.slice(0, 12)}/${taskId}/${run}`;
 }
 
-export async function startRecord(deps: RunTaskDeps, options: RunTaskOptions, plan: RunPlan, start: { run: number; head: string; quarantined: RunRecord['quarantined'] }): Promise<RunRecord> {
+export async function startRecord(deps: RunTaskDeps, options: RunTaskOptions, plan: RunPlan, start: { run: number; head: string; quarantined: RunRecord['quarantined']; syncedBase?: { base: string; conflicts: string[] } | null }): Promise<RunRecord> {
   const record: RunRecord = {
     schemaVersion: 1,
     taskId: options.taskId,
@@ -51,10 +67,12 @@ export async function startRecord(deps: RunTaskDeps, options: RunTaskOptions, pl
     worktree: plan.worktree,
     branch: plan.branch,
     baseBranch: plan.baseBranch,
-    startCommit: plan.previousRun?.startCommit ?? start.head,
+    // Brought up to the base's tip, the task's changes are judged from there.
+    startCommit: start.syncedBase?.base ?? plan.previousRun?.startCommit ?? start.head,
     checkpoint: start.head,
     commit: null,
     quarantined: start.quarantined,
+    syncedBase: start.syncedBase === undefined || start.syncedBase === null ? null : { base: start.syncedBase.base, conflicts: start.syncedBase.conflicts },
     startedAt: deps.board.clock.now().toISOString(),
     endedAt: null,
     budgets: options.budgets,

@@ -115,8 +115,12 @@ export function promptFor(deps: RunTaskDeps, running: Running, counted: number, 
   });
 }
 
-/** A resumed run starts with what the run before it last failed on. */
+/**
+ * A resumed run starts with what the run before it last failed on; a task that review or the
+ * merge queue sent back, with why.
+ */
 export function previousRunFeedback(plan: RunPlan): Feedback | null {
+  if (plan.sentBack !== null && plan.sentBack.failures.length > 0) return { failures: plan.sentBack.failures, reverted: false };
   const last = plan.previousRun?.attempts.findLast((attempt) => attempt.failures.length > 0);
   return last ? { failures: last.failures, reverted: last.verdict === 'diverged' } : null;
 }

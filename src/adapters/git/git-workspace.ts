@@ -299,6 +299,26 @@ export class GitWorkspace implements Workspace {
   }
 
   /** HEAD's commit, or null on a branch without commits yet. */
+  async bringIn(worktree: string, request: { branch: string; base: string; message: string }): Promise<{ commit: string; base: string; conflicts: string[] } | null> {
+    const cwd = requireRepository(worktree).topLevel;
+    await this.requireOnBranch(cwd, request.branch);
+    const [head, base] = await Promise.all([this.head(cwd), resolveCommit(this.git, cwd, `refs/heads/${request.base}`, 'baseBranch')]);
+    if ((await this.git(['merge-base', '--is-ancestor', base, head], cwd, { okExitCodes: [0, 1] })).exitCode === 0) return null;
+    // Merged by git, committed by baton: no hook, no editor, and the conflicted files kept with their markers.
+    const merged = await this.git(['merge', '--no-ff', '--no-commit', '--no-edit', base], cwd, { okExitCodes: [0, 1] });
+    const unmerged = (await this.git(['diff', '--name-only', '-z', '--diff-filter=U'], cwd)).stdout.split('\0').filter((path) => path !== '');
+    if (merged.exitCode !== 0 && unmerged.length === 0) {
+      await this.git(['merge', '--abort'], cwd, { okExitCodes: [0, 128] });
+      throw new BatonError('FAILED', `git could not merge ${request.base} into ${request.branch} in ${cwd}: ${merged.stderr.trim() || merged.stdout.trim()}`, { worktree: cwd });
+    }
+    await this.git(['add', '--all', '--', '.'], cwd);
+    const tree = (await this.git(['write-tree'], cwd)).stdout.trim();
+    const commit = await writeCommit(this.git, cwd, { tree, parent: head, extraParents: [base], message: request.message });
+    await moveRef(this.git, cwd, `refs/heads/${request.branch}`, commit, head, `baton: bring ${request.base} into ${request.branch}`);
+    await this.git(['merge', '--quit'], cwd);
+    return { commit, base, conflicts: [...new Set(unmerged)].sort() };
+  }
+
   private async headOrNull(cwd: string): Promise<string | null> {
     const output = await this.git(['rev-parse', '--verify', '--quiet', 'HEAD'], cwd, { okExitCodes: [0, 1] });
     return output.exitCode === 0 ? output.stdout.trim() : null;

@@ -54,3 +54,17 @@ function compile(pattern: ForbiddenPattern): RegExp {
 function clip(text: string): string {
   return text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}...` : text;
 }
+
+/**
+ * Git's conflict markers in the files a merge left conflicted: a run that starts from such a
+ * merge passes only once every marker is gone from them.
+ */
+export function conflictMarkerPattern(paths: readonly string[]): ForbiddenPattern {
+  return {
+    id: 'conflict-markers',
+    pattern: '^(<{7}|>{7})( |$)|^={7}$',
+    // As globs: a rare `*` or `?` in a file's name widens the net a little, never narrows it.
+    paths: [...paths],
+    message: 'an unresolved merge conflict marker: keep what both sides meant, and remove the marker lines',
+  };
+}

@@ -34,6 +34,12 @@ export interface RunRecord {
   checkpoint: string;
   /** The commit a successful run left for review. */
   commit: string | null;
+  /**
+   * The base brought into the branch when the run began (the merge queue had sent the task
+   * back): its commit, from which the task's changes are now judged, and the files left with
+   * conflict markers for the agent to resolve. Absent or null: none.
+   */
+  syncedBase?: { base: string; conflicts: string[] } | null;
   /** Work found uncommitted in the worktree when the run began, saved before the worktree was reset. */
   quarantined: { ref: string; commit: string } | null;
   startedAt: string;
