@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baton, boardFingerprint, git, json, makeRepo, spawnBaton } from './helpers/baton.js';
+import { baton, batonAsync, boardFingerprint, git, json, makeRepo, spawnBaton } from './helpers/baton.js';
 import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 120_000;
@@ -266,6 +266,15 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     expect(result.landings[0]?.kept?.join(' ')).toContain('uncommitted work (scratch-notes.txt)');
     expect(readFileSync(join(worktree, 'scratch-notes.txt'), 'utf8')).toBe('a person\'s notes\n');
     expect(git(p.dir, ['branch', '--list', `baton/${id}-add-v`]).trim()).not.toBe('');
+    // gc keeps it too, and says why; once the notes are gone, it removes both.
+    const kept = json<{ collected: { taskId: number; kept: string[] }[] }>(baton(['gc', '--json'], { cwd: p.dir }));
+    expect(kept.collected).toMatchObject([{ taskId: id }]);
+    expect(kept.collected[0]?.kept.join(' ')).toContain('uncommitted work (scratch-notes.txt)');
+    rmSync(join(worktree, 'scratch-notes.txt'));
+    const removed = json<{ collected: { removed: string[]; kept: string[] }[] }>(baton(['gc', '--json'], { cwd: p.dir }));
+    expect(removed.collected).toMatchObject([{ kept: [] }]);
+    expect(existsSync(worktree)).toBe(false);
+    expect(git(p.dir, ['branch', '--list', `baton/${id}-add-v`]).trim()).toBe('');
   });
 });
 
@@ -363,5 +372,38 @@ describe('bad input: a clear error, the board and the repository unchanged', () 
       expect(boardFingerprint(p.db)).toBe(before.board);
       expect(refs(p.dir)).toBe(before.refs);
     }
+  });
+});
+
+describe('the supervisor hands finished work to the queue', () => {
+  it('runs every ready task, lands each, and a task sent back for a conflict is run again from its branch and lands', { timeout: TIMEOUT_MS }, async () => {
+    const p = project();
+    const add = p.task('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    const shout = p.task('Shout two', "sed -i 's/^two$/TWO/' notes.txt", '-r', 'modifies:file:notes.txt');
+    // Resolves the markers when it finds them (its second run), else makes its own change.
+    const number = p.task('Number two', "if grep -q '^<<<<<<<' notes.txt; then printf 'one\\nTWO (2)\\nthree\\n' > notes.txt; else sed -i 's/^two$/2/' notes.txt; fi", '-r', 'modifies:file:notes.txt');
+    const result = await batonAsync(['run', '--ready', '--json'], { cwd: p.dir });
+    const doc = json<{ runs: { taskId: number; outcome: string }[]; landings: { taskId: number; outcome: string }[] }>(result);
+    expect(doc.landings.map((landing) => [landing.taskId, landing.outcome])).toEqual([
+      [add, 'landed'],
+      [shout, 'landed'],
+      [number, 'returned'],
+      [number, 'landed'],
+    ]);
+    expect(doc.runs.map((run) => [run.taskId, run.outcome])).toEqual([
+      [add, 'succeeded'],
+      [shout, 'succeeded'],
+      [number, 'succeeded'],
+      [number, 'succeeded'],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect([add, shout, number].map((id) => p.status(id))).toEqual(['done', 'done', 'done']);
+    expect(p.mainLog()).toEqual([`Number two (#${number})`, `Shout two (#${shout})`, `Add a (#${add})`, 'initial']);
+    expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('one\nTWO (2)\nthree\n');
+    // Branches landed while other runs went on wait for gc, which removes them: all landed, all clean.
+    const gc = json<{ collected: { taskId: number; kept: string[] }[] }>(baton(['gc', '--json'], { cwd: p.dir }));
+    expect(gc.collected.every((entry) => entry.kept.length === 0)).toBe(true);
+    expect(git(p.dir, ['branch', '--list', 'baton/*']).trim()).toBe('');
+    expect(git(p.dir, ['worktree', 'list']).trim().split('\n').filter((line) => /worktrees\/\d/.test(line))).toEqual([]);
   });
 });

@@ -80,7 +80,7 @@ describe('baton run --ready', () => {
     for (const title of ['first', 'second', 'third', 'fourth']) p.add(title);
     p.add('urgent', '-p', '0');
 
-    const result = await batonAsync(['run', '--ready', '--parallel', '2', '--json'], { cwd: p.dir });
+    const result = await batonAsync(['run', '--ready', '--no-land', '--parallel', '2', '--json'], { cwd: p.dir });
     expect(result.code, result.stderr).toBe(0);
     const doc = json<SupervisorDoc>(result);
     expect(doc.runs.map((run) => run.taskId).sort()).toEqual([1, 2, 3, 4, 5]);
@@ -101,7 +101,7 @@ describe('baton run --ready', () => {
     p.add('also write the work file', '-r', 'modifies:file:work.txt');
     p.add('something else');
 
-    const result = await batonAsync(['run', '--ready', '--parallel', '3'], { cwd: p.dir });
+    const result = await batonAsync(['run', '--ready', '--no-land', '--parallel', '3'], { cwd: p.dir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/supervisor: #2 waits: #1 'write the work file' is already working on work\.txt/);
     const spans = p.spans();
@@ -122,7 +122,7 @@ describe('baton run --ready', () => {
 
     // Without the agent CLIs on PATH, the task that asks for Codex cannot start: and says so.
     const path = (process.env.PATH ?? '').split(':').filter((folder) => !folder.includes('node_modules')).join(':');
-    const result = await batonAsync(['run', '--ready', '--label', 'backend', '--json'], { cwd: p.dir, env: { PATH: path } });
+    const result = await batonAsync(['run', '--ready', '--no-land', '--label', 'backend', '--json'], { cwd: p.dir, env: { PATH: path } });
     expect(result.code).toBe(1);
     const doc = json<SupervisorDoc>(result);
     const byTask = new Map(doc.runs.map((run) => [run.taskId, run]));
@@ -139,8 +139,8 @@ describe('baton run --ready', () => {
     const p = project(0.3);
     for (let n = 1; n <= 6; n++) p.add(`task ${n}`);
     const [a, b] = await Promise.all([
-      batonAsync(['run', '--ready', '--parallel', '3', '--json'], { cwd: p.dir, env: { BATON_AGENT: 'supervisor-a' } }),
-      batonAsync(['run', '--ready', '--parallel', '3', '--json'], { cwd: p.dir, env: { BATON_AGENT: 'supervisor-b' } }),
+      batonAsync(['run', '--ready', '--no-land', '--parallel', '3', '--json'], { cwd: p.dir, env: { BATON_AGENT: 'supervisor-a' } }),
+      batonAsync(['run', '--ready', '--no-land', '--parallel', '3', '--json'], { cwd: p.dir, env: { BATON_AGENT: 'supervisor-b' } }),
     ]);
     const succeeded = [a, b].flatMap((result) => json<SupervisorDoc>(result).runs.filter((run) => run.outcome === 'succeeded').map((run) => run.taskId));
     expect(succeeded.sort()).toEqual([1, 2, 3, 4, 5, 6]);
@@ -150,7 +150,7 @@ describe('baton run --ready', () => {
 
   it('--watch starts tasks as they become ready; the first Ctrl-C lets the run finish, the second interrupts', { timeout: TIMEOUT_MS }, async () => {
     const p = project(2);
-    const supervisor = spawnBaton(['run', '--ready', '--watch'], { cwd: p.dir });
+    const supervisor = spawnBaton(['run', '--ready', '--no-land', '--watch'], { cwd: p.dir });
     cleanups.push(() => supervisor.stop());
     // Nothing ready yet: it waits. A task added now starts within the next look.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -165,7 +165,7 @@ describe('baton run --ready', () => {
     expect(supervisor.lines.some((line) => line.includes('#2'))).toBe(false);
 
     // Again, with a second Ctrl-C while the agent works: the run ends interrupted, the task goes back.
-    const again = spawnBaton(['run', '--ready', '--watch'], { cwd: p.dir });
+    const again = spawnBaton(['run', '--ready', '--no-land', '--watch'], { cwd: p.dir });
     cleanups.push(() => again.stop());
     await again.waitFor((line) => line.includes('attempt 1/3'), 10_000);
     process.kill(again.pid as number, 'SIGINT');

@@ -243,8 +243,53 @@ async function finish(deps: MergeQueueDeps, task: Task, landed: { commit: string
   await deps.board.store.write((tx) =>
     tx.appendEvent({ actor: deps.board.actor, taskId: task.id, type: 'merge_landed', payload: { commit: landed.commit, baseBranch: deps.baseBranch, strategy, verified: landed.verified, branch: landed.branch }, recipients: recipientsFor(deps.board.actor, task.assignee, task.createdBy) }, nowIso),
   );
-  const removal = await deps.merger.removeTaskWorkspace(deps.repoRoot, { worktree: task.worktree, branch: landed.branch, tip: landed.verified });
+  // A run going on beside the queue watches the repository's branches: one disappearing under it
+  // would read as its agent's doing. The landed branch waits for `baton gc` then.
+  const removal = (await runsInProgress(deps.board)) > 0
+    ? { removed: [], kept: [`branch ${landed.branch} and its worktree wait for \`baton gc\` (runs are going on beside the queue)`] }
+    : await deps.merger.removeTaskWorkspace(deps.repoRoot, { worktree: task.worktree, branch: landed.branch, tip: landed.verified });
   return { kind: 'landed', taskId: task.id, title: task.title, commit: landed.commit, baseBranch: deps.baseBranch, strategy, removed: removal.removed, kept: removal.kept, stale: landed.stale, checkRuns: landed.checkRuns };
+}
+
+/** How many tasks a `baton run` holds right now (by their run locks). */
+async function runsInProgress(board: BoardDeps): Promise<number> {
+  return board.store.read(async (tx) => {
+    const held = await Promise.all((await tx.listTasks({ statuses: ['in_progress'] })).map((task) => tx.runLock(task.id)));
+    return held.filter((lock) => lock !== null).length;
+  });
+}
+
+/** What `baton gc` did with one landed task's branch and worktree. */
+export interface Collected {
+  taskId: number;
+  branch: string;
+  removed: string[];
+  kept: string[];
+}
+
+/**
+ * `baton gc`: the branches and worktrees of tasks the queue landed, removed where nothing
+ * would be lost (the branch still at the commit that landed, no uncommitted work); the rest
+ * kept, each with why. Refused while runs go on beside it, for the reason `finish` waits.
+ */
+export async function collectLanded(deps: Pick<MergeQueueDeps, 'board' | 'merger' | 'repoRoot'>): Promise<Collected[]> {
+  if ((await runsInProgress(deps.board)) > 0) throw new BatonError('CONFLICT', 'runs are going on in this repository; their guards watch its branches, so `baton gc` waits until they end', {});
+  const landed = await deps.board.store.read(async (tx) => {
+    const done = await tx.events({ types: ['merge_landed'] });
+    return Promise.all(done.map(async (event) => ({ event, task: event.taskId === null ? null : await tx.getTask(event.taskId) })));
+  });
+  const collected: Collected[] = [];
+  const seen = new Set<string>();
+  for (const { event, task } of landed.reverse()) {
+    const branch = typeof event.payload.branch === 'string' ? event.payload.branch : null;
+    const verified = typeof event.payload.verified === 'string' ? event.payload.verified : null;
+    if (branch === null || verified === null || seen.has(branch) || task === null || task.status !== 'done') continue;
+    seen.add(branch);
+    if ((await deps.merger.tipOf(deps.repoRoot, branch)) === null && (await deps.merger.worktreeState(deps.repoRoot, branch)) === null) continue;
+    const removal = await deps.merger.removeTaskWorkspace(deps.repoRoot, { worktree: task.worktree, branch, tip: verified });
+    collected.push({ taskId: task.id, branch, ...removal });
+  }
+  return collected.sort((left, right) => left.taskId - right.taskId);
 }
 
 interface SendBack {

@@ -22,6 +22,19 @@ export interface SuperviseDeps {
   waitForChange: (ms: number, signal: AbortSignal) => Promise<void>;
   monotonicMs: () => number;
   onNote: (note: SupervisorNote) => void;
+  /**
+   * Hands a task a run left in review to the merge queue and lands what is queued; settles with
+   * what landed or came back. Absent: work stays in review for a person.
+   */
+  land?: (task: Task) => Promise<SupervisedLanding[]>;
+}
+
+/** What the merge queue did with a task the supervisor's run left in review. */
+export interface SupervisedLanding {
+  taskId: number;
+  /** `landed`, `returned` (to the queue of work, or failed), `paused`, `waits_for_approval`. */
+  outcome: string;
+  detail: string;
 }
 
 export interface SuperviseOptions {
@@ -41,7 +54,8 @@ export type SupervisorNote =
   | { kind: 'deferred'; task: Task; collisions: Collision[] }
   | { kind: 'finished'; entry: SupervisedRun }
   | { kind: 'failed_to_start'; task: Task; agent: string; message: string }
-  | { kind: 'draining'; running: number };
+  | { kind: 'draining'; running: number }
+  | { kind: 'landing'; landing: SupervisedLanding };
 
 /** One run the supervisor started, as its summary shows it. */
 export interface SupervisedRun {
@@ -65,6 +79,7 @@ export interface SupervisorSummary {
   /** Tasks still waiting on a collision when the supervisor stopped, and with what. */
   deferred: { taskId: number; collisions: Collision[] }[];
   drained: boolean;
+  landings: SupervisedLanding[];
 }
 
 /** How long to sleep between looks at the board when nothing wakes the supervisor earlier. */
@@ -83,6 +98,10 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
   const finished: SupervisedRun[] = [];
   const deferredNow = new Map<number, Collision[]>();
   const toldDeferred = new Map<number, string>();
+  const landings: SupervisedLanding[] = [];
+  // One landing at a time, in the order runs ended: the queue itself lands one entry at a time.
+  let landing: Promise<void> = Promise.resolve();
+  let landingsPending = 0;
   // Something happened that is worth a look at once (a run ended, a drain began); the wait in
   // progress, if any, ends early.
   let kicked = false;
@@ -113,9 +132,29 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
         running.delete(task.id);
         finished.push(entry);
         deps.onNote({ kind: 'finished', entry });
+        if (entry.taskStatus === 'review' && deps.land !== undefined) handOver(task, deps.land);
         kick();
       });
     running.set(task.id, task);
+  };
+
+  const handOver = (task: Task, land: NonNullable<SuperviseDeps['land']>): void => {
+    landingsPending += 1;
+    landing = landing
+      .then(() => land(task))
+      .then(
+        (done) => done,
+        (error: unknown): SupervisedLanding[] => [{ taskId: task.id, outcome: 'error', detail: error instanceof Error ? error.message : String(error) }],
+      )
+      .then((done) => {
+        for (const entry of done) {
+          landings.push(entry);
+          deps.onNote({ kind: 'landing', landing: entry });
+        }
+        landingsPending -= 1;
+        // A task sent back is ready again: worth a look at once.
+        kick();
+      });
   };
 
   try {
@@ -143,7 +182,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
         toldDraining = true;
         deps.onNote({ kind: 'draining', running: running.size });
       }
-      if (running.size === 0 && (options.drain.aborted || !options.watch)) break;
+      if (running.size === 0 && landingsPending === 0 && (options.drain.aborted || !options.watch)) break;
       if (kicked) continue;
       waiting = new AbortController();
       await deps.waitForChange(IDLE_LOOK_MS, waiting.signal);
@@ -156,6 +195,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
     runs: finished,
     deferred: [...deferredNow].map(([taskId, collisions]) => ({ taskId, collisions })),
     drained: options.drain.aborted,
+    landings,
   };
 }
 

@@ -15,7 +15,7 @@ export const RUN_TASK_VARIABLE = 'BATON_RUN_TASK';
  */
 const MOVES_TASKS = new Set([
   'edit', 'claim', 'start', 'release', 'reap', 'complete', 'done', 'block', 'unblock', 'cancel', 'reopen', 'depend', 'undepend',
-  'import', 'run', 'merge', 'queue', 'approve', 'reject', 'bind', 'note', 'idea', 'add', 'create', 'ack', 'resolve', 'reserve', 'unreserve', 'heartbeat', 'hb', 'init',
+  'import', 'run', 'merge', 'queue', 'approve', 'reject', 'gc', 'bind', 'note', 'idea', 'add', 'create', 'ack', 'resolve', 'reserve', 'unreserve', 'heartbeat', 'hb', 'init',
 ]);
 
 /** Refuses a command an agent inside `baton run` may not make: one that writes the board. Reads stay open. */

@@ -3,7 +3,7 @@ import { initCommand } from './commands/board-init.js';
 import { claimCommand, heartbeatCommand, reapCommand, releaseCommand, startCommand } from './commands/claim.js';
 import { blockedCommand, dependCommand, undependCommand } from './commands/dependency.js';
 import { demoCommand } from './commands/demo.js';
-import { approveCommand, mergeCommand, queueCommand, rejectCommand, reviewCommand } from './commands/merge.js';
+import { approveCommand, gcCommand, mergeCommand, queueCommand, rejectCommand, reviewCommand } from './commands/merge.js';
 import { runCommand, runLogCommand, runsCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { exportCommand } from './commands/export.js';
@@ -71,6 +71,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rejectCommand,
   mergeCommand,
   queueCommand,
+  gcCommand,
   demoCommand,
 ];
 

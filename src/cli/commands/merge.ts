@@ -61,3 +61,14 @@ export const rejectCommand: CommandSpec = {
     return rejectCommandRun(ctx, input);
   },
 };
+
+export const gcCommand: CommandSpec = {
+  name: 'gc',
+  summary: 'remove the branches and worktrees of landed tasks where nothing would be lost; list what is kept and why',
+  args: [],
+  options: [],
+  async run(ctx) {
+    const { gcCommandRun } = await import('../run/merge-commands.js');
+    return gcCommandRun(ctx);
+  },
+};

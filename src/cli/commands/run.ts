@@ -14,6 +14,7 @@ export const runCommand: CommandSpec = {
     { name: 'parallel', kind: 'string', value: 'N', requires: 'ready', help: 'with --ready: runs at once (default 1)' },
     { name: 'watch', kind: 'boolean', requires: 'ready', help: 'with --ready: keep going as tasks become ready, until Ctrl-C' },
     { name: 'label', short: 'l', kind: 'list', value: 'LABEL', requires: 'ready', help: 'with --ready: only tasks with this label (repeatable)' },
+    { name: 'no-land', kind: 'boolean', requires: 'ready', help: 'with --ready: leave finished work in review instead of handing it to the merge queue' },
     { name: 'max-dispatches', kind: 'string', value: 'N', requires: 'ready', help: 'with --ready: runs one task gets before it is left alone (default 3)' },
     { name: 'agent', kind: 'string', value: 'AGENT', help: 'claude, codex, acp:<command> or cmd:<command> (default: the config, else claude)' },
     { name: 'model', kind: 'string', value: 'M', help: 'model the agent should use' },

@@ -1,4 +1,4 @@
-import { approvalNeeded, enqueue, landQueue, reject, reviewEntries, type Landing, type LandingNote, type MergeQueueDeps, type QueueEntry } from '../../app/merge-queue.js';
+import { approvalNeeded, collectLanded, enqueue, landQueue, reject, reviewEntries, type Landing, type LandingNote, type MergeQueueDeps, type QueueEntry } from '../../app/merge-queue.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { quoted } from '../../core/quoted.js';
 import { validateText } from '../../core/task.js';
@@ -69,6 +69,14 @@ export async function reviewCommandRun(ctx: CommandContext): Promise<CommandOutp
   const p = paint(ctx.color);
   const text = rows.length === 0 ? 'nothing waits for a person' : rows.map((row) => reviewBlock(row, p)).join('\n\n');
   return { json: { entries: rows.map(jsonRow) }, text };
+}
+
+/** `baton gc`: landed tasks' branches and worktrees removed where nothing would be lost; the rest listed with why. */
+export async function gcCommandRun(ctx: CommandContext): Promise<CommandOutput> {
+  const deps = await depsFor(ctx);
+  const collected = await collectLanded(deps);
+  const lines = collected.map((entry) => (entry.kept.length === 0 ? `removed #${entry.taskId}: ${entry.removed.join(', ')}` : `kept #${entry.taskId} ${entry.branch}: ${entry.kept.join('; ')}`));
+  return { json: { collected }, text: lines.length === 0 ? 'nothing to collect' : lines.join('\n') };
 }
 
 interface Row {

@@ -1,9 +1,11 @@
 import nodeProcess from 'node:process';
 import { BoardNotices } from '../../adapters/db/board-notices.js';
 import { detectContainment } from '../../adapters/process/containment.js';
-import { supervise, type SupervisedRun, type SupervisorNote } from '../../app/supervise.js';
+import { supervise, type SupervisedLanding, type SupervisedRun, type SupervisorNote } from '../../app/supervise.js';
 import { runTask, type RunProgressNote } from '../../app/run-task.js';
-import { InvalidInputError } from '../../core/errors.js';
+import { BatonError, InvalidInputError } from '../../core/errors.js';
+import type { Task } from '../../core/task.js';
+import { mergeQueueDeps } from './merge-deps.js';
 import { quoted } from '../../core/quoted.js';
 import type { ProjectConfig } from '../../core/run/project-config.js';
 import type { CommandContext } from '../context.js';
@@ -16,6 +18,8 @@ const STOPPING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHU
 
 export interface SupervisorFlags {
   parallel: number;
+  /** Hand work left in review to the merge queue (`--no-land`: leave it in review). */
+  land: boolean;
   watch: boolean;
   labels: string[];
   maxDispatches: number;
@@ -57,20 +61,52 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
         waitForChange: (ms, signal) => waitForChange(notices, ms, signal),
         monotonicMs: () => performance.now(),
         onNote: (note) => print(noteLine(note, p)),
+        ...(flags.land ? { land: landerFor(ctx, config, (line) => print(line)) } : {}),
       },
       { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal },
     );
     const totals = totalsOf(summary.runs);
     const failed = summary.runs.some((run) => run.outcome !== 'succeeded');
     return {
-      json: { runs: summary.runs, totals, deferred: summary.deferred, drained: summary.drained, interrupted: interrupt.signal.aborted },
-      text: summaryText(summary.runs, summary.deferred, p),
-      exitCode: failed ? EXIT.failed : EXIT.ok,
+      json: { runs: summary.runs, totals, deferred: summary.deferred, drained: summary.drained, interrupted: interrupt.signal.aborted, landings: summary.landings },
+      text: [summaryText(summary.runs, summary.deferred, p), ...summary.landings.map((landing) => `#${landing.taskId} ${landing.outcome}: ${landing.detail}`)].join('\n'),
+      exitCode: failed || unsettledLandings(summary.landings) ? EXIT.failed : EXIT.ok,
     };
   } finally {
     notices.close();
     for (const signal of STOPPING_SIGNALS) nodeProcess.off(signal, onSignal);
   }
+}
+
+/**
+ * The supervisor's hand-over to the merge queue: queue the task unless the approval policy
+ * holds it for a person, then land the queue (one lander per board; a busy one lands it too).
+ */
+function landerFor(ctx: CommandContext, config: ProjectConfig, print: (line: string) => void): (task: Task) => Promise<SupervisedLanding[]> {
+  const p = paint(ctx.color);
+  return async (task) => {
+    const { enqueue, landQueue } = await import('../../app/merge-queue.js');
+    const deps = await mergeQueueDeps(ctx, config, (note) => print(`#${note.task.id} merge queue: ${note.kind === 'checking' ? `checking the merged result ${note.commit.slice(0, 12)}` : note.kind === 'landing' ? `onto ${note.baseTip.slice(0, 12)}` : 'the base moved meanwhile; starting over'}`));
+    try {
+      await enqueue(deps, task.id, { approve: false, message: null });
+    } catch (error) {
+      if (error instanceof BatonError && error.code === 'APPROVAL_REQUIRED') return [{ taskId: task.id, outcome: 'waits_for_approval', detail: error.message }];
+      throw error;
+    }
+    const { landings, busy } = await landQueue(deps);
+    if (busy !== null) return [{ taskId: task.id, outcome: 'queued', detail: `queued; ${busy} is landing the queue` }];
+    return landings.map((landing) => ({
+      taskId: landing.taskId,
+      outcome: landing.kind,
+      detail: landing.kind === 'landed' ? p.green(`on ${landing.baseBranch} as ${landing.commit.slice(0, 12)}`) : landing.reason,
+    }));
+  };
+}
+
+/** Whether some task's last word from the queue was not `landed` (a task sent back and landed later is fine). */
+function unsettledLandings(landings: readonly SupervisedLanding[]): boolean {
+  const last = new Map(landings.map((landing) => [landing.taskId, landing.outcome]));
+  return [...last.values()].some((outcome) => outcome !== 'landed' && outcome !== 'waits_for_approval' && outcome !== 'queued');
 }
 
 /** Resolves after `ms`, on a change to the board, or when `signal` aborts. */
@@ -109,6 +145,8 @@ function noteLine(note: SupervisorNote, p: Paint): string {
       return `supervisor: #${note.entry.taskId} ended ${outcomeText(note.entry, p)}${note.entry.taskStatus ? `, task ${note.entry.taskStatus}` : ''}`;
     case 'draining':
       return p.yellow(`supervisor: starting nothing more; waiting for ${note.running} running run(s) to finish (Ctrl-C again interrupts them)`);
+    case 'landing':
+      return `supervisor: #${note.landing.taskId} ${note.landing.outcome === 'landed' ? p.green('landed') : p.yellow(note.landing.outcome)}: ${note.landing.detail}`;
   }
 }
 
