@@ -70,13 +70,12 @@ interface Landing {
   conflicts?: string[];
   removed?: string[];
   kept?: string[];
-  checkRuns?: number;
 }
 
-function merge(p: Project, ...args: string[]): { code: number; landings: Landing[]; stdout: string; stderr: string } {
+function merge(p: Project, ...args: string[]): { code: number; landings: Landing[]; checkRuns: number; stdout: string; stderr: string } {
   const result = baton(['merge', ...args, '--json'], { cwd: p.dir });
-  const doc = json<{ landings?: Landing[] }>(result);
-  return { code: result.code, landings: doc.landings ?? [], stdout: result.stdout, stderr: result.stderr };
+  const doc = json<{ landings?: Landing[]; checkRuns?: number }>(result);
+  return { code: result.code, landings: doc.landings ?? [], checkRuns: doc.checkRuns ?? 0, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** What the repository's refs point at: unchanged when a refused command changed nothing. */
@@ -94,7 +93,8 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
 
     const result = merge(p, String(id));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.landings).toMatchObject([{ kind: 'landed', taskId: id, checkRuns: 1 }]);
+    expect(result.landings).toMatchObject([{ kind: 'landed', taskId: id }]);
+    expect(result.checkRuns).toBe(1);
     expect(p.mainLog()).toEqual([`Add greeting (#${id})`, 'initial']);
     const message = git(p.dir, ['log', '-1', '--format=%B', 'main']);
     expect(message).toContain(`Baton-Task: ${id}`);
@@ -275,6 +275,37 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     expect(removed.collected).toMatchObject([{ kept: [] }]);
     expect(existsSync(worktree)).toBe(false);
     expect(git(p.dir, ['branch', '--list', `baton/${id}-add-v`]).trim()).toBe('');
+  });
+});
+
+describe('batching (merge.batch)', () => {
+  it('green tasks land together with one check run; a batch that fails is halved until the task that fails goes back alone', { timeout: TIMEOUT_MS }, () => {
+    // At most one "x" line in parts/: each task alone passes, the two x tasks together do not.
+    const p = project({ merge: { batch: 5 } }, 'test "$(cat parts/* 2>/dev/null | grep -c x)" -le 1 || { echo "more than one x in parts"; exit 1; }');
+    const ids = ['a', 'b', 'c', 'x1', 'x2'].map((name) => p.task(`Part ${name}`, `mkdir -p parts && echo ${name.startsWith('x') ? 'x' : 'y'} > parts/${name}`, '-r', `adds:file:parts/${name}`));
+    for (const id of ids) expect(p.run(id).code).toBe(0);
+    const [a, b, c, x1, x2] = ids as [number, number, number, number, number];
+
+    const result = merge(p, ...ids.map(String));
+    expect(result.landings.map((landing) => [landing.taskId, landing.kind])).toEqual([
+      [a, 'landed'],
+      [b, 'landed'],
+      [c, 'landed'],
+      [x1, 'landed'],
+      [x2, 'returned'],
+    ]);
+    // All five (red), the first three (green, landed); x1 and x2 (red), x1 (green, landed); x2 alone (red, sent back).
+    expect(result.checkRuns).toBe(5);
+    expect(p.mainLog()).toEqual([`Part x1 (#${x1})`, `Part c (#${c})`, `Part b (#${b})`, `Part a (#${a})`, 'initial']);
+    expect(result.landings[4]?.reason).toContain('merged onto the base');
+
+    const green = project({ merge: { batch: 6 } });
+    const six = Array.from({ length: 6 }, (_, index) => green.task(`File ${index}`, `echo ${index} > f${index}.txt`, '-r', `adds:file:f${index}.txt`));
+    for (const id of six) expect(green.run(id).code).toBe(0);
+    const together = merge(green, ...six.map(String));
+    expect(together.landings.every((landing) => landing.kind === 'landed')).toBe(true);
+    expect(together.checkRuns).toBe(1);
+    expect(green.mainLog()).toEqual([...six.map((id, index) => `File ${index} (#${id})`).reverse(), 'initial']);
   });
 });
 

@@ -51,7 +51,7 @@ export type LandingNote =
 
 /** What became of one queued task. */
 export type Landing =
-  | { kind: 'landed'; taskId: number; title: string; commit: string; baseBranch: string; strategy: string; removed: string[]; kept: string[]; stale: string | null; checkRuns: number }
+  | { kind: 'landed'; taskId: number; title: string; commit: string; baseBranch: string; strategy: string; removed: string[]; kept: string[]; stale: string | null }
   | { kind: 'returned'; taskId: number; title: string; status: 'open' | 'failed'; reason: string; conflicts: string[]; failures: CheckFailure[] }
   | { kind: 'paused'; taskId: number; title: string; reason: string };
 
@@ -129,67 +129,128 @@ export async function reject(board: BoardDeps, taskId: number, message: string):
  * Lands queued tasks one at a time until the queue is empty, the base's worktree holds
  * uncommitted work (paused), or `signal` aborts. `only`: just these tasks, in queue order.
  */
-export async function landQueue(deps: MergeQueueDeps, options: { only?: readonly number[]; signal?: AbortSignal } = {}): Promise<{ landings: Landing[]; busy: string | null }> {
+export async function landQueue(deps: MergeQueueDeps, options: { only?: readonly number[]; signal?: AbortSignal } = {}): Promise<{ landings: Landing[]; busy: string | null; checkRuns: number }> {
   const held = await deps.lock.acquire();
-  if ('holder' in held) return { landings: [], busy: held.holder };
+  if ('holder' in held) return { landings: [], busy: held.holder, checkRuns: 0 };
   const landings: Landing[] = [];
+  const counter = { checkRuns: 0 };
   try {
     for (;;) {
       if (options.signal?.aborted) break;
-      const next = (await reviewEntries(deps.board)).find((entry) => entry.state.queuedEventId !== null && (options.only === undefined || options.only.includes(entry.task.id)));
-      if (next === undefined) break;
-      const landing = await landEntry(deps, next);
-      landings.push(landing);
-      if (landing.kind === 'paused') break;
+      const queued = (await reviewEntries(deps.board)).filter((entry) => entry.state.queuedEventId !== null && (options.only === undefined || options.only.includes(entry.task.id)));
+      if (queued.length === 0) break;
+      const batch = await landBatch(deps, queued.slice(0, deps.config.merge.batch), counter);
+      landings.push(...batch);
+      if (batch.some((landing) => landing.kind === 'paused')) break;
     }
   } finally {
     await held.release();
   }
-  return { landings, busy: null };
+  return { landings, busy: null, checkRuns: counter.checkRuns };
 }
 
-async function landEntry(deps: MergeQueueDeps, entry: QueueEntry): Promise<Landing> {
+/** A queued task on its way in: its branch at the commit baton checked, and that commit brought onto the tip. */
+interface Link {
+  entry: QueueEntry;
+  branch: string;
+  verified: string;
+  /** The chain's commit once this entry is in (the previous one's for an entry with nothing to land). */
+  commit: string;
+}
+
+/**
+ * Lands up to `merge.batch` queued tasks together: each brought onto the one before it (a
+ * conflict sends that one back), the checks run once on the whole chain, and the base moved to
+ * it by compare-and-swap when they pass. When they fail, the first half is tried, and so on: the
+ * longest green prefix lands, one task alone that fails goes back, the rest stay queued for the
+ * next batch. One task at a time is the batch of one.
+ */
+async function landBatch(deps: MergeQueueDeps, entries: readonly QueueEntry[], counter: { checkRuns: number }): Promise<Landing[]> {
+  const results: Landing[] = [];
+  let pending = [...entries];
+  for (let round = 0; round < MAX_BASE_MOVES; round++) {
+    const ready: Omit<Link, 'commit'>[] = [];
+    for (const entry of pending) {
+      const verdict = await verifiedBranch(deps, entry);
+      if ('landing' in verdict) results.push(verdict.landing);
+      else ready.push({ entry, ...verdict });
+    }
+    const first = ready[0];
+    if (first === undefined) return results;
+    const baseTip = await deps.merger.tipOf(deps.repoRoot, deps.baseBranch);
+    if (baseTip === null) throw new BatonError('NOT_FOUND', `the base branch ${deps.baseBranch} does not exist in ${deps.repoRoot}; set "baseBranch" in baton.config.json or check out the branch tasks land on`, { baseBranch: deps.baseBranch });
+    const paused = await pausedBy(deps, first.entry.task);
+    if (paused !== null) return [...results, paused];
+    const chain: Link[] = [];
+    let tip = baseTip;
+    for (const item of ready) {
+      const { task, state } = item.entry;
+      deps.onNote({ kind: 'landing', task, baseTip: tip });
+      const strategy = deps.config.merge.strategy;
+      const combined = await deps.merger.combine(deps.repoRoot, { baseTip: tip, branchTip: item.verified, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', item.verified), scratch: deps.scratch });
+      if (combined.kind === 'conflict') {
+        results.push(await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${tip.slice(0, 12)}) conflicts in ${combined.paths.length} file(s): ${combined.paths.join(', ')}`, conflictAdvice(deps.baseBranch, combined.paths))], conflicts: combined.paths, baseCommit: tip }));
+        continue;
+      }
+      if (combined.kind === 'combined') tip = combined.commit;
+      chain.push({ ...item, commit: tip });
+    }
+    const landed = await landChain(deps, baseTip, chain, counter);
+    results.push(...landed.landings);
+    if (!landed.moved) return results;
+    // The base moved under the checks: the entries not yet decided start over on the new tip.
+    const decided = new Set(results.map((landing) => landing.taskId));
+    pending = chain.filter((link) => !decided.has(link.entry.task.id)).map((link) => link.entry);
+    deps.onNote({ kind: 'base_moved', task: first.entry.task, tip: landed.tip });
+  }
+  const stuck = pending[0];
+  return stuck === undefined ? results : [...results, { kind: 'paused', taskId: stuck.task.id, title: stuck.task.title, reason: `${deps.baseBranch} moved ${MAX_BASE_MOVES} times while task #${stuck.task.id} was being checked; it stays queued` }];
+}
+
+/** The branch still at the commit baton's checks passed on, or the task sent back. */
+async function verifiedBranch(deps: MergeQueueDeps, entry: QueueEntry): Promise<{ branch: string; verified: string } | { landing: Landing }> {
   const { task, state } = entry;
   const verified = state.verifiedCommit;
   const branch = state.branch ?? task.branch;
-  if (verified === null || branch === null) return sendBack(deps, task, state, { failures: [mergeFailure('merge:unverified', 'no commit of this task passed baton\'s checks', 'Run the task with `baton run` so that baton checks what would land.')], conflicts: [], baseCommit: null });
-  let checkRuns = 0;
-  for (let round = 0; round < MAX_BASE_MOVES; round++) {
-    const branchTip = await deps.merger.tipOf(deps.repoRoot, branch);
-    if (branchTip !== verified) {
-      const where = branchTip === null ? `branch ${branch} is gone` : `branch ${branch} moved to ${branchTip.slice(0, 12)}`;
-      return sendBack(deps, task, state, { failures: [mergeFailure('merge:branch-moved', `${where} after baton's checks passed on ${verified.slice(0, 12)}`, 'Only the commit baton checked can land. Run the task again so that baton checks what is on the branch now.')], conflicts: [], baseCommit: null });
-    }
-    const baseTip = await deps.merger.tipOf(deps.repoRoot, deps.baseBranch);
-    if (baseTip === null) throw new BatonError('NOT_FOUND', `the base branch ${deps.baseBranch} does not exist in ${deps.repoRoot}; set "baseBranch" in baton.config.json or check out the branch tasks land on`, { baseBranch: deps.baseBranch });
-    const paused = await pausedBy(deps, task);
-    if (paused !== null) return paused;
-    deps.onNote({ kind: 'landing', task, baseTip });
-    const strategy = deps.config.merge.strategy;
-    const combined = await deps.merger.combine(deps.repoRoot, { baseTip, branchTip, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', verified), scratch: deps.scratch });
-    if (combined.kind === 'conflict') {
-      return sendBack(deps, task, state, {
-        failures: [mergeFailure('merge:conflict', `bringing ${branch} onto ${deps.baseBranch} (at ${baseTip.slice(0, 12)}) conflicts in ${combined.paths.length} file(s): ${combined.paths.join(', ')}`, conflictAdvice(deps.baseBranch, combined.paths))],
-        conflicts: combined.paths,
-        baseCommit: baseTip,
-      });
-    }
-    const commit = combined.kind === 'nothing_to_land' ? baseTip : combined.commit;
-    if (combined.kind === 'combined') {
-      const failures = await checkMerged(deps, task, commit);
-      checkRuns += 1;
-      if (failures.length > 0) return sendBack(deps, task, state, { failures, conflicts: [], baseCommit: baseTip });
-      const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: commit, reason: `baton merge queue: task #${task.id}` });
-      if (landed.kind === 'moved') {
-        deps.onNote({ kind: 'base_moved', task, tip: landed.tip });
-        continue;
-      }
-      if (landed.kind === 'paused') return pausedLanding(task, landed.worktree, landed.dirty);
-      return finish(deps, task, { commit, branch, verified, stale: landed.stale, checkRuns });
-    }
-    return finish(deps, task, { commit, branch, verified, stale: null, checkRuns });
+  if (verified === null || branch === null) {
+    return { landing: await sendBack(deps, task, state, { failures: [mergeFailure('merge:unverified', 'no commit of this task passed baton\'s checks', 'Run the task with `baton run` so that baton checks what would land.')], conflicts: [], baseCommit: null }) };
   }
-  return { kind: 'paused', taskId: task.id, title: task.title, reason: `${deps.baseBranch} moved ${MAX_BASE_MOVES} times while task #${task.id} was being checked; it stays queued` };
+  const branchTip = await deps.merger.tipOf(deps.repoRoot, branch);
+  if (branchTip === verified) return { branch, verified };
+  const where = branchTip === null ? `branch ${branch} is gone` : `branch ${branch} moved to ${branchTip.slice(0, 12)}`;
+  return { landing: await sendBack(deps, task, state, { failures: [mergeFailure('merge:branch-moved', `${where} after baton's checks passed on ${verified.slice(0, 12)}`, 'Only the commit baton checked can land. Run the task again so that baton checks what is on the branch now.')], conflicts: [], baseCommit: null }) };
+}
+
+/**
+ * The longest green prefix of the chain, found by halving from the whole, moved onto the base;
+ * a lone red entry sent back. `moved`: the base moved meanwhile, nothing landed.
+ */
+async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly Link[], counter: { checkRuns: number }): Promise<{ landings: Landing[]; moved: boolean; tip: string | null }> {
+  let size = chain.length;
+  while (size > 0) {
+    const head = chain[size - 1] as Link;
+    // Nothing new since the base (each entry already there): nothing to check.
+    if (head.commit === baseTip) break;
+    const failures = await checkMerged(deps, head.entry.task, head.commit);
+    counter.checkRuns += 1;
+    if (failures.length === 0) break;
+    if (size === 1) return { landings: [await sendBack(deps, head.entry.task, head.entry.state, { failures, conflicts: [], baseCommit: baseTip })], moved: false, tip: null };
+    size = Math.ceil(size / 2);
+  }
+  const prefix = chain.slice(0, size);
+  const last = prefix.at(-1);
+  if (last === undefined) return { landings: [], moved: false, tip: null };
+  let stale: string | null = null;
+  if (last.commit !== baseTip) {
+    const names = prefix.map((link) => `#${link.entry.task.id}`).join(', ');
+    const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `baton merge queue: task ${names}` });
+    if (landed.kind === 'moved') return { landings: [], moved: true, tip: landed.tip };
+    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed.dirty)], moved: false, tip: null };
+    stale = landed.stale;
+  }
+  const landings: Landing[] = [];
+  for (const link of prefix) landings.push(await finish(deps, link.entry.task, { commit: link.commit, branch: link.branch, verified: link.verified, stale }));
+  return { landings, moved: false, tip: null };
 }
 
 /** The base's checked-out worktree with uncommitted work stops the queue before any check runs. */
@@ -235,7 +296,7 @@ async function checkMerged(deps: MergeQueueDeps, task: Task, commit: string): Pr
 }
 
 /** Landed: the task is done (dependents unblocked, impact at completion), its worktree and branch gone if nothing would be lost. */
-async function finish(deps: MergeQueueDeps, task: Task, landed: { commit: string; branch: string; verified: string; stale: string | null; checkRuns: number }): Promise<Landing> {
+async function finish(deps: MergeQueueDeps, task: Task, landed: { commit: string; branch: string; verified: string; stale: string | null }): Promise<Landing> {
   const strategy = deps.config.merge.strategy;
   const message = `Landed on ${deps.baseBranch} as ${landed.commit.slice(0, 12)} by baton's merge queue (${strategy})`;
   await completeTask(deps.board, task.id, { message, force: true, checks: deps.completionChecks });
@@ -248,7 +309,7 @@ async function finish(deps: MergeQueueDeps, task: Task, landed: { commit: string
   const removal = (await runsInProgress(deps.board)) > 0
     ? { removed: [], kept: [`branch ${landed.branch} and its worktree wait for \`baton gc\` (runs are going on beside the queue)`] }
     : await deps.merger.removeTaskWorkspace(deps.repoRoot, { worktree: task.worktree, branch: landed.branch, tip: landed.verified });
-  return { kind: 'landed', taskId: task.id, title: task.title, commit: landed.commit, baseBranch: deps.baseBranch, strategy, removed: removal.removed, kept: removal.kept, stale: landed.stale, checkRuns: landed.checkRuns };
+  return { kind: 'landed', taskId: task.id, title: task.title, commit: landed.commit, baseBranch: deps.baseBranch, strategy, removed: removal.removed, kept: removal.kept, stale: landed.stale };
 }
 
 /** How many tasks a `baton run` holds right now (by their run locks). */

@@ -83,7 +83,7 @@ describe('projectConfigFromFile', () => {
       baseBranch: 'main',
       baseline: { preexisting: 'block' },
       evidence: { maxStreamMB: 16 },
-      merge: { strategy: 'rebase', retries: 1, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
+      merge: { strategy: 'rebase', retries: 1, batch: 4, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
     });
     const expected: ProjectConfig = {
       source: FILE,
@@ -105,7 +105,7 @@ describe('projectConfigFromFile', () => {
       baseBranch: 'main',
       baseline: { preexisting: 'block' },
       evidenceStreamLimitBytes: 16 * 1024 * 1024,
-      merge: { strategy: 'rebase', retries: 1, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
+      merge: { strategy: 'rebase', retries: 1, batch: 4, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
     };
     expect(projectConfigFromFile(text, FILE)).toEqual(expected);
   });
@@ -183,7 +183,7 @@ describe('projectConfigFromFile', () => {
       'budgets.maxAttempt: unknown key; did you mean "maxAttempts"?',
       'budgets.timeoutMs: unknown key; did you mean "timeout"?',
       'budget: unknown key; did you mean "budgets"?',
-      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, evidence, baseBranch',
+      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, evidence, baseBranch, merge',
     ]);
   });
 

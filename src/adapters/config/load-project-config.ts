@@ -97,6 +97,7 @@ function toProjectConfig(file: ProjectConfigFile, source: string): ProjectConfig
     merge: {
       strategy: file.merge?.strategy ?? defaults.merge.strategy,
       retries: file.merge?.retries ?? defaults.merge.retries,
+      batch: file.merge?.batch ?? defaults.merge.batch,
       approval: {
         paths: [...(file.merge?.approval?.paths ?? [])],
         resources: [...(file.merge?.approval?.resources ?? [])],

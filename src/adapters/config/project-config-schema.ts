@@ -129,6 +129,7 @@ const mergeSchema = strictObject(
       ),
     ),
     retries: z.optional(wholeNumber({ min: 0, max: 100, description: 'How many times the queue may send a task back (a conflict, checks red on the merged result) before the task is failed.', defaultValue: DEFAULT_MERGE_RETRIES })),
+    batch: z.optional(wholeNumber({ min: 1, max: 50, description: 'How many queued tasks are checked together: all land when the checks pass on them together; when they fail, the first half is tried, and so on, until the task that fails goes back alone.', defaultValue: 1 })),
     approval: z.optional(approvalSchema),
   },
   'an object such as { "strategy": "squash" }',

@@ -135,13 +135,14 @@ function reviewBlock(row: Row, p: Paint): string {
 
 async function landAndReport(ctx: CommandContext, deps: MergeQueueDeps, queueOnly: boolean, before: string[]): Promise<CommandOutput> {
   const p = paint(ctx.color);
-  if (queueOnly) return { json: { landings: [], busy: null }, text: before.join('\n') };
-  const { landings, busy } = await landQueue(deps);
+  if (queueOnly) return { json: { landings: [], busy: null, checkRuns: 0 }, text: before.join('\n') };
+  const { landings, busy, checkRuns } = await landQueue(deps);
   const lines = [...before, ...landings.map((landing) => landingLine(landing, p))];
   if (busy !== null) lines.push(`the queue is being landed by ${busy}; it will land what was queued`);
   else if (landings.length === 0) lines.push('nothing queued to land');
   const bad = landings.some((landing) => landing.kind !== 'landed');
-  return { json: { landings, busy }, text: lines.join('\n'), exitCode: bad ? EXIT.failed : EXIT.ok };
+  if (checkRuns > 1) lines.push(`${checkRuns} check runs`);
+  return { json: { landings, busy, checkRuns }, text: lines.join('\n'), exitCode: bad ? EXIT.failed : EXIT.ok };
 }
 
 function landingLine(landing: Landing, p: Paint): string {

@@ -11,7 +11,10 @@ import type { ProjectConfig } from '../../core/run/project-config.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint, type CommandOutput, type Paint } from '../output.js';
-import { runnerDeps } from './run-deps.js';
+import { evidenceStoreFor, runnerDeps } from './run-deps.js';
+import { reconcileDeadRuns } from '../../app/reconcile-runs.js';
+import { procProcessTable } from '../../adapters/process/process-table.js';
+import { hostname } from 'node:os';
 import { progressLine } from './run-format.js';
 
 const STOPPING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -40,6 +43,10 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
     throw new InvalidInputError('--parallel', 'runs side by side need containment, which is off or not available here (see `baton run`\'s containment line); use --parallel 1');
   }
   const board = await ctx.deps();
+  // A supervisor killed outright left its runs marked running: their tasks go back to the queue now.
+  for (const run of await reconcileDeadRuns({ board, evidence: evidenceStoreFor(ctx), processes: procProcessTable, host: hostname() })) {
+    print(p.yellow(`supervisor: #${run.taskId}'s run${run.run === null ? '' : ` ${run.run}`} stopped with its baton (pid ${run.pid}); the task is back in the queue and resumes from its last checkpoint`));
+  }
   const drain = new AbortController();
   const interrupt = new AbortController();
   const onSignal = (): void => (drain.signal.aborted ? interrupt.abort() : drain.abort());

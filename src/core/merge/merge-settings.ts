@@ -25,6 +25,8 @@ export interface MergeSettings {
   strategy: MergeStrategy;
   /** How many times a task may come back from the queue (conflict, red after merging) before it is `failed`. */
   retries: number;
+  /** How many queued tasks are checked and landed together (1: one at a time). */
+  batch: number;
   approval: ApprovalPolicy;
 }
 
@@ -33,5 +35,6 @@ export const DEFAULT_MERGE_RETRIES = 3;
 export const DEFAULT_MERGE_SETTINGS: MergeSettings = {
   strategy: 'squash',
   retries: DEFAULT_MERGE_RETRIES,
+  batch: 1,
   approval: { paths: [], resources: [], kinds: [], labels: [] },
 };
