@@ -178,6 +178,33 @@ describe('baton run --ready', () => {
     expect(task.status).toBe('open');
   });
 
+  it('kill -9 of the supervisor ends its agent; started again, it puts the dead run in order and the task resumes, never two runs at once', { timeout: TIMEOUT_MS }, async () => {
+    const p = project(4);
+    const id = p.add('slow work');
+    const killed = spawnBaton(['run', '--ready', '--no-land'], { cwd: p.dir });
+    cleanups.push(() => killed.stop());
+    await killed.waitFor((line) => line.includes('attempt 1/3'), 20_000);
+    const started = Date.now();
+    while (!readFileSync(p.log, 'utf8').includes('start') && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(killed.pid as number, 'SIGKILL');
+    await killed.exited;
+    // Its agent would write "end" 4 s after it started: the watchdog ended it first.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(readFileSync(p.log, 'utf8')).not.toContain('end ');
+    expect(json<{ task: { status: string } }>(baton(['show', String(id), '--json'], { cwd: p.dir })).task.status).toBe('in_progress');
+
+    const again = await batonAsync(['run', '--ready', '--no-land', '--json'], { cwd: p.dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`#${id}'s run 1 stopped with its baton`);
+    expect(json<SupervisorDoc>(again).runs.map((run) => [run.taskId, run.outcome])).toEqual([[id, 'succeeded']]);
+    const runs = json<{ runs: { run: number; status: string }[] }>(baton(['runs', String(id), '--json'], { cwd: p.dir })).runs;
+    expect(runs.map((run) => [run.run, run.status])).toEqual([[1, 'interrupted'], [2, 'succeeded']]);
+    // One session was cut short, one ran to its end, and they never overlapped.
+    const spans = p.spans();
+    expect(spans).toHaveLength(1);
+    expect(readFileSync(p.log, 'utf8').match(/^start /gm)).toHaveLength(2);
+  });
+
   it('refuses bad input with the field and the fix, and changes nothing', () => {
     const p = project(0);
     p.add('a task');
