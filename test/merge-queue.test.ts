@@ -211,6 +211,19 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     expect(git(p.dir, ['status', '--porcelain'])).toBe('');
   });
 
+  it('a task whose change the base already holds lands as done with no commit of its own, not an empty one', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const first = p.task('Greet', 'echo hello > hello.txt', '-r', 'adds:file:hello.txt');
+    const second = p.task('Greet too', 'echo hello > hello.txt', '-r', 'adds:file:hello.txt');
+    expect(p.run(first).code).toBe(0);
+    expect(p.run(second).code).toBe(0);
+    const result = merge(p, String(first), String(second));
+    expect(result.landings.map((landing) => [landing.taskId, landing.kind])).toEqual([[first, 'landed'], [second, 'landed']]);
+    expect(p.mainLog()).toEqual([`Greet (#${first})`, 'initial']);
+    expect(result.landings[1]?.commit).toBe(git(p.dir, ['rev-parse', 'main']).trim());
+    expect(p.status(second)).toBe('done');
+  });
+
   it('a checked-out base with uncommitted changes pauses the queue: nothing touched, the task stays queued', { timeout: TIMEOUT_MS }, () => {
     const p = project();
     const id = p.task('Add z', 'echo z > z.txt', '-r', 'adds:file:z.txt');

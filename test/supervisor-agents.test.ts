@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('baton run --ready with the real agent CLIs', () => {
-  it('runs a Claude Code task and a Codex task at once, each to review with its own commit', { timeout: 120_000 }, async () => {
+  it('runs a Claude Code task and a Codex task at once, each to its own commit, and lands both on main', { timeout: 120_000 }, async () => {
     // Every fresh session writes the greeting; task #2 asks for Codex by label, task #1 takes the default (Claude Code).
     const scenario = await setUpScenario('claude', attempts({ ...runShell(write('hello')), when: fresh, times: Infinity }), {
       defer,
@@ -27,7 +27,7 @@ describe('baton run --ready with the real agent CLIs', () => {
     });
     const result = await batonAsync(['run', '--ready', '--parallel', '2', '--json'], { cwd: scenario.dir, env: scenario.env });
     expect(result.code, explain(result)).toBe(0);
-    const doc = json<{ runs: { taskId: number; agent: string; outcome: string; taskStatus: string }[] }>(result);
+    const doc = json<{ runs: { taskId: number; agent: string; outcome: string; taskStatus: string }[]; landings: { taskId: number; outcome: string }[] }>(result);
     const byTask = new Map(doc.runs.map((run) => [run.taskId, run]));
     expect(byTask.get(1)).toMatchObject({ agent: 'claude', outcome: 'succeeded', taskStatus: 'review' });
     expect(byTask.get(2)).toMatchObject({ agent: 'codex', outcome: 'succeeded', taskStatus: 'review' });
@@ -40,5 +40,9 @@ describe('baton run --ready with the real agent CLIs', () => {
     expect([one.agent, two.agent]).toEqual(['claude', 'codex']);
     expect(one.commit).not.toBeNull();
     expect(two.commit).not.toBeNull();
+
+    // The merge queue landed both: the second found the same greeting already on main.
+    expect(doc.landings.map((landing) => landing.outcome)).toEqual(['landed', 'landed']);
+    expect(readFileSync(join(scenario.dir, 'greeting.txt'), 'utf8')).toBe('hello\n');
   });
 });

@@ -42,6 +42,8 @@ export class GitMerger implements Merger {
     const merged = await this.git(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', request.baseTip, request.branchTip], repoRoot, { okExitCodes: [0, 1] });
     const [tree = '', ...paths] = merged.stdout.split('\0').filter((field) => field !== '');
     if (merged.exitCode === 1) return { kind: 'conflict', paths: [...new Set(paths)].sort() };
+    // The base already holds every change of the branch (the same work landed another way): nothing to add.
+    if (tree === (await this.treeOf(repoRoot, request.baseTip))) return { kind: 'nothing_to_land' };
     const parents = request.strategy === 'merge' ? [request.baseTip, request.branchTip] : [request.baseTip];
     return { kind: 'combined', commit: await writeCommit(this.git, repoRoot, { tree, parent: parents[0] ?? null, extraParents: parents.slice(1), message: request.message }) };
   }
@@ -52,10 +54,17 @@ export class GitMerger implements Merger {
     const commits = (await this.git(['rev-list', '--reverse', '--topo-order', `${request.baseTip}..${request.branchTip}`], repoRoot)).stdout.split('\n').filter((id) => id !== '');
     const identity = await identityArgs(this.git, request.scratch);
     const picked = await this.git([...identity, 'cherry-pick', '--allow-empty', '--keep-redundant-commits', ...commits], request.scratch, { okExitCodes: [0, 1] });
-    if (picked.exitCode === 0) return { kind: 'combined', commit: (await this.git(['rev-parse', 'HEAD'], request.scratch)).stdout.trim() };
+    if (picked.exitCode === 0) {
+      const head = (await this.git(['rev-parse', 'HEAD'], request.scratch)).stdout.trim();
+      return (await this.treeOf(repoRoot, head)) === (await this.treeOf(repoRoot, request.baseTip)) ? { kind: 'nothing_to_land' } : { kind: 'combined', commit: head };
+    }
     const unmerged = (await this.git(['diff', '--name-only', '-z', '--diff-filter=U'], request.scratch)).stdout.split('\0').filter((path) => path !== '');
     await this.git(['cherry-pick', '--abort'], request.scratch, { okExitCodes: [0, 128] });
     return { kind: 'conflict', paths: [...new Set(unmerged)].sort() };
+  }
+
+  private async treeOf(repoRoot: string, commit: string): Promise<string> {
+    return (await this.git(['rev-parse', `${commit}^{tree}`], repoRoot)).stdout.trim();
   }
 
   async checkout(repoRoot: string, scratch: string, commit: string): Promise<{ created: boolean }> {
