@@ -45,4 +45,20 @@ describe('baton run --ready with the real agent CLIs', () => {
     expect(doc.landings.map((landing) => landing.outcome)).toEqual(['landed', 'landed']);
     expect(readFileSync(join(scenario.dir, 'greeting.txt'), 'utf8')).toBe('hello\n');
   });
+
+  it('stops dispatching once the day\'s runs reported the daily token budget; the running run finishes', { timeout: 120_000 }, async () => {
+    // Two model calls of 120 + 12 tokens each: one run reports 264 tokens, over fleet.dailyTokens of 200.
+    const scenario = await setUpScenario('claude', attempts({ ...runShell(write('hello')), when: fresh, times: Infinity }), {
+      defer,
+      moreTasks: [['Greet the world again']],
+      config: { fleet: { dailyTokens: 200 } },
+    });
+    const result = await batonAsync(['run', '--ready', '--no-land', '--json'], { cwd: scenario.dir, env: scenario.env });
+    expect(result.code, explain(result)).toBe(0);
+    const doc = json<{ runs: { taskId: number; outcome: string; tokens: number }[]; budgetSpent: string | null }>(result);
+    expect(doc.runs.map((run) => [run.taskId, run.outcome])).toEqual([[1, 'succeeded']]);
+    expect(doc.runs[0]?.tokens).toBeGreaterThanOrEqual(200);
+    expect(doc.budgetSpent).toContain('fleet.dailyTokens');
+    expect(result.stderr).toContain('starting nothing more: today\'s runs reported');
+  });
 });

@@ -178,6 +178,27 @@ describe('baton run --ready', () => {
     expect(task.status).toBe('open');
   });
 
+  it('the config\'s fleet rules: an agent by kind, and no more runs of one agent at once than maxPerAgent', { timeout: TIMEOUT_MS }, async () => {
+    const p = project(1);
+    // Another agent for bugs: the same script under another name.
+    writeFileSync(join(p.dir, 'bug-agent.sh'), readFileSync(join(p.dir, 'agent.sh'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(p.dir, 'baton.config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(p.dir, 'baton.config.json'), JSON.stringify({ ...config, fleet: { maxPerAgent: { 'cmd:sh agent.sh': 1 }, agents: [{ kind: 'bug', agent: 'cmd:sh bug-agent.sh' }] } }));
+    git(p.dir, ['add', '-A']);
+    git(p.dir, ['commit', '-qm', 'fleet rules']);
+    for (const title of ['one', 'two', 'three']) p.add(title);
+    p.add('a bug', '-k', 'bug');
+    const result = await batonAsync(['run', '--ready', '--no-land', '--parallel', '3', '--json'], { cwd: p.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const doc = json<SupervisorDoc>(result);
+    expect(doc.runs.find((run) => run.taskId === 4)?.agent).toBe('cmd:sh bug-agent.sh');
+    expect(doc.runs.filter((run) => run.agent === 'cmd:sh agent.sh')).toHaveLength(3);
+    // The three tasks of the capped agent one after another; the bug's agent beside them.
+    const spans = p.spans();
+    expect(mostAtOnce(spans.filter((span) => !span.task.startsWith('4-')))).toBe(1);
+    expect(mostAtOnce(spans)).toBe(2);
+  });
+
   it('kill -9 of the supervisor ends its agent; started again, it puts the dead run in order and the task resumes, never two runs at once', { timeout: TIMEOUT_MS }, async () => {
     const p = project(4);
     const id = p.add('slow work');

@@ -1,4 +1,5 @@
 import { collisionsWith, type Collision } from '../core/collision.js';
+import { agentFor, atAgentCap, dailyBudgetSpent, type FleetSettings } from '../core/fleet/fleet-settings.js';
 import type { RunRecord } from '../core/run/run-record.js';
 import type { Task } from '../core/task.js';
 import { subjectOf } from './impact-subjects.js';
@@ -16,8 +17,10 @@ export interface SuperviseDeps {
   board: BoardDeps;
   /** Starts the run of one task with the agent chosen for it; settles when the run has ended. */
   runTask: (task: Task, agent: string) => Promise<RunTaskResult>;
-  /** The agent for a task that names none by label. */
+  /** The config's default agent: for a task no label, rule or flag gives one. */
   defaultAgent: string;
+  /** What today's runs (UTC) reported so far, for the daily budget; absent: no budget applies. */
+  usageToday?: () => Promise<{ tokens: number; usd: number }>;
   /** Resolves after `ms`, or earlier when the board changed or `signal` aborted. */
   waitForChange: (ms: number, signal: AbortSignal) => Promise<void>;
   monotonicMs: () => number;
@@ -47,6 +50,10 @@ export interface SuperviseOptions {
   maxDispatches: number;
   /** Aborted: start nothing more, let the runs going on finish. */
   drain: AbortSignal;
+  /** The config's fleet section: agent rules, per-agent caps, the daily budget. */
+  fleet: FleetSettings;
+  /** `--agent`, which comes after a task's label and the config's rules. */
+  agentFlag: string | null;
 }
 
 export type SupervisorNote =
@@ -55,6 +62,7 @@ export type SupervisorNote =
   | { kind: 'finished'; entry: SupervisedRun }
   | { kind: 'failed_to_start'; task: Task; agent: string; message: string }
   | { kind: 'draining'; running: number }
+  | { kind: 'budget_spent'; reason: string; running: number }
   | { kind: 'landing'; landing: SupervisedLanding };
 
 /** One run the supervisor started, as its summary shows it. */
@@ -79,21 +87,16 @@ export interface SupervisorSummary {
   /** Tasks still waiting on a collision when the supervisor stopped, and with what. */
   deferred: { taskId: number; collisions: Collision[] }[];
   drained: boolean;
+  /** Why dispatching stopped on the daily budget, if it did. */
+  budgetSpent: string | null;
   landings: SupervisedLanding[];
 }
 
 /** How long to sleep between looks at the board when nothing wakes the supervisor earlier. */
 const IDLE_LOOK_MS = 1_000;
-const AGENT_LABEL = 'agent:';
-
-/** The agent a task asks for by label (`agent:codex`), else the default. */
-export function agentFor(task: Task, defaultAgent: string): string {
-  const named = task.labels.find((label) => label.startsWith(AGENT_LABEL));
-  return named === undefined || named.length === AGENT_LABEL.length ? defaultAgent : named.slice(AGENT_LABEL.length);
-}
-
 export async function supervise(deps: SuperviseDeps, options: SuperviseOptions): Promise<SupervisorSummary> {
-  const running = new Map<number, Task>();
+  const running = new Map<number, { task: Task; agent: string }>();
+  let budgetSpent: string | null = null;
   const dispatches = new Map<number, number>();
   const finished: SupervisedRun[] = [];
   const deferredNow = new Map<number, Collision[]>();
@@ -112,8 +115,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
   };
   options.drain.addEventListener('abort', kick, { once: true });
 
-  const start = (task: Task): void => {
-    const agent = agentFor(task, deps.defaultAgent);
+  const start = (task: Task, agent: string): void => {
     dispatches.set(task.id, (dispatches.get(task.id) ?? 0) + 1);
     const startedMs = deps.monotonicMs();
     deps.onNote({ kind: 'dispatched', task, agent, running: running.size + 1 });
@@ -135,7 +137,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
         if (entry.taskStatus === 'review' && deps.land !== undefined) handOver(task, deps.land);
         kick();
       });
-    running.set(task.id, task);
+    running.set(task.id, { task, agent });
   };
 
   const handOver = (task: Task, land: NonNullable<SuperviseDeps['land']>): void => {
@@ -161,15 +163,22 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
     let toldDraining = false;
     for (;;) {
       kicked = false;
-      if (!options.drain.aborted) {
+      if (budgetSpent === null && deps.usageToday !== undefined && (options.fleet.dailyTokens !== null || options.fleet.dailyUsd !== null)) {
+        budgetSpent = dailyBudgetSpent(await deps.usageToday(), options.fleet);
+        if (budgetSpent !== null) deps.onNote({ kind: 'budget_spent', reason: budgetSpent, running: running.size });
+      }
+      if (!options.drain.aborted && budgetSpent === null) {
         deferredNow.clear();
         for (const found of await startableTasks(deps, options, dispatches)) {
           if (running.size >= options.parallel || options.drain.aborted) break;
           if (running.has(found.task.id)) continue;
+          const agent = agentFor(found.task, { rules: options.fleet.agents, flag: options.agentFlag, fallback: deps.defaultAgent });
+          // Its agent runs as many tasks as the config allows: the task waits for one of them to end.
+          if (atAgentCap(agent, [...running.values()].map((run) => run.agent), options.fleet.maxPerAgent)) continue;
           // Against the runs started a moment ago too, which the board may not show as claimed yet.
           const candidate = withOurRuns(found, running);
           if (candidate.collisions.length === 0) {
-            start(candidate.task);
+            start(candidate.task, agent);
             continue;
           }
           deferredNow.set(candidate.task.id, candidate.collisions);
@@ -178,11 +187,11 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
           if (toldDeferred.get(candidate.task.id) !== waitsFor) deps.onNote({ kind: 'deferred', task: candidate.task, collisions: candidate.collisions });
           toldDeferred.set(candidate.task.id, waitsFor);
         }
-      } else if (!toldDraining) {
+      } else if (!toldDraining && budgetSpent === null) {
         toldDraining = true;
         deps.onNote({ kind: 'draining', running: running.size });
       }
-      if (running.size === 0 && landingsPending === 0 && (options.drain.aborted || !options.watch)) break;
+      if (running.size === 0 && landingsPending === 0 && (options.drain.aborted || budgetSpent !== null || !options.watch)) break;
       if (kicked) continue;
       waiting = new AbortController();
       await deps.waitForChange(IDLE_LOOK_MS, waiting.signal);
@@ -195,6 +204,7 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
     runs: finished,
     deferred: [...deferredNow].map(([taskId, collisions]) => ({ taskId, collisions })),
     drained: options.drain.aborted,
+    budgetSpent,
     landings,
   };
 }
@@ -221,8 +231,8 @@ async function startableTasks(deps: SuperviseDeps, options: SuperviseOptions, di
 }
 
 /** A candidate's collisions with this supervisor's runs added (by what the tasks declare). */
-function withOurRuns(candidate: Candidate, running: ReadonlyMap<number, Task>): Candidate {
-  const ours = [...running.values()].map((task) => subjectOf(task, []));
+function withOurRuns(candidate: Candidate, running: ReadonlyMap<number, { task: Task }>): Candidate {
+  const ours = [...running.values()].map((run) => subjectOf(run.task, []));
   const more = collisionsWith(subjectOf(candidate.task, []), ours).filter((collision) => !candidate.collisions.some((known) => known.taskId === collision.taskId));
   return more.length === 0 ? candidate : { task: candidate.task, collisions: [...candidate.collisions, ...more] };
 }

@@ -84,6 +84,7 @@ describe('projectConfigFromFile', () => {
       baseline: { preexisting: 'block' },
       evidence: { maxStreamMB: 16 },
       merge: { strategy: 'rebase', retries: 1, batch: 4, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
+      fleet: { maxPerAgent: { claude: 2 }, dailyTokens: 1_000_000, dailyUsd: 20, agents: [{ kind: 'bug', agent: 'codex' }, { label: 'ui', agent: 'claude' }] },
     });
     const expected: ProjectConfig = {
       source: FILE,
@@ -106,6 +107,7 @@ describe('projectConfigFromFile', () => {
       baseline: { preexisting: 'block' },
       evidenceStreamLimitBytes: 16 * 1024 * 1024,
       merge: { strategy: 'rebase', retries: 1, batch: 4, approval: { paths: ['migrations/**'], resources: ['removes:*'], kinds: ['feature'], labels: ['needs-review'] } },
+      fleet: { maxPerAgent: { claude: 2 }, dailyTokens: 1_000_000, dailyUsd: 20, agents: [{ kind: 'bug', label: null, agent: 'codex' }, { kind: null, label: 'ui', agent: 'claude' }] },
     };
     expect(projectConfigFromFile(text, FILE)).toEqual(expected);
   });
@@ -113,7 +115,7 @@ describe('projectConfigFromFile', () => {
   it('fills every default for {} and for empty sections, and takes $schema', () => {
     const defaults = { ...defaultProjectConfig(), source: FILE };
     expect(projectConfigFromFile('{}', FILE)).toEqual(defaults);
-    expect(projectConfigFromFile('{ "$schema": "x.json", "agent": {}, "scope": {}, "budgets": {}, "merge": { "approval": {} } }', FILE)).toEqual(defaults);
+    expect(projectConfigFromFile('{ "$schema": "x.json", "agent": {}, "scope": {}, "budgets": {}, "merge": { "approval": {} }, "fleet": {} }', FILE)).toEqual(defaults);
   });
 
   it('keeps an explicit null as "none" and fills only what is absent', () => {
@@ -183,7 +185,7 @@ describe('projectConfigFromFile', () => {
       'budgets.maxAttempt: unknown key; did you mean "maxAttempts"?',
       'budgets.timeoutMs: unknown key; did you mean "timeout"?',
       'budget: unknown key; did you mean "budgets"?',
-      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, evidence, baseBranch, merge',
+      'zzz: unknown key; known keys here: $schema, agent, setup, checks, scope, requiredFiles, forbiddenPatterns, budgets, requireReport, worktreeRoot, baseline, evidence, baseBranch, merge, fleet',
     ]);
   });
 

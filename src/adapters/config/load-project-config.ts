@@ -105,6 +105,12 @@ function toProjectConfig(file: ProjectConfigFile, source: string): ProjectConfig
         labels: [...(file.merge?.approval?.labels ?? [])],
       },
     },
+    fleet: {
+      maxPerAgent: { ...(file.fleet?.maxPerAgent ?? {}) },
+      dailyTokens: file.fleet?.dailyTokens ?? null,
+      dailyUsd: file.fleet?.dailyUsd ?? null,
+      agents: (file.fleet?.agents ?? []).map((rule) => ({ kind: rule.kind ?? null, label: rule.label ?? null, agent: rule.agent })),
+    },
   };
 }
 

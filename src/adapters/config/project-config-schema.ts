@@ -136,6 +136,32 @@ const mergeSchema = strictObject(
   'The merge queue: how verified work lands on the base branch.',
 );
 
+const agentRuleSchema = strictObject(
+  {
+    kind: z.optional(z.enum(TASK_KINDS, { error: `must be one of ${TASK_KINDS.join(', ')}` }).check(z.describe('Tasks of this kind.'))),
+    label: z.optional(z.string({ error: 'must be a label' }).check(z.minLength(1, { error: 'must be a label' }), z.describe('Tasks with this label.'))),
+    agent: agentName('The agent for the tasks this rule matches: "claude", "codex", "acp:<command>" or "cmd:<command>".'),
+  },
+  'an object such as { "kind": "bug", "agent": "codex" }',
+  'Which agent takes the tasks of a kind or with a label; the first matching rule wins, after a task\'s own agent:<name> label.',
+);
+
+const USD_DAY_ERROR = 'must be a number of dollars above 0, or null for no cap';
+const fleetSchema = strictObject(
+  {
+    maxPerAgent: z.optional(
+      z.record(z.string(), z.int({ error: 'must be a whole number from 1 to 32' }).check(z.minimum(1, { error: 'must be a whole number from 1 to 32' }), z.maximum(32, { error: 'must be a whole number from 1 to 32' })), { error: 'must be an object such as { "claude": 2 }' }).check(
+        z.describe('Runs at once per agent ("claude", "codex", "acp:...", "cmd:..."), within `baton run --ready --parallel N`.'),
+      ),
+    ),
+    dailyTokens: nullable(wholeNumber({ min: 1, orNull: 'for no cap' }), 'Input plus output tokens the runs started in one UTC day may report before the supervisor starts no more (running ones finish); null or absent: no cap.'),
+    dailyUsd: nullable(z.number({ error: USD_DAY_ERROR }).check(z.positive({ error: USD_DAY_ERROR })), 'Dollars the runs started in one UTC day may report before the supervisor starts no more; null or absent: no cap.'),
+    agents: z.optional(z.array(agentRuleSchema, { error: 'must be a list of rules such as [{ "kind": "bug", "agent": "codex" }]' }).check(z.describe('Which agent takes which tasks, by kind or label.'))),
+  },
+  'an object such as { "maxPerAgent": { "claude": 2 } }',
+  'The supervisor (`baton run --ready`): which agent takes which tasks, how many each runs at once, what a day may cost.',
+);
+
 /** The schema of `baton.config.json`. */
 export const projectConfigFileSchema = strictObject(
   {
@@ -163,6 +189,7 @@ export const projectConfigFileSchema = strictObject(
     ),
     baseBranch: nullable(branchName(), 'The branch task branches start from and the merge queue lands on; null or absent: the branch checked out in the main worktree.'),
     merge: z.optional(mergeSchema),
+    fleet: z.optional(fleetSchema),
   },
   'a JSON object such as { "checks": [{ "id": "test", "run": "npm test" }] }',
   'The project config of baton\'s runner, committed at the repository root as baton.config.json: which agent works on a task, the checks every attempt must pass, which files it may change, and where a run stops. Every field is optional.',

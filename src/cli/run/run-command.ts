@@ -30,6 +30,7 @@ export async function runCommandRun(ctx: CommandContext, { args, options }: Comm
       parallel: stringOption(options, 'parallel') === undefined ? 1 : wholeNumber(stringOption(options, 'parallel') as string, '--parallel', 1, 32),
       watch: flag(options, 'watch'),
       land: !flag(options, 'no-land'),
+      agentFlag: flags.agent.name ?? null,
       labels: parseLabels(listOption(options, 'label'), '--label'),
       maxDispatches: stringOption(options, 'max-dispatches') === undefined ? 3 : wholeNumber(stringOption(options, 'max-dispatches') as string, '--max-dispatches', 1, 100),
       leaseTtlMs: flags.leaseTtlMs,

@@ -21,6 +21,8 @@ const STOPPING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHU
 
 export interface SupervisorFlags {
   parallel: number;
+  /** `--agent`: after a task's label and the config's rules, before the config's default. */
+  agentFlag: string | null;
   /** Hand work left in review to the merge queue (`--no-land`: leave it in review). */
   land: boolean;
   watch: boolean;
@@ -67,15 +69,16 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
         },
         waitForChange: (ms, signal) => waitForChange(notices, ms, signal),
         monotonicMs: () => performance.now(),
+        usageToday: () => usageToday(evidenceStoreFor(ctx), board.clock.now()),
         onNote: (note) => print(noteLine(note, p)),
         ...(flags.land ? { land: landerFor(ctx, config, (line) => print(line)) } : {}),
       },
-      { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal },
+      { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal, fleet: config.fleet, agentFlag: flags.agentFlag },
     );
     const totals = totalsOf(summary.runs);
     const failed = summary.runs.some((run) => run.outcome !== 'succeeded');
     return {
-      json: { runs: summary.runs, totals, deferred: summary.deferred, drained: summary.drained, interrupted: interrupt.signal.aborted, landings: summary.landings },
+      json: { runs: summary.runs, totals, deferred: summary.deferred, drained: summary.drained, interrupted: interrupt.signal.aborted, budgetSpent: summary.budgetSpent, landings: summary.landings },
       text: [summaryText(summary.runs, summary.deferred, p), ...summary.landings.map((landing) => `#${landing.taskId} ${landing.outcome}: ${landing.detail}`)].join('\n'),
       exitCode: failed || unsettledLandings(summary.landings) ? EXIT.failed : EXIT.ok,
     };
@@ -107,6 +110,16 @@ function landerFor(ctx: CommandContext, config: ProjectConfig, print: (line: str
       outcome: landing.kind,
       detail: landing.kind === 'landed' ? p.green(`on ${landing.baseBranch} as ${landing.commit.slice(0, 12)}`) : landing.reason,
     }));
+  };
+}
+
+/** Input plus output tokens and dollars the runs started today (UTC) reported, running ones so far. */
+async function usageToday(evidence: ReturnType<typeof evidenceStoreFor>, now: Date): Promise<{ tokens: number; usd: number }> {
+  const day = now.toISOString().slice(0, 10);
+  const today = (await evidence.listRuns(null)).filter((record) => record.startedAt.startsWith(day));
+  return {
+    tokens: today.reduce((sum, record) => sum + record.usage.inputTokens + record.usage.outputTokens, 0),
+    usd: today.reduce((sum, record) => sum + record.usage.costUsd, 0),
   };
 }
 
@@ -152,6 +165,8 @@ function noteLine(note: SupervisorNote, p: Paint): string {
       return `supervisor: #${note.entry.taskId} ended ${outcomeText(note.entry, p)}${note.entry.taskStatus ? `, task ${note.entry.taskStatus}` : ''}`;
     case 'draining':
       return p.yellow(`supervisor: starting nothing more; waiting for ${note.running} running run(s) to finish (Ctrl-C again interrupts them)`);
+    case 'budget_spent':
+      return p.yellow(`supervisor: starting nothing more: ${note.reason}${note.running > 0 ? `; waiting for ${note.running} running run(s) to finish` : ''}`);
     case 'landing':
       return `supervisor: #${note.landing.taskId} ${note.landing.outcome === 'landed' ? p.green('landed') : p.yellow(note.landing.outcome)}: ${note.landing.detail}`;
   }

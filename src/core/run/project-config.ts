@@ -1,3 +1,4 @@
+import { DEFAULT_FLEET_SETTINGS, type FleetSettings } from '../fleet/fleet-settings.js';
 import { DEFAULT_MERGE_SETTINGS, type MergeSettings } from '../merge/merge-settings.js';
 /**
  * The committed project config (`baton.config.json` at the repository root) after
@@ -26,6 +27,8 @@ export interface ProjectConfig {
   evidenceStreamLimitBytes: number;
   /** How the merge queue lands work, and which tasks wait for a person first. */
   merge: MergeSettings;
+  /** The supervisor's rules: which agent takes which tasks, how many at once, what a day may cost. */
+  fleet: FleetSettings;
 }
 
 export interface AgentSettings {
@@ -149,6 +152,7 @@ export function defaultProjectConfig(): ProjectConfig {
     baseline: { preexisting: 'allow' },
     evidenceStreamLimitBytes: DEFAULT_EVIDENCE_STREAM_LIMIT_MB * 1024 * 1024,
     merge: { ...DEFAULT_MERGE_SETTINGS, approval: { paths: [], resources: [], kinds: [], labels: [] } },
+    fleet: { ...DEFAULT_FLEET_SETTINGS, maxPerAgent: {}, agents: [] },
   };
 }
 
