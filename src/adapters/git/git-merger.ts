@@ -36,9 +36,8 @@ export class GitMerger implements Merger {
 
   async combine(repoRoot: string, request: { baseTip: string; branchTip: string; strategy: MergeStrategy; message: string; scratch: string }): Promise<Combined> {
     if (await this.isAncestor(repoRoot, request.branchTip, request.baseTip)) return { kind: 'nothing_to_land' };
-    const merges = (await this.git(['rev-list', '--merges', '--count', `${request.baseTip}..${request.branchTip}`], repoRoot)).stdout.trim();
     // A branch that brought the base in (a run after a conflict) has no line of its own to replay: it lands as one commit.
-    if (request.strategy === 'rebase' && merges === '0') return this.replay(repoRoot, request);
+    if (request.strategy === 'rebase' && (await this.git(['rev-list', '--merges', '--count', `${request.baseTip}..${request.branchTip}`], repoRoot)).stdout.trim() === '0') return this.replay(repoRoot, request);
     const merged = await this.git(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', request.baseTip, request.branchTip], repoRoot, { okExitCodes: [0, 1] });
     const [tree = '', ...paths] = merged.stdout.split('\0').filter((field) => field !== '');
     if (merged.exitCode === 1) return { kind: 'conflict', paths: [...new Set(paths)].sort() };
@@ -51,6 +50,8 @@ export class GitMerger implements Merger {
   /** The task's commits cherry-picked onto the tip one by one, in the scratch worktree. */
   private async replay(repoRoot: string, request: { baseTip: string; branchTip: string; scratch: string }): Promise<Combined> {
     await this.checkout(repoRoot, request.scratch, request.baseTip);
+    // A cherry-pick a killed baton left half done would refuse this one.
+    await this.git(['cherry-pick', '--quit'], request.scratch, { okExitCodes: [0, 128] });
     const commits = (await this.git(['rev-list', '--reverse', '--topo-order', `${request.baseTip}..${request.branchTip}`], repoRoot)).stdout.split('\n').filter((id) => id !== '');
     const identity = await identityArgs(this.git, request.scratch);
     const picked = await this.git([...identity, 'cherry-pick', '--allow-empty', '--keep-redundant-commits', ...commits], request.scratch, { okExitCodes: [0, 1] });
@@ -77,7 +78,6 @@ export class GitMerger implements Merger {
       await this.git(['worktree', 'add', '--detach', '--force', scratch, commit], repoRoot);
       return { created: true };
     }
-    await this.git(['cherry-pick', '--abort'], scratch, { okExitCodes: [0, 128] });
     await this.git(['checkout', '--detach', '--force', commit], scratch);
     // What the last checks left (not ignored files: installed dependencies stay, as in a task's worktree).
     await this.git(['clean', '-ffdq'], scratch);
