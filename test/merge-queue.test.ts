@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baton, batonAsync, boardFingerprint, git, json, makeRepo, spawnBaton } from './helpers/baton.js';
+import { baton, batonAsync, boardFingerprint, git, json, makeRepo, ndjson, spawnBaton } from './helpers/baton.js';
 import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 120_000;
@@ -427,7 +427,7 @@ describe('the supervisor hands finished work to the queue', () => {
     // Resolves the markers when it finds them (its second run), else makes its own change.
     const number = p.task('Number two', "if grep -q '^<<<<<<<' notes.txt; then printf 'one\\nTWO (2)\\nthree\\n' > notes.txt; else sed -i 's/^two$/2/' notes.txt; fi", '-r', 'modifies:file:notes.txt');
     const result = await batonAsync(['run', '--ready', '--json'], { cwd: p.dir });
-    const doc = json<{ runs: { taskId: number; outcome: string }[]; landings: { taskId: number; outcome: string }[] }>(result);
+    const doc = ndjson<{ runs: { taskId: number; outcome: string }[]; landings: { taskId: number; outcome: string }[] }>(result).summary;
     expect(doc.landings.map((landing) => [landing.taskId, landing.outcome])).toEqual([
       [add, 'landed'],
       [shout, 'landed'],

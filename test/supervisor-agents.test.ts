@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runShell } from '../src/adapters/scripted-model/script.js';
 import type { RunRecord } from '../src/core/run/run-record.js';
-import { batonAsync, json } from './helpers/baton.js';
+import { batonAsync, ndjson } from './helpers/baton.js';
 import { attempts, explain, fresh, setUpScenario, write } from './helpers/agent-scenario.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -27,7 +27,7 @@ describe('baton run --ready with the real agent CLIs', () => {
     });
     const result = await batonAsync(['run', '--ready', '--parallel', '2', '--json'], { cwd: scenario.dir, env: scenario.env });
     expect(result.code, explain(result)).toBe(0);
-    const doc = json<{ runs: { taskId: number; agent: string; outcome: string; taskStatus: string }[]; landings: { taskId: number; outcome: string }[] }>(result);
+    const doc = ndjson<{ runs: { taskId: number; agent: string; outcome: string; taskStatus: string }[]; landings: { taskId: number; outcome: string }[] }>(result).summary;
     const byTask = new Map(doc.runs.map((run) => [run.taskId, run]));
     expect(byTask.get(1)).toMatchObject({ agent: 'claude', outcome: 'succeeded', taskStatus: 'review' });
     expect(byTask.get(2)).toMatchObject({ agent: 'codex', outcome: 'succeeded', taskStatus: 'review' });
@@ -55,7 +55,7 @@ describe('baton run --ready with the real agent CLIs', () => {
     });
     const result = await batonAsync(['run', '--ready', '--no-land', '--json'], { cwd: scenario.dir, env: scenario.env });
     expect(result.code, explain(result)).toBe(0);
-    const doc = json<{ runs: { taskId: number; outcome: string; tokens: number }[]; budgetSpent: string | null }>(result);
+    const doc = ndjson<{ runs: { taskId: number; outcome: string; tokens: number }[]; budgetSpent: string | null }>(result).summary;
     expect(doc.runs.map((run) => [run.taskId, run.outcome])).toEqual([[1, 'succeeded']]);
     expect(doc.runs[0]?.tokens).toBeGreaterThanOrEqual(200);
     expect(doc.budgetSpent).toContain('fleet.dailyTokens');

@@ -7,7 +7,7 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baton, batonAsync, boardFingerprint, git, json, makeRepo, spawnBaton } from './helpers/baton.js';
+import { baton, batonAsync, boardFingerprint, git, json, makeRepo, ndjson, spawnBaton } from './helpers/baton.js';
 import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 120_000;
@@ -82,8 +82,15 @@ describe('baton run --ready', () => {
 
     const result = await batonAsync(['run', '--ready', '--no-land', '--parallel', '2', '--json'], { cwd: p.dir });
     expect(result.code, result.stderr).toBe(0);
-    const doc = json<SupervisorDoc>(result);
+    const { events, summary: doc } = ndjson<SupervisorDoc>(result);
     expect(doc.runs.map((run) => run.taskId).sort()).toEqual([1, 2, 3, 4, 5]);
+    // --json: stdout is NDJSON, an event per line as it happens, then the summary.
+    expect(events[0]).toMatchObject({ kind: 'dispatched', taskId: 5, title: 'urgent', running: 1 });
+    for (const id of [1, 2, 3, 4, 5]) {
+      const kinds = events.filter((event) => event.taskId === id).map((event) => event.kind);
+      expect(kinds).toEqual(['dispatched', 'run_started', 'attempt_started', 'attempt_finished', 'finished']);
+    }
+    expect(events.find((event) => event.kind === 'attempt_finished')).toMatchObject({ outcome: 'succeeded', verdict: 'passed' });
     expect(doc.runs.every((run) => run.outcome === 'succeeded' && run.taskStatus === 'review' && run.attempts === 1), JSON.stringify(doc.runs, null, 1)).toBe(true);
     expect(doc.totals).toMatchObject({ runs: 5, succeeded: 5, attempts: 5 });
     const spans = p.spans();
@@ -124,7 +131,7 @@ describe('baton run --ready', () => {
     const path = (process.env.PATH ?? '').split(':').filter((folder) => !folder.includes('node_modules')).join(':');
     const result = await batonAsync(['run', '--ready', '--no-land', '--label', 'backend', '--json'], { cwd: p.dir, env: { PATH: path } });
     expect(result.code).toBe(1);
-    const doc = json<SupervisorDoc>(result);
+    const doc = ndjson<SupervisorDoc>(result).summary;
     const byTask = new Map(doc.runs.map((run) => [run.taskId, run]));
     expect([...byTask.keys()].sort()).toEqual([1, 3]);
     expect(byTask.get(1)).toMatchObject({ agent: 'cmd:sh agent.sh', outcome: 'succeeded' });
@@ -142,7 +149,7 @@ describe('baton run --ready', () => {
       batonAsync(['run', '--ready', '--no-land', '--parallel', '3', '--json'], { cwd: p.dir, env: { BATON_AGENT: 'supervisor-a' } }),
       batonAsync(['run', '--ready', '--no-land', '--parallel', '3', '--json'], { cwd: p.dir, env: { BATON_AGENT: 'supervisor-b' } }),
     ]);
-    const succeeded = [a, b].flatMap((result) => json<SupervisorDoc>(result).runs.filter((run) => run.outcome === 'succeeded').map((run) => run.taskId));
+    const succeeded = [a, b].flatMap((result) => ndjson<SupervisorDoc>(result).summary.runs.filter((run) => run.outcome === 'succeeded').map((run) => run.taskId));
     expect(succeeded.sort()).toEqual([1, 2, 3, 4, 5, 6]);
     // Each task's agent ran once, whichever supervisor won it.
     expect(p.spans().map((span) => span.task.split('-')[0]).sort()).toEqual(['1', '2', '3', '4', '5', '6']);
@@ -190,7 +197,7 @@ describe('baton run --ready', () => {
     p.add('a bug', '-k', 'bug');
     const result = await batonAsync(['run', '--ready', '--no-land', '--parallel', '3', '--json'], { cwd: p.dir });
     expect(result.code, result.stderr).toBe(0);
-    const doc = json<SupervisorDoc>(result);
+    const doc = ndjson<SupervisorDoc>(result).summary;
     expect(doc.runs.find((run) => run.taskId === 4)?.agent).toBe('cmd:sh bug-agent.sh');
     expect(doc.runs.filter((run) => run.agent === 'cmd:sh agent.sh')).toHaveLength(3);
     // The three tasks of the capped agent one after another; the bug's agent beside them.
@@ -217,7 +224,7 @@ describe('baton run --ready', () => {
     const again = await batonAsync(['run', '--ready', '--no-land', '--json'], { cwd: p.dir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain(`#${id}'s run 1 stopped with its baton`);
-    expect(json<SupervisorDoc>(again).runs.map((run) => [run.taskId, run.outcome])).toEqual([[id, 'succeeded']]);
+    expect(ndjson<SupervisorDoc>(again).summary.runs.map((run) => [run.taskId, run.outcome])).toEqual([[id, 'succeeded']]);
     const runs = json<{ runs: { run: number; status: string }[] }>(baton(['runs', String(id), '--json'], { cwd: p.dir })).runs;
     expect(runs.map((run) => [run.run, run.status])).toEqual([[1, 'interrupted'], [2, 'succeeded']]);
     // One session was cut short, one ran to its end, and they never overlapped.

@@ -99,6 +99,24 @@ export function json<T = Record<string, unknown>>(result: BatonResult): T {
   }
 }
 
+/**
+ * An NDJSON stream (`run --ready --json`): every line one JSON document; the events (lines with
+ * `event`) and the summary (the last line).
+ */
+export function ndjson<T = Record<string, unknown>>(result: BatonResult): { events: Record<string, unknown>[]; summary: T } {
+  const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+  const documents = lines.map((line) => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`not one JSON document per line (exit ${result.code}):\n${line}\n${result.stderr}`);
+    }
+  });
+  const summary = documents.at(-1);
+  if (summary === undefined || 'event' in summary) throw new Error(`no summary line (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  return { events: documents.slice(0, -1).map((document) => document.event as Record<string, unknown>), summary: summary as T };
+}
+
 /** A fresh git repository in a temp folder, removed by the returned `cleanup`. */
 export function makeRepo(prefix = 'baton-test-'): { dir: string; db: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

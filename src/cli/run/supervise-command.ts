@@ -10,7 +10,7 @@ import { quoted } from '../../core/quoted.js';
 import type { ProjectConfig } from '../../core/run/project-config.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { paint, type CommandOutput, type Paint } from '../output.js';
+import { paint, SCHEMA_VERSION, type CommandOutput, type Paint } from '../output.js';
 import { evidenceStoreFor, runnerDeps } from './run-deps.js';
 import { reconcileDeadRuns } from '../../app/reconcile-runs.js';
 import { procProcessTable } from '../../adapters/process/process-table.js';
@@ -38,7 +38,11 @@ export interface SupervisorFlags {
  */
 export async function superviseCommandRun(ctx: CommandContext, config: ProjectConfig, flags: SupervisorFlags): Promise<CommandOutput> {
   const p = paint(ctx.color);
+  // With --json, stdout carries NDJSON (an event per line, the summary last) and people read stderr.
   const print = ctx.json ? ctx.io.stderr : ctx.io.stdout;
+  const emit = (event: Record<string, unknown>): void => {
+    if (ctx.json) ctx.io.stdout(JSON.stringify({ schemaVersion: SCHEMA_VERSION, event }));
+  };
   // Uncontained, an attempt could have made any change around its worktree, so one run would
   // take another's checkpoints and worktree for its own attempt's doing and end diverged.
   if (flags.parallel > 1 && (await detectContainment(ctx.io.env)).kind !== 'namespaces') {
@@ -48,6 +52,7 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
   // A supervisor killed outright left its runs marked running: their tasks go back to the queue now.
   for (const run of await reconcileDeadRuns({ board, evidence: evidenceStoreFor(ctx), processes: procProcessTable, host: hostname() })) {
     print(p.yellow(`supervisor: #${run.taskId}'s run${run.run === null ? '' : ` ${run.run}`} stopped with its baton (pid ${run.pid}); the task is back in the queue and resumes from its last checkpoint`));
+    emit({ kind: 'reconciled', ...run });
   }
   const drain = new AbortController();
   const interrupt = new AbortController();
@@ -64,13 +69,18 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
           const deps = await runnerDeps(ctx, config, agent, (note: RunProgressNote) => {
             const line = progressLine(note, p);
             if (line !== null) print(prefixed(task.id, line));
+            const event = runEvent(task.id, note);
+            if (event !== null) emit(event);
           });
           return runTask(deps, { taskId: task.id, budgets: config.budgets, model: config.agent.model, leaseTtlMs: flags.leaseTtlMs, signal: interrupt.signal });
         },
         waitForChange: (ms, signal) => waitForChange(notices, ms, signal),
         monotonicMs: () => performance.now(),
         usageToday: () => usageToday(evidenceStoreFor(ctx), board.clock.now()),
-        onNote: (note) => print(noteLine(note, p)),
+        onNote: (note) => {
+          print(noteLine(note, p));
+          emit(noteEvent(note));
+        },
         ...(flags.land ? { land: landerFor(ctx, config, (line) => print(line)) } : {}),
       },
       { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal, fleet: config.fleet, agentFlag: flags.agentFlag },
@@ -127,6 +137,41 @@ async function usageToday(evidence: ReturnType<typeof evidenceStoreFor>, now: Da
 function unsettledLandings(landings: readonly SupervisedLanding[]): boolean {
   const last = new Map(landings.map((landing) => [landing.taskId, landing.outcome]));
   return [...last.values()].some((outcome) => outcome !== 'landed' && outcome !== 'waits_for_approval' && outcome !== 'queued');
+}
+
+/** A supervisor note as an NDJSON event: ids and facts, not whole tasks. */
+function noteEvent(note: SupervisorNote): Record<string, unknown> {
+  switch (note.kind) {
+    case 'dispatched':
+      return { kind: note.kind, taskId: note.task.id, title: note.task.title, agent: note.agent, running: note.running };
+    case 'deferred':
+      return { kind: note.kind, taskId: note.task.id, waitsFor: note.collisions.map((collision) => collision.taskId), reasons: note.collisions.map((collision) => collision.reason) };
+    case 'failed_to_start':
+      return { kind: note.kind, taskId: note.task.id, agent: note.agent, message: note.message };
+    case 'finished':
+      return { kind: note.kind, ...note.entry };
+    case 'landing':
+      return { kind: note.kind, ...note.landing };
+    case 'draining':
+    case 'budget_spent':
+      return { ...note };
+  }
+}
+
+/** A run's progress as an NDJSON event, for the notes a machine may act on. */
+function runEvent(taskId: number, note: RunProgressNote): Record<string, unknown> | null {
+  switch (note.kind) {
+    case 'started':
+      return { kind: 'run_started', taskId, run: note.record.run, agent: note.record.agent, worktree: note.record.worktree, branch: note.record.branch, resumed: note.resumed };
+    case 'attempt_started':
+      return { kind: note.kind, taskId, attempt: note.attempt, counted: note.counted, maxAttempts: note.maxAttempts };
+    case 'attempt_finished': {
+      const { summary } = note;
+      return { kind: note.kind, taskId, attempt: summary.attempt, outcome: summary.outcome, verdict: summary.verdict, durationMs: summary.durationMs, tokens: summary.usage.inputTokens + summary.usage.outputTokens, costUsd: summary.usage.costUsd };
+    }
+    default:
+      return null;
+  }
 }
 
 /** Resolves after `ms`, on a change to the board, or when `signal` aborts. */
