@@ -7,7 +7,8 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baton, batonAsync, boardFingerprint, git, json, makeRepo, ndjson, spawnBaton } from './helpers/baton.js';
+import { spawnSync } from 'node:child_process';
+import { baton, batonAsync, BATON_BIN, boardFingerprint, childEnv, git, json, makeRepo, ndjson, spawnBaton } from './helpers/baton.js';
 import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 120_000;
@@ -231,6 +232,22 @@ describe('baton run --ready', () => {
     const spans = p.spans();
     expect(spans).toHaveLength(1);
     expect(readFileSync(p.log, 'utf8').match(/^start /gm)).toHaveLength(2);
+  });
+
+  it('on a terminal, a line per running task redrawn in place (agent, attempt k/n, elapsed, last event, tokens, cost)', { timeout: TIMEOUT_MS }, () => {
+    const p = project(1);
+    p.add('shown live');
+    // `script` runs the supervisor on a pseudo-terminal and copies what it draws.
+    const drawn = spawnSync('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BATON_BIN)} run --ready --no-land`, '/dev/null'], { cwd: p.dir, env: childEnv({ COLUMNS: '120' }), encoding: 'utf8', timeout: 60_000 });
+    expect(drawn.status, drawn.stderr).toBe(0);
+    const text = drawn.stdout;
+    expect(text).toContain('#1  cmd:sh agent.sh  attempt 1/3  ');
+    expect(text).toContain('agent working  0 tok  $0.00');
+    expect(text).toContain('\u001b[1A\u001b[2K#1  cmd:sh agent.sh  attempt 1/3');
+    expect(text).toContain('attempt 1: passed');
+    // The per-run log lines of a pipe are not printed: the row says it.
+    expect(text).not.toContain('#1 attempt 1/3...');
+    expect(text).toContain('1 of 1 run(s) succeeded');
   });
 
   it('refuses bad input with the field and the fix, and changes nothing', () => {

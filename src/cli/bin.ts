@@ -7,7 +7,11 @@ import { runCli } from './main.js';
  * output. A reader that went away (`baton list | head -1`) ends the process quietly.
  */
 function writeLine(fd: number, text: string): void {
-  const buffer = Buffer.from(`${text}\n`);
+  writeRaw(fd, `${text}\n`);
+}
+
+function writeRaw(fd: number, text: string): void {
+  const buffer = Buffer.from(text);
   let offset = 0;
   while (offset < buffer.length) {
     try {
@@ -34,12 +38,14 @@ function isTerminal(fd: number): boolean {
 }
 
 /** The process entry: wires the real stdio and environment, then sets the exit code. */
+const stdoutIsTty = isTerminal(1);
 void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdout: (text) => writeLine(1, text),
   stderr: (text) => writeLine(2, text),
-  stdoutIsTty: isTerminal(1),
+  stdoutIsTty,
+  ...(stdoutIsTty ? { liveStdout: (raw: string) => writeRaw(1, raw) } : {}),
 }).then((code) => {
   process.exitCode = code;
 });

@@ -18,6 +18,12 @@ export interface CliEnvironment {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
+  /**
+   * Writes to a terminal on stdout as is, no newline added, nothing escaped: for a view that
+   * redraws in place (the supervisor's), which escapes every text it shows itself. Absent when
+   * stdout is not a terminal.
+   */
+  liveStdout?: (raw: string) => void;
 }
 
 export interface GlobalOptions {

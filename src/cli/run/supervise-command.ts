@@ -15,6 +15,7 @@ import { evidenceStoreFor, runnerDeps } from './run-deps.js';
 import { reconcileDeadRuns } from '../../app/reconcile-runs.js';
 import { procProcessTable } from '../../adapters/process/process-table.js';
 import { hostname } from 'node:os';
+import { LiveView } from './live-view.js';
 import { progressLine } from './run-format.js';
 
 const STOPPING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -38,8 +39,10 @@ export interface SupervisorFlags {
  */
 export async function superviseCommandRun(ctx: CommandContext, config: ProjectConfig, flags: SupervisorFlags): Promise<CommandOutput> {
   const p = paint(ctx.color);
+  // On a terminal, a line per running task redrawn in place below the log lines.
+  const live = !ctx.json && ctx.io.liveStdout !== undefined ? new LiveView(ctx.io.liveStdout, () => performance.now(), terminalColumns(ctx.io.env)) : null;
   // With --json, stdout carries NDJSON (an event per line, the summary last) and people read stderr.
-  const print = ctx.json ? ctx.io.stderr : ctx.io.stdout;
+  const print = live !== null ? (line: string) => live.log(line) : ctx.json ? ctx.io.stderr : ctx.io.stdout;
   const emit = (event: Record<string, unknown>): void => {
     if (ctx.json) ctx.io.stdout(JSON.stringify({ schemaVersion: SCHEMA_VERSION, event }));
   };
@@ -60,6 +63,8 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
   for (const signal of STOPPING_SIGNALS) nodeProcess.on(signal, onSignal);
   const notices = new BoardNotices(ctx.boardPath());
   notices.start();
+  const ticking = live === null ? null : setInterval(() => live.tick(), 1_000);
+  ticking?.unref();
   try {
     const summary = await supervise(
       {
@@ -68,7 +73,8 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
         runTask: async (task, agent) => {
           const deps = await runnerDeps(ctx, config, agent, (note: RunProgressNote) => {
             const line = progressLine(note, p);
-            if (line !== null) print(prefixed(task.id, line));
+            if (live !== null) showInRow(live, task.id, agent, note);
+            else if (line !== null) print(prefixed(task.id, line));
             const event = runEvent(task.id, note);
             if (event !== null) emit(event);
           });
@@ -93,6 +99,8 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
       exitCode: failed || unsettledLandings(summary.landings) ? EXIT.failed : EXIT.ok,
     };
   } finally {
+    if (ticking !== null) clearInterval(ticking);
+    live?.close();
     notices.close();
     for (const signal of STOPPING_SIGNALS) nodeProcess.off(signal, onSignal);
   }
@@ -137,6 +145,41 @@ async function usageToday(evidence: ReturnType<typeof evidenceStoreFor>, now: Da
 function unsettledLandings(landings: readonly SupervisedLanding[]): boolean {
   const last = new Map(landings.map((landing) => [landing.taskId, landing.outcome]));
   return [...last.values()].some((outcome) => outcome !== 'landed' && outcome !== 'waits_for_approval' && outcome !== 'queued');
+}
+
+/** A run's progress as its live row shows it. */
+function showInRow(live: LiveView, taskId: number, agent: string, note: RunProgressNote): void {
+  switch (note.kind) {
+    case 'started':
+      return live.update(taskId, { agent, last: note.resumed ? 'resuming from its checkpoint' : 'worktree ready' });
+    case 'setup':
+      return live.update(taskId, { last: `setup ${note.passed ? 'done' : 'failed'}` });
+    case 'baseline':
+      return live.update(taskId, { last: 'checks ran on the base' });
+    case 'attempt_started':
+      return live.update(taskId, { attempt: `attempt ${note.counted}/${note.maxAttempts}`, last: 'agent working' });
+    case 'attempt_finished': {
+      const { summary } = note;
+      const row = { last: `attempt ${summary.attempt}: ${summary.verdict.replace('_', ' ')}` };
+      return live.update(taskId, { ...row, ...usageOf(live, taskId, summary.usage) });
+    }
+    case 'waiting':
+      return live.update(taskId, { last: `waiting ${Math.round(note.ms / 1000)} s (${note.reason})` });
+    case 'finished':
+      return live.remove(taskId);
+  }
+}
+
+/** The row's tokens and cost with one more attempt's added. */
+function usageOf(live: LiveView, taskId: number, usage: { inputTokens: number; outputTokens: number; costUsd: number }): { tokens: number; costUsd: number } {
+  const row = live.row(taskId);
+  return { tokens: (row?.tokens ?? 0) + usage.inputTokens + usage.outputTokens, costUsd: (row?.costUsd ?? 0) + usage.costUsd };
+}
+
+/** The terminal's width as the shell tells it (COLUMNS), else the classic 80. */
+function terminalColumns(env: Readonly<Record<string, string | undefined>>): number {
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 20 ? columns : 80;
 }
 
 /** A supervisor note as an NDJSON event: ids and facts, not whole tasks. */
