@@ -283,7 +283,13 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     const kept = json<{ collected: { taskId: number; kept: string[] }[] }>(baton(['gc', '--json'], { cwd: p.dir }));
     expect(kept.collected).toMatchObject([{ taskId: id }]);
     expect(kept.collected[0]?.kept.join(' ')).toContain('uncommitted work (scratch-notes.txt)');
-    rmSync(join(worktree, 'scratch-notes.txt'));
+    // Committed on the task branch, the notes are work that never landed: still kept.
+    git(worktree, ['add', 'scratch-notes.txt']);
+    git(worktree, ['commit', '-qm', 'notes after landing']);
+    const moved = json<{ collected: { kept: string[] }[] }>(baton(['gc', '--json'], { cwd: p.dir }));
+    expect(moved.collected[0]?.kept.join(' ')).toContain('holds work that did not land');
+    expect(git(p.dir, ['log', '-1', '--format=%s', `baton/${id}-add-v`]).trim()).toBe('notes after landing');
+    git(worktree, ['reset', '-q', '--hard', 'HEAD~1']);
     const removed = json<{ collected: { removed: string[]; kept: string[] }[] }>(baton(['gc', '--json'], { cwd: p.dir }));
     expect(removed.collected).toMatchObject([{ kept: [] }]);
     expect(existsSync(worktree)).toBe(false);
