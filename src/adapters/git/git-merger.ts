@@ -74,8 +74,12 @@ export class GitMerger implements Merger {
       () => false,
     );
     if (!exists) {
-      await this.git(['worktree', 'prune'], repoRoot);
-      await this.git(['worktree', 'add', '--detach', '--force', scratch, commit], repoRoot);
+      const added = await this.git(['worktree', 'add', '--detach', '--force', scratch, commit], repoRoot, { okExitCodes: [0, 128] });
+      if (added.exitCode !== 0) {
+        // Its folder was removed by hand and git still lists it: forgotten, then made again.
+        await this.git(['worktree', 'prune'], repoRoot);
+        await this.git(['worktree', 'add', '--detach', '--force', scratch, commit], repoRoot);
+      }
       return { created: true };
     }
     await this.git(['checkout', '--detach', '--force', commit], scratch);
