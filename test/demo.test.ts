@@ -331,7 +331,7 @@ describe('baton demo', () => {
       expect(doc.impact.findings).toContainEqual(expect.objectContaining({ taskId: 6, otherTaskId: 3, subject: 'table:users', recipient: onSix, message: USERS_NOTICE }));
       expect(doc.impact.inboxes.find((inbox) => inbox.agent === onSix)?.text).toContain(`#6 → ${onSix as string}: ${USERS_NOTICE}`);
 
-      // The fleet, one task at a time, said so; every task landed with one attempt (no landing beside a run), the person approving last.
+      // The fleet, one task at a time, said so; every task landed with one attempt (no landing beside a run), the person approving at the end.
       const fleet = fleetOf(doc);
       expect(fleet).toMatchObject({ ok: true, command: 'baton run --ready --parallel 1', parallel: 1, supervisorExit: 0 });
       // Asked for three at once first, the supervisor refused (exit 2, nothing touched); the demo said so and asked for one.
@@ -344,7 +344,7 @@ describe('baton demo', () => {
       expect(fleet.baseCommits.flatMap((commit) => commit.taskIds).sort((a, b) => a - b)).toEqual([13, 14, 15, 16]);
       expect(fleet.testsOnBase).toEqual({ exitCode: 0, output: '7 of 7 cases pass' });
       expect(fleet.runs.map((run) => [run.taskId, run.status, run.attempts])).toEqual([13, 14, 15, 16].map((id) => [id, 'succeeded', 1]));
-      expect(result.stderr).toContain('person will approve #15 once the supervisor has ended');
+      expect(result.stderr).toContain('#15 waits for person, who looks at it once the supervisor has ended');
       const approvedAt = moments(fleet, 'approved')[0]?.atMs ?? -1;
       expect(approvedAt).toBeGreaterThan(Math.max(...moments(fleet, 'ended').map((entry) => entry.atMs)));
 

@@ -4,7 +4,7 @@ import { startModelServer } from '../../adapters/scripted-model/model-server.js'
 import { BatonError } from '../../core/errors.js';
 import type { Task } from '../../core/task.js';
 import { EXIT } from '../exit-codes.js';
-import { batonRunner, childEnv, documentOf, must, runChild, type BatonBinary, type BatonRunner } from './child.js';
+import { childEnv, documentOf, must, runChild, type BatonBinary, type BatonRunner } from './child.js';
 import type { AgentClis } from './find-agents.js';
 import { fleetEnv, prepareAgentHome } from './fleet-env.js';
 import { readBack } from './fleet-facts.js';
@@ -66,7 +66,6 @@ export async function runFleetStory(options: FleetPartOptions): Promise<FleetFac
     await server.close();
   }
   if (options.signal.aborted) throw new BatonError('FAILED', 'the demo was interrupted; its scratch repository is removed unless --keep was given');
-  await landWhatWaits(options, crew);
   const evidence = await readBack({ repo, env: options.env, planner: options.planner, node: options.binary.node, tasks, ...fleet, person: PERSON });
   return judgeFleet(evidence, `baton run --ready --parallel ${fleet.parallel}`, Date.now() - started);
 }
@@ -89,7 +88,7 @@ interface SupervisedFleet {
 async function superviseFleet(options: FleetPartOptions, crew: Crew): Promise<SupervisedFleet> {
   const first = await supervise(options, crew, PARALLEL);
   if (!refusedSideBySide(first)) return { supervisor: first, parallel: PARALLEL, fallback: null };
-  const fallback = `the supervisor refused --parallel ${PARALLEL}: runs side by side need containment, which is not available here; so it runs one task at a time, no task waits for a running one, and no merge is likely to conflict`;
+  const fallback = `the supervisor refused --parallel ${PARALLEL}: runs side by side need containment, which is not available here; so it runs one task at a time, and no task waits for a running one or is likely to conflict`;
   options.progress(fallback);
   return { supervisor: await supervise(options, crew, 1), parallel: 1, fallback };
 }
@@ -101,8 +100,6 @@ function supervise(options: FleetPartOptions, crew: Crew, parallel: number): Pro
     repo: options.repo,
     args: ['run', '--ready', '--parallel', String(parallel)],
     ...crew,
-    // One at a time, runs are uncontained: a landing beside one would pass for its doing.
-    approveAtOnce: parallel > 1,
     progress: options.progress,
     signal: options.signal,
   });
@@ -148,19 +145,6 @@ function agentReason(task: FleetTask): string {
   const rule = PROJECT_CONFIG.fleet.agents.find((candidate) => task.labels.includes(candidate.label));
   if (rule !== undefined) return `${rule.agent} by the config's fleet.agents rule for the label ${rule.label}`;
   return `${PROJECT_CONFIG.agent.name}, the config's agent`;
-}
-
-/**
- * The approved task lands when the person approves it, unless the supervisor held the queue
- * just then and ended before it came round to it: the person lands the queue then.
- */
-async function landWhatWaits(options: FleetPartOptions, { personEnv, shown }: Crew): Promise<void> {
-  const person = batonRunner(options.binary, options.repo, personEnv);
-  const { entries } = documentOf<{ entries: { position: number | null }[] }>(await must(person, ['queue', '--json']), 'queue');
-  if (!entries.some((entry) => entry.position !== null)) return;
-  options.progress(`${PERSON}$ baton queue --land`);
-  const landed = await person(['queue', '--land']);
-  for (const line of `${landed.stdout}${landed.stderr}`.trimEnd().split('\n')) options.progress(`  ${PERSON}| ${shown(line)}`);
 }
 
 /** Paths in the scratch repository are shown as `<scratch>/...` unless it is kept: they are gone once the demo ends. */
