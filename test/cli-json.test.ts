@@ -396,7 +396,7 @@ const CASES: Record<string, JsonCase> = {
     },
   },
   demo: {
-    // The run part's document is demo.test.ts's; the board part's shape is enough here.
+    // The fleet part's document is demo.test.ts's; the board part's shape is enough here.
     args: () => ['demo', '--agents', '1', '--tasks', '2', '--no-run'],
     check: (doc) => {
       expect(doc).toMatchObject({ ok: true, problems: [] });

@@ -138,7 +138,7 @@ describe(`the packed ${PACKAGE.name} tarball, installed with npm install -g`, ()
 
     const demo = baton(['demo', '--no-run', '--json'], root);
     expect(demo.code, explain(demo)).toBe(0);
-    expect(json<{ ok: boolean; run: { kind: string } }>(demo)).toMatchObject({ ok: true, run: { kind: 'skipped' } });
+    expect(json<{ ok: boolean; fleet: { kind: string } }>(demo)).toMatchObject({ ok: true, fleet: { kind: 'skipped' } });
 
     const schema = baton(['schema'], root);
     expect(schema.stdout.trim()).toBe(join(installed, 'schema', 'baton.config.schema.json'));

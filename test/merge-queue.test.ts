@@ -426,6 +426,19 @@ describe('bad input: a clear error, the board and the repository unchanged', () 
 });
 
 describe('the supervisor hands finished work to the queue', () => {
+  it('uncontained, it starts no run while a landing goes on: the base and its checkout moving never pass for a run\'s doing', { timeout: TIMEOUT_MS }, async () => {
+    const p = project();
+    // Slow enough agents that a landing beside them would happen during their attempt.
+    const ids = ['a', 'b', 'c'].map((name) => p.task(`Add ${name}`, `sleep 1; echo ${name} > ${name}.txt`, '-r', `adds:file:${name}.txt`));
+    const result = await batonAsync(['run', '--ready', '--json'], { cwd: p.dir, env: { BATON_CONTAINMENT: 'off' } });
+    expect(result.code, result.stderr).toBe(0);
+    const doc = json<{ runs: { taskId: number; outcome: string; attempts: number }[]; landings: { taskId: number; outcome: string }[] }>(result);
+    expect(doc.runs.map((run) => [run.taskId, run.outcome, run.attempts])).toEqual(ids.map((id) => [id, 'succeeded', 1]));
+    expect(doc.landings.map((landing) => [landing.taskId, landing.outcome])).toEqual(ids.map((id) => [id, 'landed']));
+    expect(result.stderr).not.toContain('diverged');
+    expect(p.mainLog()).toEqual(['Add c (#3)', 'Add b (#2)', 'Add a (#1)', 'initial']);
+  });
+
   it('runs every ready task, lands each, and a task sent back for a conflict is run again from its branch and lands', { timeout: TIMEOUT_MS }, async () => {
     const p = project();
     const add = p.task('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');

@@ -54,6 +54,12 @@ export interface SuperviseOptions {
   fleet: FleetSettings;
   /** `--agent`, which comes after a task's label and the config's rules. */
   agentFlag: string | null;
+  /**
+   * Whether a landing may go on while runs do. Uncontained, a run takes every change around its
+   * worktree for its attempt's doing, the base branch moving and its checkout's files among
+   * them: then no run starts while a landing goes on.
+   */
+  landBesideRuns: boolean;
 }
 
 export type SupervisorNote =
@@ -169,7 +175,9 @@ export async function supervise(deps: SuperviseDeps, options: SuperviseOptions):
       }
       if (!options.drain.aborted && budgetSpent === null) {
         deferredNow.clear();
-        for (const found of await startableTasks(deps, options, dispatches)) {
+        // The landing going on ends with a kick, which brings the loop back here.
+        const landingBlocks = !options.landBesideRuns && landingsPending > 0;
+        for (const found of landingBlocks ? [] : await startableTasks(deps, options, dispatches)) {
           if (running.size >= options.parallel || options.drain.aborted) break;
           if (running.has(found.task.id)) continue;
           const agent = agentFor(found.task, { rules: options.fleet.agents, flag: options.agentFlag, fallback: deps.defaultAgent });

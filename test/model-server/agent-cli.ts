@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { claudeEnvFor } from '../../src/adapters/scripted-model/claude-env.js';
+import { codexConfigFor } from '../../src/adapters/scripted-model/codex-config.js';
 import { procProcessTable } from '../../src/adapters/process/process-table.js';
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
@@ -62,20 +63,7 @@ export function claudeCommand(options: ClaudeOptions): AgentCommand {
 /** Writes `config.toml` pointing Codex at the server as a custom Responses provider. */
 export function writeCodexConfig(codexHome: string, server: ModelServer): void {
   mkdirSync(codexHome, { recursive: true });
-  const config = [
-    'model = "scripted-model"',
-    'model_provider = "scripted"',
-    '',
-    '[model_providers.scripted]',
-    'name = "scripted"',
-    `base_url = "${server.url}/v1"`,
-    'wire_api = "responses"',
-    'env_key = "SCRIPTED_API_KEY"',
-    'request_max_retries = 1',
-    'stream_max_retries = 1',
-    '',
-  ].join('\n');
-  writeFileSync(join(codexHome, 'config.toml'), config);
+  writeFileSync(join(codexHome, 'config.toml'), codexConfigFor(server.url));
 }
 
 export interface CodexOptions {

@@ -239,6 +239,26 @@ describe('GitWorkspace', () => {
       }
     });
 
+    it('brings the base in, conflicts kept with their markers, when git has no identity configured', async () => {
+      const home = mkdtempSync(join(tmpdir(), 'baton-home-'));
+      try {
+        write(wt, 'a.txt', lines('a', 'TWO', 'three'));
+        await workspace.commitAll(wt, 'task');
+        write(repo.dir, 'a.txt', lines('a', '2', 'three'));
+        const moved = commit(repo.dir, 'base moves');
+        git(repo.dir, ['config', '--unset', 'user.name']);
+        git(repo.dir, ['config', '--unset', 'user.email']);
+        const bare: Record<string, string | undefined> = { ...env, HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_NOSYSTEM: '1' };
+        for (const name of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL']) delete bare[name];
+        const brought = await new GitWorkspace({ env: bare }).bringIn(wt, { branch, base: 'main', message: 'bring main in' });
+        expect(brought).toMatchObject({ base: moved, conflicts: ['a.txt'] });
+        expect(readFileSync(join(wt, 'a.txt'), 'utf8')).toContain('<<<<<<<');
+        expect(git(wt, ['log', '-1', '--format=%an <%ae> %P']).trim()).toMatch(new RegExp(`^baton <baton@localhost> [0-9a-f]{40} ${moved}$`));
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    });
+
     it('resets to a commit: changes and untracked files gone, ignored files and .baton/ kept', async () => {
       write(wt, 'a.txt', 'committed change\n');
       const first = (await workspace.commitAll(wt, 'first')) as string;

@@ -5,7 +5,7 @@ import type { Workspace } from '../../app/run-ports.js';
 import type { AddedLine, ChangedFile } from '../../core/run/changed-file.js';
 import { BatonError } from '../../core/errors.js';
 import { restoreBranch, verifyBranch, type BranchExpectation, type BranchVerdict } from './branch-guard.js';
-import { moveRef, writeCommit } from './commit-tree.js';
+import { identityArgs, moveRef, writeCommit } from './commit-tree.js';
 import { defaultBaseBranch, requireRepository } from './default-base-branch.js';
 import { parseAddedLines, parseNameStatus } from './diff-output.js';
 import { fileState, holdsSomething } from './file-content.js';
@@ -305,7 +305,9 @@ export class GitWorkspace implements Workspace {
     const [head, base] = await Promise.all([this.head(cwd), resolveCommit(this.git, cwd, `refs/heads/${request.base}`, 'baseBranch')]);
     if ((await this.git(['merge-base', '--is-ancestor', base, head], cwd, { okExitCodes: [0, 1] })).exitCode === 0) return null;
     // Merged by git, committed by baton: no hook, no editor, and the conflicted files kept with their markers.
-    const merged = await this.git(['merge', '--no-ff', '--no-commit', '--no-edit', base], cwd, { okExitCodes: [0, 1] });
+    // git asks for an identity before it merges, even one it does not commit.
+    const identity = await identityArgs(this.git, cwd);
+    const merged = await this.git([...identity, 'merge', '--no-ff', '--no-commit', '--no-edit', base], cwd, { okExitCodes: [0, 1] });
     const unmerged = (await this.git(['diff', '--name-only', '-z', '--diff-filter=U'], cwd)).stdout.split('\0').filter((path) => path !== '');
     if (merged.exitCode !== 0 && unmerged.length === 0) {
       await this.git(['merge', '--abort'], cwd, { okExitCodes: [0, 128] });

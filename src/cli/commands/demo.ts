@@ -12,14 +12,14 @@ export const MAX_TASKS = 100;
  */
 export const demoCommand: CommandSpec = {
   name: 'demo',
-  summary: 'watch agents share a board, then `baton run` drive claude through a task, in a scratch repository',
+  summary: 'watch agents share a board, then a fleet of Claude Code and Codex land a small project\'s tasks, in a scratch repository',
   args: [],
   options: [
     { name: 'agents', kind: 'string', value: 'N', help: `agent processes to start (default ${DEFAULT_AGENTS}, up to ${MAX_AGENTS})` },
     { name: 'tasks', kind: 'string', value: 'N', help: `tasks to plan (default ${DEFAULT_TASK_COUNT}, up to ${MAX_TASKS})` },
-    { name: 'keep', kind: 'boolean', help: "keep the scratch repository, with the run's evidence, and print where they are" },
+    { name: 'keep', kind: 'boolean', help: "keep the scratch repository (board, branches, the runs' evidence) and print where it is" },
     { name: 'dir', kind: 'string', value: 'PATH', help: 'build the repository in PATH (new or empty) instead of a temp folder' },
-    { name: 'no-run', kind: 'boolean', help: 'skip the last part: `baton run` driving the claude CLI against a scripted model' },
+    { name: 'no-run', kind: 'boolean', help: 'skip the last part: the fleet (`baton run --ready`, Claude Code and Codex against a scripted model)' },
   ],
   async run(ctx, input) {
     // Loaded on demand: the demo pulls in child_process, which no other command needs at start-up.

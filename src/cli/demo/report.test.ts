@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardEvent } from '../../core/event.js';
 import type { Task } from '../../core/task.js';
+import { judgeFleet } from './fleet-report.js';
 import { judgeRun, type AgentOutcome, type DemoRun } from './report.js';
-import { judgeRunPart, type RunPartEvidence, type RunPartFacts } from './run-report.js';
 
 function task(id: number, assignee: string, status: Task['status'] = 'done'): Task {
   return {
@@ -34,7 +34,7 @@ function cleanRun(): DemoRun {
     agents: [agent('agent-1', 1), agent('agent-2', 2)],
     findings: [],
     inboxes: [],
-    runPart: { kind: 'skipped', reason: 'skipped (--no-run)' },
+    fleet: { kind: 'skipped', reason: 'skipped (--no-run)' },
   };
 }
 
@@ -70,43 +70,23 @@ describe('judgeRun', () => {
   });
 });
 
-describe('judgeRunPart', () => {
-  const failure = 'FAIL slugify("a b"): expected "a-b"';
-  const attempts = [
-    { attempt: 1, verdict: 'checks_failed' as const, failures: ['`node test.mjs` exited with 1'] },
-    { attempt: 2, verdict: 'passed' as const, failures: [] },
-  ];
-  const converged: RunPartEvidence = {
-    exitCode: 0,
-    run: { run: 1, status: 'succeeded', reason: null, branch: 'baton/3-x', baseBranch: 'main', commit: 'abc', usage: { inputTokens: 1, outputTokens: 1, cachedTokens: 0, costUsd: 0 }, attempts },
-    taskStatus: 'review',
-    retryFeedback: `## Previous attempt failed because:\n${failure}`,
-    expectedFailure: failure,
-  };
-  const run = converged.run as NonNullable<RunPartEvidence['run']>;
 
-  it('passes a run that failed the check once, was told why, and converged into review', () => {
-    expect(judgeRunPart(converged)).toEqual([]);
-  });
-
-  it('names what went wrong otherwise', () => {
-    expect(judgeRunPart({ ...converged, run: null, exitCode: 1 })).toEqual(['`baton run` exited 1 and left no run record']);
-    expect(judgeRunPart({ ...converged, run: { ...run, attempts: attempts.slice(1) }, retryFeedback: '' })).toEqual([
-      'expected attempt 1 to fail the check and attempt 2 to pass; the verdicts were passed',
-    ]);
-    expect(judgeRunPart({ ...converged, retryFeedback: '## Previous attempt failed because:' })).toEqual(["attempt 2's prompt did not carry the check's failure"]);
-    const stalled = judgeRunPart({ ...converged, exitCode: 1, run: { ...run, status: 'stalled', reason: 'same failure twice', commit: null }, taskStatus: 'failed' });
-    expect(stalled).toEqual(['`baton run` exited 1; the run ended stalled: same failure twice', 'the task is failed, not in review']);
-  });
-
-  it('fails the demo when the run part has problems, and not when it was skipped', () => {
+describe('judgeRun with the fleet part', () => {
+  it('fails the demo with the fleet part\'s problems, and not when the part was skipped', () => {
     const base = cleanRun();
-    const problems = judgeRunPart({ ...converged, taskStatus: 'failed' });
-    const runPart: RunPartFacts = {
-      kind: 'ran', ok: false, problems, claude: '/bin/claude', command: 'baton run 3 --agent claude', taskId: 3, exitCode: 0, run,
-      taskStatus: 'failed', shown: { runs: '', review: '', branchLog: '' }, retryFeedback: converged.retryFeedback, evidence: null,
-    };
-    expect(judgeRun({ ...base, runPart })).toMatchObject({ ok: false, problems: ['the task is failed, not in review'] });
-    expect(judgeRun(base)).toMatchObject({ ok: true, run: { kind: 'skipped' } });
+    const fleet = judgeFleet(
+      { parallel: 1, fallback: 'no containment', supervisorExit: 1, person: 'person', tasks: [], runs: [], timeline: [], baseBranch: 'main', baseCommits: [], testsOnBase: { exitCode: 0, output: '2 of 2 cases pass' }, conflictFeedback: '' },
+      'baton run --ready --parallel 1',
+      1,
+    );
+    expect(fleet.problems).toEqual([
+      "the board holds none of the fleet's tasks",
+      'at most 0 runs went on at once (--parallel 1)',
+      'expected runs by claude and codex; the agents were none',
+      'the task the approval policy holds is not on the board',
+      'the supervisor exited 1',
+    ]);
+    expect(judgeRun({ ...base, fleet })).toMatchObject({ ok: false, problems: fleet.problems });
+    expect(judgeRun(base)).toMatchObject({ ok: true, fleet: { kind: 'skipped' } });
   });
 });

@@ -2,7 +2,8 @@ import type { BoardEvent } from '../../core/event.js';
 import type { Task } from '../../core/task.js';
 import { assigneeWidth, taskTableHeading } from '../format-task.js';
 import type { Paint } from '../output.js';
-import { renderRunPart, type RunPartFacts } from './run-report.js';
+import { renderFleet } from './fleet-render.js';
+import type { FleetFacts } from './fleet-report.js';
 import { renderImpact, renderWaits, waitsOf, type CollisionWarning, type ImpactStory, type Wait } from './story.js';
 
 /** What one agent process said it did, and how it ended. */
@@ -41,8 +42,8 @@ export interface DemoFacts {
   waits: Wait[];
   impact: ImpactStory;
   checks: Check[];
-  /** The `baton run` part; its problems are among `problems`. */
-  run: RunPartFacts;
+  /** The fleet part; its problems are among `problems`. */
+  fleet: FleetFacts;
 }
 
 export interface DemoRun {
@@ -56,7 +57,7 @@ export interface DemoRun {
   /** The findings on the board (`baton inbox --all --history`) and each told agent's inbox. */
   findings: ImpactStory['findings'];
   inboxes: ImpactStory['inboxes'];
-  runPart: RunPartFacts;
+  fleet: FleetFacts;
 }
 
 /** Judges a finished run: the facts the demo prints and the checks that decide its exit code. */
@@ -70,7 +71,7 @@ export function judgeRun(run: DemoRun): DemoFacts {
     completed: idsBy(run.boardEvents, 'task_completed', agent.name),
   }));
   const checks = [allDone(run.tasks), claimedOnce(run.tasks, run.boardEvents), countsAgree(follower, board), agentsAgree(run.agents, agents)];
-  const problems = [...checks.filter((check) => !check.ok).map((check) => check.detail), ...(run.runPart.kind === 'ran' ? run.runPart.problems : [])];
+  const problems = [...checks.filter((check) => !check.ok).map((check) => check.detail), ...(run.fleet.kind === 'ran' ? run.fleet.problems : [])];
   return {
     ok: problems.length === 0,
     problems,
@@ -86,7 +87,7 @@ export function judgeRun(run: DemoRun): DemoFacts {
       inboxes: run.inboxes,
     },
     checks,
-    run: run.runPart,
+    fleet: run.fleet,
   };
 }
 
@@ -163,7 +164,7 @@ function ids(list: readonly number[]): string {
   return list.length === 0 ? 'nothing' : list.map((id) => `#${id}`).join(' ');
 }
 
-/** The plain-text report: the board, why tasks waited, impact findings, who did what, events, checks, the run, and the verdict. */
+/** The plain-text report: the board, why tasks waited, impact findings, who did what, events, checks, the fleet, and the verdict. */
 export function renderReport(facts: DemoFacts, boardText: string, p: Paint): string {
   const width = Math.max(...facts.agents.map((agent) => agent.name.length), 5);
   const types = Object.keys({ ...facts.events.board.byType, ...facts.events.follower.byType }).sort();
@@ -190,17 +191,17 @@ export function renderReport(facts: DemoFacts, boardText: string, p: Paint): str
     `${p.bold('checks')} ${p.dim("(the demo's own, on what the board recorded)")}`,
     ...facts.checks.map((check) => `  ${check.ok ? p.green('ok  ') : p.red('FAIL')} ${check.detail}`),
     '',
-    ...renderRunPart(facts.run, p),
+    ...renderFleet(facts.fleet, p),
     '',
     ...repositoryLines(facts),
     facts.ok ? p.green(`demo passed in ${seconds}s`) : p.red(`demo FAILED in ${seconds}s: ${facts.problems.join('; ')}`),
   ].join('\n');
 }
 
-/** Where the scratch repository is, or that it is gone and how to keep it next time. */
-function repositoryLines({ repository, run }: DemoFacts): string[] {
+/** Where the scratch repository is, or that it is gone and how to keep it next time (its path is not worth printing then). */
+function repositoryLines({ repository, fleet }: DemoFacts): string[] {
+  if (!repository.kept) return ['the scratch repository was removed (run with --keep to look around in it: the board, the branches, the runs\' evidence)'];
   const { path } = repository;
-  if (!repository.kept) return [`scratch repository ${path} removed (run with --keep to look around in it, and at the run's evidence)`];
-  const evidence = run.kind === 'ran' && run.evidence !== null ? [`  the run's evidence: ${run.evidence}  (baton run-log ${run.taskId})`] : [];
-  return [`scratch repository kept at ${path}`, `  cd ${path} && baton list --all`, ...evidence];
+  const base = fleet.kind === 'ran' ? [`  cd ${path} && git log ${fleet.baseBranch} && baton runs`] : [];
+  return [`scratch repository kept at ${path}`, `  cd ${path} && baton list --all`, ...base];
 }

@@ -6,10 +6,10 @@ import type { BoardEvent } from '../../core/event.js';
 import type { Finding } from '../../core/finding.js';
 import type { Task } from '../../core/task.js';
 import { batonRunner, childEnv, documentOf, must, runChild, stopChild, type BatonBinary, type BatonRunner } from './child.js';
-import { CLAUDE_MISSING, findClaude } from './find-claude.js';
+import { findAgentClis, missingAgentsText } from './find-agents.js';
+import type { FleetFacts } from './fleet-report.js';
 import { startAgent, startFollower, type Follower, type Stage } from './processes.js';
 import { judgeRun, type AgentOutcome, type DemoFacts, type DemoRun } from './report.js';
-import type { RunPartFacts } from './run-report.js';
 import { addArguments, demoPlan, type PlannedTask } from './scenario.js';
 
 export interface DemoOptions {
@@ -18,7 +18,7 @@ export interface DemoOptions {
   keep: boolean;
   /** Where to build the scratch repository; a new temp folder when absent. */
   dir: string | undefined;
-  /** Whether to end with the `baton run` part (claude against a scripted model). */
+  /** Whether to end with the fleet part (the supervisor running Claude Code and Codex against a scripted model). */
   run: boolean;
   binary: BatonBinary;
   cwd: string;
@@ -41,7 +41,8 @@ const FOLLOWER_CATCH_UP_MS = 10_000;
 /**
  * The quick-start demo: a scratch git repository with a board, a small task graph, several
  * agent processes racing for it through the real CLI, and a follower counting the event feed;
- * then `baton run` driving the real claude CLI, against a scripted model, through one more task.
+ * then the fleet: the supervisor running the real Claude Code and Codex CLIs, against a scripted
+ * model, over a small project's tasks until the merge queue has landed them all.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
@@ -51,7 +52,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let follower: Follower | undefined;
   try {
     options.progress(introduction(options));
-    stage.progress(`scratch repository ${folder.path}`);
+    stage.progress(options.keep ? `scratch repository ${folder.path}` : 'scratch repository in a temporary folder, removed at the end (--keep keeps it)');
     await createRepository(folder.path, options.env, planner);
     follower = startFollower(stage);
     await seedBoard(planner, demoPlan(options.tasks), stage.progress, options.signal);
@@ -62,7 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const boardEvents = documentOf<{ events: BoardEvent[] }>(await must(planner, ['watch', '--json']), 'watch').events;
     const { findings, inboxes } = await findingsOf(planner);
     await follower.stopAfter(boardEvents.at(-1)?.id ?? 0, FOLLOWER_CATCH_UP_MS);
-    const runPart = await runPartOf(options, stage, planner);
+    const fleet = await fleetPartOf(options, stage, planner);
     stopIfAborted(options.signal);
     const facts = judgeRun({
       repository: { path: folder.path, kept: options.keep },
@@ -73,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       agents,
       findings,
       inboxes,
-      runPart,
+      fleet,
     });
     return { facts, boardText };
   } finally {
@@ -85,7 +86,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 /** The opening line: what is about to happen, for someone who has not read the README. */
 function introduction(options: DemoOptions): string {
   const board = `baton demo: ${options.agents} agent ${options.agents === 1 ? 'process shares' : 'processes share'} one board in a scratch git repository, claiming ${options.tasks} planned task${options.tasks === 1 ? '' : 's'} as their dependencies allow`;
-  return options.run ? `${board}; then \`baton run\` drives the real Claude Code CLI through one more task against a scripted model (no API key, nothing charged)` : board;
+  return options.run
+    ? `${board}; then a fleet: \`baton run --ready\` runs Claude Code and Codex side by side over a small project's tasks against a scripted model (no API key, nothing charged), and the merge queue lands their work`
+    : board;
 }
 
 /** Every finding on the board, and the inbox of each agent one was addressed to, as that agent would list it. */
@@ -120,7 +123,7 @@ function prepareFolder(dir: string | undefined, cwd: string): ScratchFolder {
 }
 
 async function createRepository(path: string, env: DemoOptions['env'], planner: BatonRunner): Promise<void> {
-  const gitInit = await runChild('git', ['init', '-q'], path, childEnv(env, 'planner')).catch((error: unknown) => {
+  const gitInit = await runChild('git', ['init', '-q', '--initial-branch=main'], path, childEnv(env, 'planner')).catch((error: unknown) => {
     throw new BatonError('FAILED', `could not run git (${error instanceof Error ? error.message : String(error)}); the demo needs git on PATH`);
   });
   if (gitInit.code !== 0) throw new BatonError('FAILED', `git init failed in ${path}: ${gitInit.stderr.trim()}`);
@@ -141,15 +144,16 @@ async function seedBoard(planner: BatonRunner, plan: readonly PlannedTask[], pro
 }
 
 /**
- * The `baton run` part, after the board story: skipped with `--no-run`, or when no claude CLI
- * is installed (the report then says how to get one). Its code loads only when it runs.
+ * The fleet part, after the board story: skipped with `--no-run`, or when the claude or codex
+ * CLI is missing (the report then says how to get them). Its code loads only when it runs.
  */
-async function runPartOf(options: DemoOptions, stage: Stage, planner: BatonRunner): Promise<RunPartFacts> {
+async function fleetPartOf(options: DemoOptions, stage: Stage, planner: BatonRunner): Promise<FleetFacts> {
   if (!options.run) return { kind: 'skipped', reason: 'skipped (--no-run)' };
-  const claude = findClaude(options.binary.script, options.env['PATH']);
-  if (claude === null) return { kind: 'skipped', reason: CLAUDE_MISSING };
-  const { runAgentStory } = await import('./run-part.js');
-  return runAgentStory({ binary: options.binary, repo: stage.cwd, env: options.env, planner, claude, keep: options.keep, progress: stage.progress, signal: options.signal });
+  const clis = findAgentClis(options.binary.script, options.env['PATH']);
+  const missing = missingAgentsText(clis);
+  if (missing !== null || clis.claude === undefined || clis.codex === undefined) return { kind: 'skipped', reason: missing ?? '' };
+  const { runFleetStory } = await import('./fleet-part.js');
+  return runFleetStory({ binary: options.binary, repo: stage.cwd, env: options.env, planner, clis: { claude: clis.claude, codex: clis.codex }, keep: options.keep, progress: stage.progress, signal: options.signal });
 }
 
 /** Starts `count` agents at once and waits for all of them; stops them on timeout or Ctrl-C. */

@@ -48,7 +48,8 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
   };
   // Uncontained, an attempt could have made any change around its worktree, so one run would
   // take another's checkpoints and worktree for its own attempt's doing and end diverged.
-  if (flags.parallel > 1 && (await detectContainment(ctx.io.env)).kind !== 'namespaces') {
+  const contained = (await detectContainment(ctx.io.env)).kind === 'namespaces';
+  if (flags.parallel > 1 && !contained) {
     throw new InvalidInputError('--parallel', 'runs side by side need containment, which is off or not available here (see `baton run`\'s containment line); use --parallel 1');
   }
   const board = await ctx.deps();
@@ -89,7 +90,7 @@ export async function superviseCommandRun(ctx: CommandContext, config: ProjectCo
         },
         ...(flags.land ? { land: landerFor(ctx, config, (line) => print(line)) } : {}),
       },
-      { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal, fleet: config.fleet, agentFlag: flags.agentFlag },
+      { parallel: flags.parallel, watch: flags.watch, labels: flags.labels, maxDispatches: flags.maxDispatches, drain: drain.signal, fleet: config.fleet, agentFlag: flags.agentFlag, landBesideRuns: contained },
     );
     const totals = totalsOf(summary.runs);
     const failed = summary.runs.some((run) => run.outcome !== 'succeeded');
