@@ -276,13 +276,15 @@ async function checkMerged(deps: MergeQueueDeps, task: Task, commit: string): Pr
   const specs = checkSpecs(deps.config, task, deps.config.budgets.timeoutMs);
   deps.onNote({ kind: 'checking', task, commit, checks: specs.map((spec) => spec.run) });
   const failures: CheckFailure[] = [];
+  const wrap = deps.wrapFor(deps.scratch);
   if (created && deps.config.setup !== null) {
-    const setup = await deps.checks.commands.run(deps.config.setup, { cwd: deps.scratch, env: deps.checks.env, timeoutMs: deps.config.budgets.timeoutMs });
+    // The setup runs the merged result's code too (an install's scripts): contained like the checks.
+    const setup = await deps.checks.commands.run(deps.config.setup, { cwd: deps.scratch, env: deps.checks.env, timeoutMs: deps.config.budgets.timeoutMs, ...(wrap ? { wrap } : {}) });
     await evidence.write('setup.log', `$ ${deps.config.setup}\n${setup.output}\n[exit ${setup.exitCode ?? setup.signal}]\n`);
     if (setup.exitCode !== 0) failures.push(mergeFailure('merge:setup', `the setup command failed on the merged result (${deps.config.setup})`, setup.output.slice(-4_000)));
   }
   if (failures.length === 0) {
-    const runs = await runChecks(deps.checks, specs, { worktree: deps.scratch, scratchDir: deps.scratchReports, timeLeftMs: deps.config.budgets.timeoutMs, evidence, wrap: deps.wrapFor(deps.scratch) });
+    const runs = await runChecks(deps.checks, specs, { worktree: deps.scratch, scratchDir: deps.scratchReports, timeLeftMs: deps.config.budgets.timeoutMs, evidence, wrap });
     const policy = { preexisting: 'block' as const, mayRemove: () => false, concernsTask: () => true, feedbackChars: 12_000 };
     for (const run of runs) {
       for (const outcome of judgeCheck(run, null, policy)) {

@@ -22,6 +22,13 @@ export interface WorktreeLayout {
   branchRef?: string;
   /** The log files under `<gitCommonDir>/logs` now (absolute): each stays read-only but the task branch's. */
   refLogs?: readonly string[];
+  /**
+   * The command commits nothing (the merge queue's checks of a merged result, in a detached
+   * scratch worktree): all of the repository's git data, the worktree's own git dir included,
+   * stays read-only. Written, a ref would move the base under baton's compare-and-swap, and the
+   * worktree's own config or state would be read by baton's git outside the sandbox.
+   */
+  commitsNothing?: boolean;
 }
 
 /**
@@ -58,7 +65,8 @@ export function worktreeContainmentPolicy(layout: WorktreeLayout): ContainmentPo
       join(layout.worktree, '.git'),
       join(layout.worktreeGitDir, 'commondir'),
       join(layout.worktreeGitDir, 'gitdir'),
+      ...(layout.commitsNothing ? [layout.worktreeGitDir] : []),
     ],
-    writable: [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
+    writable: layout.commitsNothing ? [layout.worktree] : [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
   };
 }

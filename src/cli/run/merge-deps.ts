@@ -38,7 +38,7 @@ export async function mergeQueueDeps(ctx: CommandContext, config: ProjectConfig,
     scratchReports,
     evidence: new FileMergeEvidence(join(dirname(ctx.boardPath()), 'runs')),
     lock: new LandingLockFile(join(queueDir(ctx), 'lock'), { pid: nodeProcess.pid }),
-    wrapFor: (worktree) => sandbox.wrapFor(repoRoot, worktree, { writable: [scratchReports], holdHead: true }),
+    wrapFor: (worktree) => sandbox.wrapFor(repoRoot, worktree, { writable: [scratchReports], holdHead: true, commitsNothing: true }),
     completionChecks: [recordCompletionImpact],
     onNote,
   };

@@ -1,0 +1,118 @@
+/**
+ * The merge queue under attack: agents under pressure and careless people trying, on real git
+ * repositories with the real CLI and `cmd:` agents, to get work onto the base branch that
+ * baton's checks did not pass on the merged result, to lose work, or to slip past a gate.
+ * Each test is a hole that was open once.
+ */
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { detectContainment } from '../src/adapters/process/containment.js';
+import { baton, git, json, makeRepo } from './helpers/baton.js';
+import { sharedTempDir } from './helpers/sandbox-share.js';
+
+const TIMEOUT_MS = 120_000;
+const contained = (await detectContainment(process.env)).kind !== 'none';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+interface Project {
+  dir: string;
+  db: string;
+  /** Adds a task whose agent runs `script` (sh) in its worktree, runs it, and expects it in review; returns its id. */
+  reviewed: (title: string, script: string, ...flags: string[]) => number;
+  agent: (id: number, script: string) => void;
+  run: (id: number) => { code: number; stdout: string; stderr: string };
+  mainLog: () => string[];
+}
+
+/**
+ * A repository with `notes.txt` and a check that runs every `src/*.sh` the tasks add (their
+ * code, as a test suite would), with agents that run the script written for their task.
+ */
+function project(config: Record<string, unknown> = {}): Project {
+  const repo = makeRepo('baton-adversary-');
+  const scripts = sharedTempDir('baton-adversary-agents-');
+  cleanups.push(repo.cleanup, () => rmSync(scripts, { recursive: true, force: true }));
+  writeFileSync(join(repo.dir, 'notes.txt'), 'one\ntwo\nthree\n');
+  writeFileSync(join(repo.dir, 'check.sh'), 'for f in src/*.sh; do [ -f "$f" ] || continue; sh "$f" || exit 1; done\n');
+  writeFileSync(join(repo.dir, 'baton.config.json'), `${JSON.stringify({ checks: [{ id: 'check', run: 'sh ./check.sh' }], agent: { name: `cmd:sh ${scripts}/agent.sh` }, ...config })}\n`);
+  writeFileSync(join(scripts, 'agent.sh'), `#!/bin/sh\nexec sh "${scripts}/task-$BATON_RUN_TASK.sh"\n`);
+  git(repo.dir, ['add', '-A']);
+  git(repo.dir, ['commit', '-qm', 'initial']);
+  expect(baton(['init'], { cwd: repo.dir }).code).toBe(0);
+  const agent = (id: number, script: string): void => {
+    writeFileSync(join(scripts, `task-${id}.sh`), `${script}\n`);
+    chmodSync(join(scripts, `task-${id}.sh`), 0o755);
+  };
+  const run = (id: number): { code: number; stdout: string; stderr: string } => baton(['run', String(id), '--max-attempts', '1'], { cwd: repo.dir });
+  return {
+    dir: repo.dir,
+    db: repo.db,
+    reviewed: (title, script, ...flags) => {
+      const id = json<{ task: { id: number } }>(baton(['add', title, '--json', ...flags], { cwd: repo.dir })).task.id;
+      agent(id, script);
+      const result = run(id);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      return id;
+    },
+    agent,
+    run,
+    mainLog: () => git(repo.dir, ['log', '--format=%s', 'main']).trim().split('\n'),
+  };
+}
+
+interface Landing {
+  kind: 'landed' | 'returned' | 'paused';
+  taskId: number;
+  reason?: string;
+}
+
+function merge(p: Project, ...args: string[]): { code: number; landings: Landing[]; stdout: string; stderr: string } {
+  const result = baton(['merge', ...args, '--json'], { cwd: p.dir });
+  return { code: result.code, landings: json<{ landings?: Landing[] }>(result).landings ?? [], stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Task code that does `evil` (sh) only when it runs in the merge queue's scratch worktree, where no run's guard watches. */
+function onlyInTheQueue(evil: string): string {
+  return `mkdir -p src && cat > src/code.sh <<'CODE'\ncase "$PWD" in */merge-queue) ${evil} ;; esac\ntrue\nCODE`;
+}
+
+describe.skipIf(!contained)('the checks of the merged result run the task\'s code: it cannot reach the repository around it', () => {
+  it('code under test that moves the base branch (writing the ref file itself) gets nothing onto it', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const evil = 'c=$(echo unchecked | git commit-tree "$(git rev-parse HEAD^{tree})" -p "$(git rev-parse refs/heads/main)") && echo "$c" > "$(git rev-parse --git-common-dir)/refs/heads/main"';
+    const id = p.reviewed('Add code', onlyInTheQueue(evil), '-r', 'adds:file:src/code.sh');
+    const result = merge(p, String(id));
+    expect(result.landings, result.stdout).toMatchObject([{ kind: 'landed', taskId: id }]);
+    expect(p.mainLog()).toEqual([`Add code (#${id})`, 'initial']);
+    expect(git(p.dir, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('code under test that plants a filter in the scratch worktree\'s own config runs nothing outside the sandbox', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    // A person's sparse checkout turns this on; git then reads each worktree's config.worktree.
+    git(p.dir, ['config', 'extensions.worktreeConfig', 'true']);
+    const marker = join(sharedTempDir('baton-adversary-pwned-'), 'pwned');
+    cleanups.push(() => rmSync(join(marker, '..'), { recursive: true, force: true }));
+    const plant = `gd=$(git rev-parse --absolute-git-dir); printf '* filter=pwn\\n' > "$gd/attrs"; printf '[core]\\n\\tattributesFile = %s/attrs\\n[filter "pwn"]\\n\\tsmudge = "sh -c '"'"'echo pwned >> ${marker}; cat'"'"'"\\n' "$gd" > "$gd/config.worktree"`;
+    const planter = p.reviewed('Plant', onlyInTheQueue(plant), '-r', 'adds:file:src/code.sh');
+    const next = p.reviewed('Next', 'echo next > next.txt', '-r', 'adds:file:next.txt');
+    expect(merge(p, String(planter)).landings).toMatchObject([{ kind: 'landed', taskId: planter }]);
+    // The next landing checks out another commit in the scratch worktree, with baton's own git.
+    expect(merge(p, String(next)).landings).toMatchObject([{ kind: 'landed', taskId: next }]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('the project\'s setup, which runs the merged result\'s code when the scratch worktree is made, is contained as well', { timeout: TIMEOUT_MS }, () => {
+    // A setup that runs the project's code, as `npm ci` runs a package's install scripts.
+    const p = project({ setup: 'sh ./check.sh' });
+    const evil = 'c=$(echo unchecked | git commit-tree "$(git rev-parse HEAD^{tree})" -p "$(git rev-parse refs/heads/main)") && echo "$c" > "$(git rev-parse --git-common-dir)/refs/heads/main"';
+    const id = p.reviewed('Add code', onlyInTheQueue(evil), '-r', 'adds:file:src/code.sh');
+    expect(merge(p, String(id)).landings).toMatchObject([{ kind: 'landed', taskId: id }]);
+    expect(p.mainLog()).toEqual([`Add code (#${id})`, 'initial']);
+  });
+});
