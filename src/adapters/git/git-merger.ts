@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import type { Combined, LandOutcome, Merger, RemovalOutcome } from '../../app/merge-ports.js';
 import { BatonError } from '../../core/errors.js';
 import type { MergeStrategy } from '../../core/merge/merge-settings.js';
@@ -77,11 +77,26 @@ export class GitMerger implements Merger {
       await this.git(['worktree', 'add', '--detach', '--force', scratch, commit], repoRoot);
       return { created: true };
     }
+    await this.requireOwnWorktree(repoRoot, scratch);
     await this.git(['cherry-pick', '--abort'], scratch, { okExitCodes: [0, 128] });
     await this.git(['checkout', '--detach', '--force', commit], scratch);
     // What the last checks left (not ignored files: installed dependencies stay, as in a task's worktree).
     await this.git(['clean', '-ffdq'], scratch);
     return { created: false };
+  }
+
+  /**
+   * What is at `scratch` must be the repository's worktree of that path: a plain folder there
+   * would make git find the checkout around it, and the forced checkout and clean that come
+   * next would throw away a person's work there.
+   */
+  private async requireOwnWorktree(repoRoot: string, scratch: string): Promise<void> {
+    const real = await realpath(scratch);
+    const top = await this.git(['rev-parse', '--show-toplevel'], scratch, { okExitCodes: [0, 128] });
+    const listed = parseWorktreeList((await this.git(['worktree', 'list', '--porcelain', '-z'], repoRoot)).stdout);
+    const registered = await Promise.all(listed.map((entry) => realpath(entry.path).catch(() => entry.path)));
+    if (top.exitCode === 0 && (await realpath(top.stdout.trim()).catch(() => null)) === real && registered.includes(real)) return;
+    throw new BatonError('CONFLICT', `${scratch} is where the merge queue checks merged results, but it is not a worktree of ${repoRoot} (git there would work on another checkout); move it away and retry: baton makes the worktree anew`, { path: scratch });
   }
 
   async land(repoRoot: string, request: { branch: string; from: string; to: string; reason: string }): Promise<LandOutcome> {
