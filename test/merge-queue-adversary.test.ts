@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
-import { baton, git, json, makeRepo } from './helpers/baton.js';
+import { baton, boardFingerprint, git, json, makeRepo } from './helpers/baton.js';
 import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 120_000;
@@ -76,6 +76,10 @@ function merge(p: Project, ...args: string[]): { code: number; landings: Landing
   return { code: result.code, landings: json<{ landings?: Landing[] }>(result).landings ?? [], stdout: result.stdout, stderr: result.stderr };
 }
 
+function refs(dir: string): string {
+  return git(dir, ['for-each-ref', '--format=%(refname) %(objectname)']);
+}
+
 /** Task code that does `evil` (sh) only when it runs in the merge queue's scratch worktree, where no run's guard watches. */
 function onlyInTheQueue(evil: string): string {
   return `mkdir -p src && cat > src/code.sh <<'CODE'\ncase "$PWD" in */merge-queue) ${evil} ;; esac\ntrue\nCODE`;
@@ -136,5 +140,22 @@ describe('nothing is lost: the scratch worktree is the queue\'s own, or nothing 
     expect(readFileSync(join(p.dir, 'mine.txt'), 'utf8')).toBe('mine\n');
     expect(git(p.dir, ['branch', '--show-current']).trim()).toBe('feature');
     expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+  });
+});
+
+describe('a refusal leaves the board and the repository as they were', () => {
+  it('merge of several tasks, one of them held for approval or unknown, queues none of them', { timeout: TIMEOUT_MS }, () => {
+    const p = project({ merge: { approval: { paths: ['migrations/**'] } } });
+    const free = p.reviewed('Add doc', 'echo doc > doc.txt', '-r', 'adds:file:doc.txt');
+    const gated = p.reviewed('Add migration', 'mkdir -p migrations && echo m > migrations/1.sql', '-r', 'adds:file:migrations/1.sql');
+    const before = { board: boardFingerprint(p.db), refs: refs(p.dir) };
+    for (const [args, code] of [[[String(free), String(gated)], 4], [[String(free), '99'], 3]] as const) {
+      const result = baton(['merge', ...args, '--json'], { cwd: p.dir });
+      expect(result.code, result.stdout).toBe(code);
+      expect(boardFingerprint(p.db)).toBe(before.board);
+      expect(refs(p.dir)).toBe(before.refs);
+    }
+    const queue = json<{ entries: { task: { id: number }; position: number | null }[] }>(baton(['queue', '--json'], { cwd: p.dir }));
+    expect(queue.entries.map((entry) => entry.position)).toEqual([null, null]);
   });
 });

@@ -84,11 +84,13 @@ export async function approvalNeeded(deps: Pick<MergeQueueDeps, 'merger' | 'repo
   return approvalReasons(task, changed, deps.config.merge.approval);
 }
 
+type EnqueueDeps = Pick<MergeQueueDeps, 'board' | 'merger' | 'repoRoot' | 'baseBranch' | 'config'>;
+
 /**
- * Puts a task in review into the queue (`baton merge`, `baton approve`, the supervisor). A task
- * the approval policy holds for a person is refused unless this is that person's approval.
+ * Throws what `enqueue` would refuse, writing nothing: `baton merge` of several tasks asks for
+ * each before it queues any, so that one refused leaves the others as they were.
  */
-export async function enqueue(deps: Pick<MergeQueueDeps, 'board' | 'merger' | 'repoRoot' | 'baseBranch' | 'config'>, taskId: number, options: { approve: boolean; message: string | null }): Promise<{ task: Task; alreadyQueued: boolean; approvalReasons: string[] }> {
+export async function assertQueueable(deps: EnqueueDeps, taskId: number, options: { approve: boolean }): Promise<{ task: Task; state: QueueState; reasons: string[] }> {
   const { task, state } = await deps.board.store.read(async (tx) => ({ task: await loadTask(tx, taskId), state: await stateOf(tx, taskId) }));
   assertInReview(task, state);
   const reasons = await approvalNeeded(deps, task, state);
@@ -98,6 +100,15 @@ export async function enqueue(deps: Pick<MergeQueueDeps, 'board' | 'merger' | 'r
       reasons,
     });
   }
+  return { task, state, reasons };
+}
+
+/**
+ * Puts a task in review into the queue (`baton merge`, `baton approve`, the supervisor). A task
+ * the approval policy holds for a person is refused unless this is that person's approval.
+ */
+export async function enqueue(deps: EnqueueDeps, taskId: number, options: { approve: boolean; message: string | null }): Promise<{ task: Task; alreadyQueued: boolean; approvalReasons: string[] }> {
+  const { task, state, reasons } = await assertQueueable(deps, taskId, options);
   const nowIso = deps.board.clock.now().toISOString();
   return deps.board.store.write(async (tx) => {
     const now = await loadTask(tx, taskId);
