@@ -143,6 +143,54 @@ describe('nothing is lost: the scratch worktree is the queue\'s own, or nothing 
   });
 });
 
+describe('a checked-out base with uncommitted work is never touched', () => {
+  it('the base checked out in a second worktree with uncommitted changes pauses the queue; once clean, both worktrees follow', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    const second = sharedTempDir('baton-adversary-second-');
+    cleanups.push(() => rmSync(second, { recursive: true, force: true }));
+    git(p.dir, ['worktree', 'add', '-q', '--force', join(second, 'wt'), 'main']);
+    writeFileSync(join(second, 'wt', 'notes.txt'), 'unsaved\n');
+    const before = { refs: refs(p.dir), status: git(join(second, 'wt'), ['status', '--porcelain']) };
+
+    const paused = merge(p, String(id));
+    expect(paused.landings).toMatchObject([{ kind: 'paused', taskId: id }]);
+    expect(paused.landings[0]?.reason).toContain(join(second, 'wt'));
+    expect(refs(p.dir)).toBe(before.refs);
+    expect(git(join(second, 'wt'), ['status', '--porcelain'])).toBe(before.status);
+
+    git(join(second, 'wt'), ['checkout', '--', 'notes.txt']);
+    expect(json<{ landings: Landing[] }>(baton(['queue', '--land', '--json'], { cwd: p.dir })).landings).toMatchObject([{ kind: 'landed', taskId: id }]);
+    for (const worktree of [p.dir, join(second, 'wt')]) {
+      expect(git(worktree, ['status', '--porcelain'])).toBe('');
+      expect(readFileSync(join(worktree, 'a.txt'), 'utf8')).toBe('a\n');
+    }
+  });
+});
+
+describe('files git ignores in a checked-out base are not written over', () => {
+  it('a task that makes an ignored path tracked pauses the queue while the person\'s ignored file is there', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    writeFileSync(join(p.dir, '.gitignore'), 'build/\n');
+    git(p.dir, ['add', '.gitignore']);
+    git(p.dir, ['commit', '-qm', 'ignore build']);
+    const id = p.reviewed('Track build', "printf '' > .gitignore && mkdir -p build && echo tracked > build/out.txt", '-r', 'modifies:file:.gitignore', '-r', 'adds:file:build/out.txt');
+    mkdirSync(join(p.dir, 'build'));
+    writeFileSync(join(p.dir, 'build', 'out.txt'), 'a person\'s local build\n');
+    const before = refs(p.dir);
+
+    const paused = merge(p, String(id));
+    expect(paused.landings).toMatchObject([{ kind: 'paused', taskId: id }]);
+    expect(paused.landings[0]?.reason).toContain('build/out.txt');
+    expect(readFileSync(join(p.dir, 'build', 'out.txt'), 'utf8')).toBe('a person\'s local build\n');
+    expect(refs(p.dir)).toBe(before);
+
+    rmSync(join(p.dir, 'build'), { recursive: true });
+    expect(json<{ landings: Landing[] }>(baton(['queue', '--land', '--json'], { cwd: p.dir })).landings).toMatchObject([{ kind: 'landed', taskId: id }]);
+    expect(readFileSync(join(p.dir, 'build', 'out.txt'), 'utf8')).toBe('tracked\n');
+  });
+});
+
 describe('a refusal leaves the board and the repository as they were', () => {
   it('merge of several tasks, one of them held for approval or unknown, queues none of them', { timeout: TIMEOUT_MS }, () => {
     const p = project({ merge: { approval: { paths: ['migrations/**'] } } });

@@ -256,7 +256,7 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
     const names = prefix.map((link) => `#${link.entry.task.id}`).join(', ');
     const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `baton merge queue: task ${names}` });
     if (landed.kind === 'moved') return { landings: [], moved: true, tip: landed.tip };
-    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed.dirty)], moved: false, tip: null };
+    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed.dirty, landed.inTheWay)], moved: false, tip: null };
     stale = landed.stale;
   }
   const landings: Landing[] = [];
@@ -270,14 +270,12 @@ async function pausedBy(deps: MergeQueueDeps, task: Task): Promise<Landing | nul
   return held !== null && held.dirty.length > 0 ? pausedLanding(task, held.worktree, held.dirty) : null;
 }
 
-function pausedLanding(task: Task, worktree: string, dirty: readonly string[]): Landing {
-  const shown = `${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? `, and ${dirty.length - 5} more` : ''}`;
-  return {
-    kind: 'paused',
-    taskId: task.id,
-    title: task.title,
-    reason: `the base branch is checked out in ${worktree}, which has uncommitted changes (${shown}); baton never touches them: commit or stash them, then run \`baton queue --land\``,
-  };
+function pausedLanding(task: Task, worktree: string, dirty: readonly string[], inTheWay: readonly string[] = []): Landing {
+  const shown = (paths: readonly string[]): string => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, and ${paths.length - 5} more` : ''}`;
+  const reason = dirty.length > 0
+    ? `the base branch is checked out in ${worktree}, which has uncommitted changes (${shown(dirty)}); baton never touches them: commit or stash them, then run \`baton queue --land\``
+    : `the base branch is checked out in ${worktree}, where the landing would write over files git does not track (${shown(inTheWay)}); baton never touches them: move them away, then run \`baton queue --land\``;
+  return { kind: 'paused', taskId: task.id, title: task.title, reason };
 }
 
 /** The project's checks and the task's verify commands on the merged result; their failures, or none. */

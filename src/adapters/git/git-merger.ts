@@ -1,4 +1,5 @@
 import { lstat, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Combined, LandOutcome, Merger, RemovalOutcome } from '../../app/merge-ports.js';
 import { BatonError } from '../../core/errors.js';
 import type { MergeStrategy } from '../../core/merge/merge-settings.js';
@@ -101,10 +102,13 @@ export class GitMerger implements Merger {
 
   async land(repoRoot: string, request: { branch: string; from: string; to: string; reason: string }): Promise<LandOutcome> {
     const ref = `refs/heads/${request.branch}`;
-    const holder = (await this.worktreesOn(repoRoot, request.branch))[0] ?? null;
-    if (holder !== null) {
+    // Every worktree the branch is checked out in (`--force` or `--ignore-other-worktrees` makes more than one).
+    const holders = await this.worktreesOn(repoRoot, request.branch);
+    for (const holder of holders) {
       const dirty = await this.uncommitted(holder);
-      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty };
+      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty, inTheWay: [] };
+      const inTheWay = await this.untrackedInTheWay(holder, request.from, request.to);
+      if (inTheWay.length > 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay };
     }
     try {
       await moveRef(this.git, repoRoot, ref, request.to, request.from, request.reason);
@@ -112,17 +116,43 @@ export class GitMerger implements Merger {
       if (error instanceof BatonError && error.code === 'CONFLICT') return { kind: 'moved', tip: await this.tipOf(repoRoot, request.branch) };
       throw error;
     }
-    if (holder === null) return { kind: 'landed', worktree: null, stale: null };
-    // The checked-out worktree follows its branch: files and index from the old tip's tree to the new one.
-    await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
-    const moved = await this.git(['read-tree', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
-    const stale = moved.exitCode === 0 ? null : `${holder} changed while baton landed; its files are still those of ${request.from.slice(0, 12)}: run \`git -C ${holder} read-tree -m -u ${request.from} ${request.to}\` once its own changes are saved`;
-    return { kind: 'landed', worktree: holder, stale };
+    const stale: string[] = [];
+    for (const holder of holders) {
+      // A checked-out worktree follows its branch: files and index from the old tip's tree to the new one.
+      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      const moved = await this.git(['read-tree', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+      if (moved.exitCode !== 0) stale.push(`${holder} changed while baton landed; its files are still those of ${request.from.slice(0, 12)}: run \`git -C ${holder} read-tree -m -u ${request.from} ${request.to}\` once its own changes are saved`);
+    }
+    return { kind: 'landed', worktree: holders[0] ?? null, stale: stale.length === 0 ? null : stale.join('\n') };
+  }
+
+  /**
+   * Paths where moving `worktree` from `from` to `to` would write a file over something git does
+   * not track there: a file it ignores (`uncommitted` does not list those), which `read-tree -u`
+   * would replace without a word. A folder whose tracked files the move removes is git's to replace.
+   */
+  private async untrackedInTheWay(worktree: string, from: string, to: string): Promise<string[]> {
+    const fields = (await this.git(['diff', '--name-status', '--no-renames', '-z', from, to, '--'], worktree)).stdout.split('\0');
+    const changes = Array.from({ length: Math.floor(fields.length / 2) }, (_, index) => ({ status: fields[2 * index] ?? '', path: fields[2 * index + 1] ?? '' }));
+    const removed = changes.filter((change) => change.status === 'D').map((change) => change.path);
+    const inTheWay = new Set<string>();
+    for (const { path } of changes.filter((change) => change.status === 'A')) {
+      const parts = path.split('/');
+      for (let depth = 1; depth <= parts.length; depth++) {
+        const prefix = parts.slice(0, depth).join('/');
+        const found = await lstat(join(worktree, prefix)).catch(() => null);
+        if (found === null || removed.includes(prefix)) break;
+        if (found.isDirectory() && (depth < parts.length || removed.some((gone) => gone.startsWith(`${prefix}/`)))) continue;
+        inTheWay.add(prefix);
+        break;
+      }
+    }
+    return [...inTheWay].sort();
   }
 
   async worktreeState(repoRoot: string, branch: string): Promise<{ worktree: string; dirty: string[] } | null> {
-    const holder = (await this.worktreesOn(repoRoot, branch))[0] ?? null;
-    return holder === null ? null : { worktree: holder, dirty: await this.uncommitted(holder) };
+    const states = await Promise.all((await this.worktreesOn(repoRoot, branch)).map(async (worktree) => ({ worktree, dirty: await this.uncommitted(worktree) })));
+    return states.find((state) => state.dirty.length > 0) ?? states[0] ?? null;
   }
 
   async removeTaskWorkspace(repoRoot: string, request: { worktree: string | null; branch: string; tip: string }): Promise<RemovalOutcome> {
