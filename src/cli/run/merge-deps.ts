@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
 import nodeProcess from 'node:process';
+import { SqliteLandingLock } from '../../adapters/db/sqlite-landing-lock.js';
 import { FileMergeEvidence } from '../../adapters/evidence/file-evidence-store.js';
 import { GitMerger } from '../../adapters/git/git-merger.js';
 import { GitWorkspace } from '../../adapters/git/git-workspace.js';
-import { LandingLockFile } from '../../adapters/process/landing-lock-file.js';
 import { ShellCommandRunner } from '../../adapters/process/shell-command-runner.js';
 import { WorktreeSandbox } from '../../adapters/process/worktree-sandbox.js';
 import { recordCompletionImpact } from '../../app/impact-at-completion.js';
@@ -37,7 +37,7 @@ export async function mergeQueueDeps(ctx: CommandContext, config: ProjectConfig,
     scratch: join(worktreeRoot, 'merge-queue'),
     scratchReports,
     evidence: new FileMergeEvidence(join(dirname(ctx.boardPath()), 'runs')),
-    lock: new LandingLockFile(join(queueDir(ctx), 'lock'), { pid: nodeProcess.pid }),
+    lock: new SqliteLandingLock(join(queueDir(ctx), 'lock.db'), { pid: nodeProcess.pid }),
     wrapFor: (worktree) => sandbox.wrapFor(repoRoot, worktree, { writable: [scratchReports], holdHead: true, commitsNothing: true }),
     completionChecks: [recordCompletionImpact],
     onNote,
