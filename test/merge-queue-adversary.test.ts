@@ -191,6 +191,24 @@ describe('files git ignores in a checked-out base are not written over', () => {
   });
 });
 
+describe('the run after a conflict', () => {
+  it('cannot pass with the conflict markers moved into another file', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const first = p.reviewed('Shout two', "sed -i 's/^two$/TWO/' notes.txt", '-r', 'modifies:file:notes.txt');
+    const second = p.reviewed('Number two', "sed -i 's/^two$/2/' notes.txt && cp notes.txt notes.orig", '-r', 'modifies:file:notes.txt', '-r', 'adds:file:notes.orig');
+    expect(merge(p, String(first), String(second)).landings).toMatchObject([{ kind: 'landed' }, { kind: 'returned', taskId: second }]);
+    const main = git(p.dir, ['rev-parse', 'main']).trim();
+
+    // The agent "resolves" notes.txt and keeps what git left, markers and all, in its backup beside it.
+    p.agent(second, "cp notes.txt notes.orig && printf 'one\\nTWO (2)\\nthree\\n' > notes.txt");
+    const run = p.run(second);
+    expect(run.code, run.stdout).toBe(1);
+    expect(readFileSync(join(p.dir, '.git', 'baton', 'runs', String(second), '2', 'run.json'), 'utf8')).toContain('notes.orig');
+    expect(baton(['merge', String(second)], { cwd: p.dir }).code).not.toBe(0);
+    expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+  });
+});
+
 describe('a refusal leaves the board and the repository as they were', () => {
   it('merge of several tasks, one of them held for approval or unknown, queues none of them', { timeout: TIMEOUT_MS }, () => {
     const p = project({ merge: { approval: { paths: ['migrations/**'] } } });
