@@ -209,6 +209,29 @@ describe('the run after a conflict', () => {
   });
 });
 
+describe('approval gates', () => {
+  it('a task queued before the policy held it does not land without a person\'s approval', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const id = p.reviewed('Add migration', 'mkdir -p migrations && echo m > migrations/1.sql', '-r', 'adds:file:migrations/1.sql');
+    expect(merge(p, String(id), '--no-land').code).toBe(0);
+    // Meanwhile the team decides migrations need a person.
+    const config = JSON.parse(readFileSync(join(p.dir, 'baton.config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(p.dir, 'baton.config.json'), JSON.stringify({ ...config, merge: { approval: { paths: ['migrations/**'] } } }));
+    git(p.dir, ['commit', '-qam', 'gate migrations']);
+    const main = git(p.dir, ['rev-parse', 'main']).trim();
+
+    const held = json<{ landings: Landing[] }>(baton(['queue', '--land', '--json'], { cwd: p.dir }));
+    expect(held.landings).toMatchObject([{ kind: 'paused', taskId: id }]);
+    expect(held.landings[0]?.reason).toContain('migrations/1.sql');
+    expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+    const review = json<{ entries: { task: { id: number }; needsApproval: boolean }[] }>(baton(['review', '--json'], { cwd: p.dir }));
+    expect(review.entries).toMatchObject([{ task: { id }, needsApproval: true }]);
+
+    expect(baton(['approve', String(id), '--as', 'alice'], { cwd: p.dir }).code).toBe(0);
+    expect(p.mainLog()).toEqual([`Add migration (#${id})`, 'gate migrations', 'initial']);
+  });
+});
+
 describe('a refusal leaves the board and the repository as they were', () => {
   it('merge of several tasks, one of them held for approval or unknown, queues none of them', { timeout: TIMEOUT_MS }, () => {
     const p = project({ merge: { approval: { paths: ['migrations/**'] } } });

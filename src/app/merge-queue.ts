@@ -144,20 +144,39 @@ export async function landQueue(deps: MergeQueueDeps, options: { only?: readonly
   const held = await deps.lock.acquire();
   if ('holder' in held) return { landings: [], busy: held.holder, checkRuns: 0 };
   const landings: Landing[] = [];
+  const waiting = new Map<number, Landing>();
   const counter = { checkRuns: 0 };
   try {
     for (;;) {
       if (options.signal?.aborted) break;
       const queued = (await reviewEntries(deps.board)).filter((entry) => entry.state.queuedEventId !== null && (options.only === undefined || options.only.includes(entry.task.id)));
-      if (queued.length === 0) break;
-      const batch = await landBatch(deps, queued.slice(0, deps.config.merge.batch), counter);
+      const ready: QueueEntry[] = [];
+      for (const entry of queued) {
+        const hold = await heldForApproval(deps, entry);
+        if (hold === null) ready.push(entry);
+        else waiting.set(entry.task.id, hold);
+      }
+      if (ready.length === 0) break;
+      const batch = await landBatch(deps, ready.slice(0, deps.config.merge.batch), counter);
       landings.push(...batch);
       if (batch.some((landing) => landing.kind === 'paused')) break;
     }
   } finally {
     await held.release();
   }
-  return { landings, busy: null, checkRuns: counter.checkRuns };
+  return { landings: [...landings, ...waiting.values()], busy: null, checkRuns: counter.checkRuns };
+}
+
+/**
+ * A queued task the approval policy holds now, and no person approved: it was queued before
+ * the policy (or the task) changed. It stays queued, and lands once someone approves it.
+ */
+async function heldForApproval(deps: MergeQueueDeps, entry: QueueEntry): Promise<Landing | null> {
+  if (entry.state.approved) return null;
+  const reasons = await approvalNeeded(deps, entry.task, entry.state);
+  if (reasons.length === 0) return null;
+  const id = entry.task.id;
+  return { kind: 'paused', taskId: id, title: entry.task.title, reason: `task #${id} needs a person's approval before it lands, which the policy asks for since it was queued: it ${reasons.join('; it ')}; it stays queued: \`baton approve ${id}\` or \`baton reject ${id} -m "why"\`` };
 }
 
 /** A queued task on its way in: its branch at the commit baton checked, and that commit brought onto the tip. */

@@ -67,7 +67,8 @@ export async function queueCommandRun(ctx: CommandContext, { options }: CommandI
 /** `baton review`: what waits for a person, with what they need to decide. */
 export async function reviewCommandRun(ctx: CommandContext): Promise<CommandOutput> {
   const deps = await depsFor(ctx);
-  const rows = (await describeEntries(deps, await reviewEntries(deps.board))).filter((row) => row.entry.state.queuedEventId === null);
+  // Queued ones too when the policy holds them now (they were queued before it did).
+  const rows = (await describeEntries(deps, await reviewEntries(deps.board))).filter((row) => row.entry.state.queuedEventId === null || (row.approvalReasons.length > 0 && !row.entry.state.approved));
   const p = paint(ctx.color);
   const text = rows.length === 0 ? 'nothing waits for a person' : rows.map((row) => reviewBlock(row, p)).join('\n\n');
   return { json: { entries: rows.map(jsonRow) }, text };
