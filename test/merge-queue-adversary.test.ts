@@ -168,6 +168,27 @@ describe('a checked-out base with uncommitted work is never touched', () => {
   });
 });
 
+describe('a landing killed halfway', () => {
+  it('killed after the base moved but before its checkout followed: the next landing brings the checkout along instead of pausing on it', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    expect(merge(p, String(id), '--no-land').code).toBe(0);
+    // What the queue does up to the moment it was killed: the commit made, the base moved by compare-and-swap.
+    const from = git(p.dir, ['rev-parse', 'main']).trim();
+    const tree = git(p.dir, ['merge-tree', '--write-tree', 'main', `baton/${id}-add-a`]).trim();
+    const to = git(p.dir, ['commit-tree', tree, '-p', from, '-m', `Add a (#${id})`]).trim();
+    git(p.dir, ['update-ref', '-m', `baton merge queue: task #${id}`, 'refs/heads/main', to, from]);
+    // The checkout still has the old files: git shows the landing as if undone.
+    expect(git(p.dir, ['status', '--porcelain'])).not.toBe('');
+
+    const result = json<{ landings: Landing[] }>(baton(['queue', '--land', '--json'], { cwd: p.dir }));
+    expect(result.landings).toMatchObject([{ kind: 'landed', taskId: id }]);
+    expect(git(p.dir, ['status', '--porcelain'])).toBe('');
+    expect(readFileSync(join(p.dir, 'a.txt'), 'utf8')).toBe('a\n');
+    expect(p.mainLog()).toEqual([`Add a (#${id})`, 'initial']);
+  });
+});
+
 describe('files git ignores in a checked-out base are not written over', () => {
   it('a task that makes an ignored path tracked pauses the queue while the person\'s ignored file is there', { timeout: TIMEOUT_MS }, () => {
     const p = project();

@@ -30,6 +30,12 @@ export interface Merger {
   checkout(repoRoot: string, scratch: string, commit: string): Promise<{ created: boolean }>;
   /** Moves `branch` from `from` to `to` by compare-and-swap, bringing the worktrees it is checked out in along (paused when one holds uncommitted work). */
   land(repoRoot: string, request: { branch: string; from: string; to: string; reason: string }): Promise<LandOutcome>;
+  /**
+   * A landing killed after it moved `branch` (its reflog's last entry, whose reason starts with
+   * `reasonPrefix`) but before the worktrees that have it checked out followed: those still
+   * exactly at the old tip follow now. Returns them.
+   */
+  followInterrupted(repoRoot: string, request: { branch: string; reasonPrefix: string }): Promise<string[]>;
   /** A worktree `branch` is checked out in, with its uncommitted paths (one that has some, if any does); null when none. */
   worktreeState(repoRoot: string, branch: string): Promise<{ worktree: string; dirty: string[] } | null>;
   /** Removes the task's worktree and branch when the branch is still at `tip` and nothing is uncommitted. */

@@ -60,6 +60,9 @@ export interface QueueEntry {
   state: QueueState;
 }
 
+/** How the base's reflog names the queue's own moves of it. */
+const LANDING_REASON = 'baton merge queue: ';
+
 /** Times the base may move under one entry before the queue gives up on it for now. */
 const MAX_BASE_MOVES = 5;
 
@@ -147,6 +150,8 @@ export async function landQueue(deps: MergeQueueDeps, options: { only?: readonly
   const waiting = new Map<number, Landing>();
   const counter = { checkRuns: 0 };
   try {
+    // A landing killed between moving the base and its checkout following would leave that checkout looking as if it undid the landing.
+    await deps.merger.followInterrupted(deps.repoRoot, { branch: deps.baseBranch, reasonPrefix: LANDING_REASON });
     for (;;) {
       if (options.signal?.aborted) break;
       const queued = (await reviewEntries(deps.board)).filter((entry) => entry.state.queuedEventId !== null && (options.only === undefined || options.only.includes(entry.task.id)));
@@ -273,7 +278,7 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
   let stale: string | null = null;
   if (last.commit !== baseTip) {
     const names = prefix.map((link) => `#${link.entry.task.id}`).join(', ');
-    const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `baton merge queue: task ${names}` });
+    const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `${LANDING_REASON}task ${names}` });
     if (landed.kind === 'moved') return { landings: [], moved: true, tip: landed.tip };
     if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed.dirty, landed.inTheWay)], moved: false, tip: null };
     stale = landed.stale;

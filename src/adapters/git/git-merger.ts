@@ -150,6 +150,27 @@ export class GitMerger implements Merger {
     return [...inTheWay].sort();
   }
 
+  async followInterrupted(repoRoot: string, request: { branch: string; reasonPrefix: string }): Promise<string[]> {
+    const ref = `refs/heads/${request.branch}`;
+    const log = await this.git(['reflog', 'show', '--format=%H%x00%gs', '-n', '2', ref, '--'], repoRoot, { okExitCodes: [0, 128] });
+    const [last, before] = log.stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\0'));
+    const to = last?.[0];
+    const from = before?.[0];
+    if (to === undefined || from === undefined || !(last?.[1] ?? '').startsWith(request.reasonPrefix) || to !== (await this.tipOf(repoRoot, request.branch))) return [];
+    const fromTree = await this.treeOf(repoRoot, from);
+    const followed: string[] = [];
+    for (const holder of await this.worktreesOn(repoRoot, request.branch)) {
+      // Exactly where the landing left it: index at the old tip's tree, files as the index says.
+      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      const index = await this.git(['write-tree'], holder, { okExitCodes: [0, 128] });
+      const unstaged = await this.git(['diff', '--quiet', '--no-ext-diff'], holder, { okExitCodes: [0, 1] });
+      if (index.exitCode !== 0 || index.stdout.trim() !== fromTree || unstaged.exitCode !== 0) continue;
+      const moved = await this.git(['read-tree', '-m', '-u', from, to], holder, { okExitCodes: [0, 128] });
+      if (moved.exitCode === 0) followed.push(holder);
+    }
+    return followed;
+  }
+
   async worktreeState(repoRoot: string, branch: string): Promise<{ worktree: string; dirty: string[] } | null> {
     const states = await Promise.all((await this.worktreesOn(repoRoot, branch)).map(async (worktree) => ({ worktree, dirty: await this.uncommitted(worktree) })));
     return states.find((state) => state.dirty.length > 0) ?? states[0] ?? null;
