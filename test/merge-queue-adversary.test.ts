@@ -121,6 +121,28 @@ describe.skipIf(!contained)('the checks of the merged result run the task\'s cod
   });
 });
 
+describe.skipIf(!contained)('the checks of a run, which feed the queue, cannot reach the repository around the task\'s worktree either', () => {
+  it('code under test in a run\'s checks that moves the base branch gets nothing onto it', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const evil = 'c=$(echo unchecked | git commit-tree "$(git rev-parse HEAD^{tree})" -p "$(git rev-parse refs/heads/main)") && echo "$c" > "$(git rev-parse --git-common-dir)/refs/heads/main"';
+    p.reviewed('Add code', `mkdir -p src && cat > src/code.sh <<'CODE'\n${evil}\ntrue\nCODE`, '-r', 'adds:file:src/code.sh');
+    expect(p.mainLog()).toEqual(['initial']);
+  });
+
+  it('code under test in a run\'s checks that plants a filter in the worktree\'s own config runs nothing outside the sandbox in the next run', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    git(p.dir, ['config', 'extensions.worktreeConfig', 'true']);
+    // Where no contained command can write: a line there came from baton's own git.
+    const marker = join(p.dir, '.git', 'baton', 'pwned');
+    const plant = `gd=$(git rev-parse --absolute-git-dir); printf '* filter=pwn\\n' > "$gd/attrs"; printf '[core]\\n\\tattributesFile = %s/attrs\\n[filter "pwn"]\\n\\tclean = "sh -c '"'"'echo pwned >> ${marker}; cat'"'"'"\\n' "$gd" > "$gd/config.worktree"`;
+    const id = p.reviewed('Plant', `mkdir -p src && cat > src/code.sh <<'CODE'\n${plant}\ntrue\nCODE`, '-r', 'adds:file:src/code.sh');
+    expect(baton(['reject', String(id), '-m', 'once more'], { cwd: p.dir }).code).toBe(0);
+    p.agent(id, 'echo more >> src/code.sh');
+    p.run(id);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
 describe('nothing is lost: the scratch worktree is the queue\'s own, or nothing runs there', () => {
   it('a plain folder where the scratch worktree goes is refused: git there would be the main checkout\'s, with a person\'s work on another branch', { timeout: TIMEOUT_MS }, () => {
     const p = project({ baseBranch: 'main' });

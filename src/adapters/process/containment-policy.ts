@@ -23,10 +23,11 @@ export interface WorktreeLayout {
   /** The log files under `<gitCommonDir>/logs` now (absolute): each stays read-only but the task branch's. */
   refLogs?: readonly string[];
   /**
-   * The command commits nothing (the merge queue's checks of a merged result, in a detached
-   * scratch worktree): all of the repository's git data, the worktree's own git dir included,
-   * stays read-only. Written, a ref would move the base under baton's compare-and-swap, and the
-   * worktree's own config or state would be read by baton's git outside the sandbox.
+   * The command commits nothing (checks: an attempt's, or the merge queue's of a merged
+   * result): all of the repository's git data, the worktree's own git dir included, stays
+   * read-only. No guard looks after checks as after an agent: a ref they wrote would move the
+   * base branch, and the worktree's own config (config.worktree) would be read by baton's git
+   * outside the sandbox.
    */
   commitsNothing?: boolean;
 }
