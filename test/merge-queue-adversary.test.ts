@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
-import { baton, boardFingerprint, git, json, makeRepo } from './helpers/baton.js';
+import { baton, boardFingerprint, git, json, makeRepo, spawnBaton } from './helpers/baton.js';
 import { sharedTempDir } from './helpers/sandbox-share.js';
 
 const TIMEOUT_MS = 120_000;
@@ -272,6 +272,25 @@ describe('approval gates', () => {
 
     expect(baton(['approve', String(id), '--as', 'alice'], { cwd: p.dir }).code).toBe(0);
     expect(p.mainLog()).toEqual([`Add migration (#${id})`, 'gate migrations', 'initial']);
+  });
+});
+
+describe('decisions made while the queue checks', () => {
+  it('a task rejected while its merged result is being checked does not land', { timeout: TIMEOUT_MS }, async () => {
+    const gate = sharedTempDir('baton-adversary-gate-');
+    cleanups.push(() => rmSync(gate, { recursive: true, force: true }));
+    // The queue's check waits until the test has rejected the task.
+    const p = project({ checks: [{ id: 'check', run: `sh ./check.sh; case "$PWD" in */merge-queue) while [ ! -f ${gate}/go ]; do sleep 0.1; done ;; esac` }] });
+    const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    const main = git(p.dir, ['rev-parse', 'main']).trim();
+    const landing = spawnBaton(['merge', String(id)], { cwd: p.dir });
+    await landing.waitFor((line) => line.includes('checking the merged result'), 60_000);
+    expect(baton(['reject', String(id), '-m', 'wrong approach', '--as', 'alice'], { cwd: p.dir }).code).toBe(0);
+    writeFileSync(join(gate, 'go'), '');
+    await landing.exited;
+
+    expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+    expect(json<{ task: { status: string } }>(baton(['show', String(id), '--json'], { cwd: p.dir })).task.status).toBe('open');
   });
 });
 

@@ -275,6 +275,8 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
   const prefix = chain.slice(0, size);
   const last = prefix.at(-1);
   if (last === undefined) return { landings: [], moved: false, tip: null };
+  // A person may have rejected, reopened or run again a task while the checks ran: only what is still queued as it was lands.
+  if (await changedSinceQueued(deps, prefix)) return { landings: [], moved: false, tip: null };
   let stale: string | null = null;
   if (last.commit !== baseTip) {
     const names = prefix.map((link) => `#${link.entry.task.id}`).join(', ');
@@ -286,6 +288,17 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
   const landings: Landing[] = [];
   for (const link of prefix) landings.push(await finish(deps, link.entry.task, { commit: link.commit, branch: link.branch, verified: link.verified, stale }));
   return { landings, moved: false, tip: null };
+}
+
+/** Whether a task of the chain left the queue, or was queued anew, since the queue read it. */
+async function changedSinceQueued(deps: MergeQueueDeps, links: readonly Link[]): Promise<boolean> {
+  return deps.board.store.read(async (tx) => {
+    for (const { entry, verified } of links) {
+      const [task, state] = await Promise.all([tx.getTask(entry.task.id), stateOf(tx, entry.task.id)]);
+      if (task?.status !== 'review' || state.queuedEventId !== entry.state.queuedEventId || state.verifiedCommit !== verified) return true;
+    }
+    return false;
+  });
 }
 
 /** The base's checked-out worktree with uncommitted work stops the queue before any check runs. */
