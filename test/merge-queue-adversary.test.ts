@@ -211,6 +211,24 @@ describe('a landing killed halfway', () => {
   });
 });
 
+describe('changes git does not show in a checked-out base', () => {
+  it('a local edit hidden with assume-unchanged, in a file the task changes, pauses the queue: the base does not move under it', { timeout: TIMEOUT_MS }, () => {
+    const p = project();
+    const id = p.reviewed('Shout two', "sed -i 's/^two$/TWO/' notes.txt", '-r', 'modifies:file:notes.txt');
+    git(p.dir, ['update-index', '--assume-unchanged', 'notes.txt']);
+    writeFileSync(join(p.dir, 'notes.txt'), 'my local settings\n');
+    expect(git(p.dir, ['status', '--porcelain'])).toBe('');
+    const before = refs(p.dir);
+
+    const paused = merge(p, String(id));
+    expect(paused.landings).toMatchObject([{ kind: 'paused', taskId: id }]);
+    expect(paused.landings[0]?.reason).toContain('notes.txt');
+    expect(refs(p.dir)).toBe(before);
+    expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('my local settings\n');
+    expect(git(p.dir, ['status', '--porcelain'])).toBe('');
+  });
+});
+
 describe('files git ignores in a checked-out base are not written over', () => {
   it('a task that makes an ignored path tracked pauses the queue while the person\'s ignored file is there', { timeout: TIMEOUT_MS }, () => {
     const p = project();

@@ -9,8 +9,11 @@ export type LandOutcome =
   | { kind: 'landed'; worktree: string | null; stale: string | null }
   /** Someone moved the base meanwhile: nothing changed, start over on `tip`. */
   | { kind: 'moved'; tip: string | null }
-  /** The base is checked out in a worktree with uncommitted work, or with untracked files the landing would write over: nothing changed. */
-  | { kind: 'paused'; worktree: string; dirty: string[]; inTheWay: string[] };
+  /**
+   * The base is checked out in a worktree with uncommitted work, with untracked files the
+   * landing would write over, or whose files git refuses to move (`refused`, git's words): nothing changed.
+   */
+  | { kind: 'paused'; worktree: string; dirty: string[]; inTheWay: string[]; refused: string | null };
 
 export interface RemovalOutcome {
   removed: string[];

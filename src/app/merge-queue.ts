@@ -282,7 +282,7 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
     const names = prefix.map((link) => `#${link.entry.task.id}`).join(', ');
     const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `${LANDING_REASON}task ${names}` });
     if (landed.kind === 'moved') return { landings: [], moved: true, tip: landed.tip };
-    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed.dirty, landed.inTheWay)], moved: false, tip: null };
+    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed)], moved: false, tip: null };
     stale = landed.stale;
   }
   const landings: Landing[] = [];
@@ -304,14 +304,17 @@ async function changedSinceQueued(deps: MergeQueueDeps, links: readonly Link[]):
 /** The base's checked-out worktree with uncommitted work stops the queue before any check runs. */
 async function pausedBy(deps: MergeQueueDeps, task: Task): Promise<Landing | null> {
   const held = await deps.merger.worktreeState(deps.repoRoot, deps.baseBranch);
-  return held !== null && held.dirty.length > 0 ? pausedLanding(task, held.worktree, held.dirty) : null;
+  return held !== null && held.dirty.length > 0 ? pausedLanding(task, held.worktree, { dirty: held.dirty }) : null;
 }
 
-function pausedLanding(task: Task, worktree: string, dirty: readonly string[], inTheWay: readonly string[] = []): Landing {
+function pausedLanding(task: Task, worktree: string, why: { dirty: readonly string[]; inTheWay?: readonly string[]; refused?: string | null }): Landing {
   const shown = (paths: readonly string[]): string => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, and ${paths.length - 5} more` : ''}`;
-  const reason = dirty.length > 0
-    ? `the base branch is checked out in ${worktree}, which has uncommitted changes (${shown(dirty)}); baton never touches them: commit or stash them, then run \`baton queue --land\``
-    : `the base branch is checked out in ${worktree}, where the landing would write over files git does not track (${shown(inTheWay)}); baton never touches them: move them away, then run \`baton queue --land\``;
+  const where = `the base branch is checked out in ${worktree}`;
+  const reason = why.dirty.length > 0
+    ? `${where}, which has uncommitted changes (${shown(why.dirty)}); baton never touches them: commit or stash them, then run \`baton queue --land\``
+    : (why.inTheWay?.length ?? 0) > 0
+      ? `${where}, where the landing would write over files git does not track (${shown(why.inTheWay ?? [])}); baton never touches them: move them away, then run \`baton queue --land\``
+      : `${where}, whose files git would not bring along (${why.refused ?? 'unknown'}); baton never touches them: save what is changed there (a file under assume-unchanged or skip-worktree, say), then run \`baton queue --land\``;
   return { kind: 'paused', taskId: task.id, title: task.title, reason };
 }
 

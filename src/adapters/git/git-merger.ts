@@ -106,9 +106,13 @@ export class GitMerger implements Merger {
     const holders = await this.worktreesOn(repoRoot, request.branch);
     for (const holder of holders) {
       const dirty = await this.uncommitted(holder);
-      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty, inTheWay: [] };
+      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty, inTheWay: [], refused: null };
       const inTheWay = await this.untrackedInTheWay(holder, request.from, request.to);
-      if (inTheWay.length > 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay };
+      if (inTheWay.length > 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay, refused: null };
+      // What status does not show (a local edit under assume-unchanged): git's own dry run of the move says whether the files can follow.
+      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      const dryRun = await this.git(['read-tree', '-n', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+      if (dryRun.exitCode !== 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay: [], refused: dryRun.stderr.trim().split('\n').slice(0, 3).join('; ') };
     }
     try {
       await moveRef(this.git, repoRoot, ref, request.to, request.from, request.reason);
