@@ -312,6 +312,30 @@ describe('decisions made while the queue checks', () => {
   });
 });
 
+describe('one lander per repository', () => {
+  it('a second board in the same repository waits for the first one\'s landing: they share the scratch worktree and the base', { timeout: TIMEOUT_MS }, async () => {
+    const gate = sharedTempDir('baton-adversary-gate-');
+    cleanups.push(() => rmSync(gate, { recursive: true, force: true }));
+    const p = project({ checks: [{ id: 'check', run: `sh ./check.sh; case "$PWD" in */merge-queue) while [ ! -f ${gate}/go ]; do sleep 0.1; done ;; esac` }] });
+    const first = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    const other = { BATON_DB: join(gate, 'other.db') };
+    expect(baton(['init'], { cwd: p.dir, env: other }).code).toBe(0);
+    const second = json<{ task: { id: number } }>(baton(['add', 'Add b', '--json', '-r', 'adds:file:b.txt'], { cwd: p.dir, env: other })).task.id;
+    p.agent(second, 'echo b > b.txt');
+    expect(baton(['run', String(second), '--max-attempts', '1'], { cwd: p.dir, env: other }).code).toBe(0);
+
+    const landing = spawnBaton(['merge', String(first)], { cwd: p.dir });
+    await landing.waitFor((line) => line.includes('checking the merged result'), 60_000);
+    const meanwhile = spawnBaton(['merge', String(second)], { cwd: p.dir, env: other });
+    // Told the queue is busy and gone, or (the hole) checking its own merged result in the same scratch worktree.
+    await Promise.race([meanwhile.exited, meanwhile.waitFor((line) => line.includes('checking the merged result'), 30_000)]);
+    writeFileSync(join(gate, 'go'), '');
+    await Promise.all([landing.exited, meanwhile.exited]);
+    expect(meanwhile.lines.join('\n')).toContain('is being landed by');
+    expect(meanwhile.lines.join('\n')).not.toContain('checking the merged result');
+  });
+});
+
 describe('a refusal leaves the board and the repository as they were', () => {
   it('merge of several tasks, one of them held for approval or unknown, queues none of them', { timeout: TIMEOUT_MS }, () => {
     const p = project({ merge: { approval: { paths: ['migrations/**'] } } });

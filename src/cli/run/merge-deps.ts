@@ -13,7 +13,7 @@ import type { CommandContext } from '../context.js';
 import { batonPackageRoot } from '../package-root.js';
 import { localFiles, mainWorktreeRoot, testReports, worktreeRootOf } from './run-deps.js';
 
-/** The folder beside the board where the merge queue keeps its lock and its checks' reports. */
+/** The folder beside the board where the merge queue keeps its checks' reports. */
 function queueDir(ctx: CommandContext): string {
   return join(dirname(ctx.boardPath()), 'merge-queue');
 }
@@ -24,7 +24,9 @@ export async function mergeQueueDeps(ctx: CommandContext, config: ProjectConfig,
   const env = ctx.io.env;
   const worktreeRoot = worktreeRootOf(repoRoot, config);
   const scratchReports = join(queueDir(ctx), 'reports');
-  await localFiles.makeDir(scratchReports);
+  // One lander per repository, whatever board it lands for: the scratch worktree and the base branch are the repository's.
+  const lockDir = join(ctx.requireRepo().commonDir, 'baton');
+  await Promise.all([localFiles.makeDir(scratchReports), localFiles.makeDir(lockDir)]);
   const sandbox = await WorktreeSandbox.detect(worktreeRoot, env, [batonPackageRoot(), dirname(nodeProcess.execPath)]);
   return {
     board: await ctx.deps(),
@@ -37,7 +39,7 @@ export async function mergeQueueDeps(ctx: CommandContext, config: ProjectConfig,
     scratch: join(worktreeRoot, 'merge-queue'),
     scratchReports,
     evidence: new FileMergeEvidence(join(dirname(ctx.boardPath()), 'runs')),
-    lock: new SqliteLandingLock(join(queueDir(ctx), 'lock.db'), { pid: nodeProcess.pid }),
+    lock: new SqliteLandingLock(join(lockDir, 'merge-queue.lock'), { pid: nodeProcess.pid }),
     wrapFor: (worktree) => sandbox.wrapFor(repoRoot, worktree, { writable: [scratchReports], holdHead: true, commitsNothing: true }),
     completionChecks: [recordCompletionImpact],
     onNote,
