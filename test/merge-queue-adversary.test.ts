@@ -293,6 +293,23 @@ describe('approval gates', () => {
   });
 });
 
+describe('batching (merge.batch)', () => {
+  it('a task that conflicts only with a task of its batch that never lands is not sent back for it: it lands in the next batch', { timeout: TIMEOUT_MS }, () => {
+    const p = project({ merge: { batch: 3, retries: 0 } });
+    // A's code fails its check on the merged result only; B changes the line A changes.
+    const a = p.reviewed('Shout two', `sed -i 's/^two$/TWO/' notes.txt && ${onlyInTheQueue('exit 1')}`, '-r', 'modifies:file:notes.txt', '-r', 'adds:file:src/code.sh');
+    const b = p.reviewed('Number two', "sed -i 's/^two$/2/' notes.txt", '-r', 'modifies:file:notes.txt');
+    const c = p.reviewed('Add c', 'echo c > c.txt', '-r', 'adds:file:c.txt');
+    const result = merge(p, String(a), String(b), String(c));
+    expect(result.landings.map((landing) => [landing.taskId, landing.kind])).toEqual([
+      [a, 'returned'],
+      [b, 'landed'],
+      [c, 'landed'],
+    ]);
+    expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('one\n2\nthree\n');
+  });
+});
+
 describe('decisions made while the queue checks', () => {
   it('a task rejected while its merged result is being checked does not land', { timeout: TIMEOUT_MS }, async () => {
     const gate = sharedTempDir('baton-adversary-gate-');

@@ -222,9 +222,13 @@ async function landBatch(deps: MergeQueueDeps, entries: readonly QueueEntry[], c
       const { task, state } = item.entry;
       deps.onNote({ kind: 'landing', task, baseTip: tip });
       const strategy = deps.config.merge.strategy;
-      const combined = await deps.merger.combine(deps.repoRoot, { baseTip: tip, branchTip: item.verified, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', item.verified), scratch: deps.scratch });
+      const request = { branchTip: item.verified, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', item.verified), scratch: deps.scratch };
+      const combined = await deps.merger.combine(deps.repoRoot, { ...request, baseTip: tip });
       if (combined.kind === 'conflict') {
-        results.push(await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${tip.slice(0, 12)}) conflicts in ${combined.paths.length} file(s): ${combined.paths.join(', ')}`, conflictAdvice(deps.baseBranch, combined.paths))], conflicts: combined.paths, baseCommit: tip }));
+        // Onto tasks of this batch that have not landed (and may not): only a conflict with the base itself sends it back; else it waits for the next batch.
+        const onBase = tip === baseTip ? combined : await deps.merger.combine(deps.repoRoot, { ...request, baseTip });
+        if (onBase.kind !== 'conflict') continue;
+        results.push(await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${baseTip.slice(0, 12)}) conflicts in ${onBase.paths.length} file(s): ${onBase.paths.join(', ')}`, conflictAdvice(deps.baseBranch, onBase.paths))], conflicts: onBase.paths, baseCommit: baseTip }));
         continue;
       }
       if (combined.kind === 'combined') tip = combined.commit;
