@@ -183,7 +183,8 @@ async function commandOutcomes(deps: JudgeDeps, request: JudgeRequest, staged: r
     scratchDir: request.scratchDir,
     timeLeftMs: request.timeLeftMs,
     evidence: request.evidence,
-    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], ...heldInPlace(request.worktree, standOn) }),
+    // The checks commit nothing: no guard looks after them as after the agent, so git's data is out of their reach.
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, request.worktree, { writable: [request.scratchDir], ...heldInPlace(request.worktree, standOn), commitsNothing: true }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   const policy = { preexisting: deps.config.baseline.preexisting, mayRemove: removableTests(request.task), concernsTask: testsOfTask(request.task), feedbackChars: FEEDBACK_CHARS_PER_CHECK };

@@ -9,8 +9,11 @@ export type LandOutcome =
   | { kind: 'landed'; worktree: string | null; stale: string | null }
   /** Someone moved the base meanwhile: nothing changed, start over on `tip`. */
   | { kind: 'moved'; tip: string | null }
-  /** The base is checked out in a worktree with uncommitted work: nothing changed. */
-  | { kind: 'paused'; worktree: string; dirty: string[] };
+  /**
+   * The base is checked out in a worktree with uncommitted work, with untracked files the
+   * landing would write over, or whose files git refuses to move (`refused`, git's words): nothing changed.
+   */
+  | { kind: 'paused'; worktree: string; dirty: string[]; inTheWay: string[]; refused: string | null };
 
 export interface RemovalOutcome {
   removed: string[];
@@ -28,9 +31,15 @@ export interface Merger {
   combine(repoRoot: string, request: { baseTip: string; branchTip: string; strategy: MergeStrategy; message: string; scratch: string }): Promise<Combined>;
   /** The scratch worktree at `commit`, clean (made when missing). */
   checkout(repoRoot: string, scratch: string, commit: string): Promise<{ created: boolean }>;
-  /** Moves `branch` from `from` to `to` by compare-and-swap, bringing a clean checked-out worktree along. */
+  /** Moves `branch` from `from` to `to` by compare-and-swap, bringing the worktrees it is checked out in along (paused when one holds uncommitted work). */
   land(repoRoot: string, request: { branch: string; from: string; to: string; reason: string }): Promise<LandOutcome>;
-  /** The worktree `branch` is checked out in, with its uncommitted paths; null when none. */
+  /**
+   * A landing killed after it moved `branch` (its reflog's last entry, whose reason starts with
+   * `reasonPrefix`) but before the worktrees that have it checked out followed: those still
+   * exactly at the old tip follow now. Returns them.
+   */
+  followInterrupted(repoRoot: string, request: { branch: string; reasonPrefix: string }): Promise<string[]>;
+  /** A worktree `branch` is checked out in, with its uncommitted paths (one that has some, if any does); null when none. */
   worktreeState(repoRoot: string, branch: string): Promise<{ worktree: string; dirty: string[] } | null>;
   /** Removes the task's worktree and branch when the branch is still at `tip` and nothing is uncommitted. */
   removeTaskWorkspace(repoRoot: string, request: { worktree: string | null; branch: string; tip: string }): Promise<RemovalOutcome>;

@@ -60,6 +60,9 @@ export interface QueueEntry {
   state: QueueState;
 }
 
+/** How the base's reflog names the queue's own moves of it. */
+const LANDING_REASON = 'baton merge queue: ';
+
 /** Times the base may move under one entry before the queue gives up on it for now. */
 const MAX_BASE_MOVES = 5;
 
@@ -87,11 +90,13 @@ export async function approvalNeeded(deps: Pick<MergeQueueDeps, 'merger' | 'repo
   return approvalReasons(task, changed, deps.config.merge.approval);
 }
 
+type EnqueueDeps = Pick<MergeQueueDeps, 'board' | 'merger' | 'repoRoot' | 'baseBranch' | 'config'>;
+
 /**
- * Puts a task in review into the queue (`baton merge`, `baton approve`, the supervisor). A task
- * the approval policy holds for a person is refused unless this is that person's approval.
+ * Throws what `enqueue` would refuse, writing nothing: `baton merge` of several tasks asks for
+ * each before it queues any, so that one refused leaves the others as they were.
  */
-export async function enqueue(deps: Pick<MergeQueueDeps, 'board' | 'merger' | 'repoRoot' | 'baseBranch' | 'config'>, taskId: number, options: { approve: boolean; message: string | null }): Promise<{ task: Task; alreadyQueued: boolean; approvalReasons: string[] }> {
+export async function assertQueueable(deps: EnqueueDeps, taskId: number, options: { approve: boolean }): Promise<{ task: Task; state: QueueState; reasons: string[] }> {
   const { task, state } = await deps.board.store.read(async (tx) => ({ task: await loadTask(tx, taskId), state: await stateOf(tx, taskId) }));
   assertInReview(task, state);
   const reasons = await approvalNeeded(deps, task, state);
@@ -101,6 +106,15 @@ export async function enqueue(deps: Pick<MergeQueueDeps, 'board' | 'merger' | 'r
       reasons,
     });
   }
+  return { task, state, reasons };
+}
+
+/**
+ * Puts a task in review into the queue (`baton merge`, `baton approve`, the supervisor). A task
+ * the approval policy holds for a person is refused unless this is that person's approval.
+ */
+export async function enqueue(deps: EnqueueDeps, taskId: number, options: { approve: boolean; message: string | null }): Promise<{ task: Task; alreadyQueued: boolean; approvalReasons: string[] }> {
+  const { task, state, reasons } = await assertQueueable(deps, taskId, options);
   const nowIso = deps.board.clock.now().toISOString();
   return deps.board.store.write(async (tx) => {
     const now = await loadTask(tx, taskId);
@@ -136,20 +150,41 @@ export async function landQueue(deps: MergeQueueDeps, options: { only?: readonly
   const held = await deps.lock.acquire();
   if ('holder' in held) return { landings: [], busy: held.holder, checkRuns: 0 };
   const landings: Landing[] = [];
+  const waiting = new Map<number, Landing>();
   const counter = { checkRuns: 0 };
   try {
+    // A landing killed between moving the base and its checkout following would leave that checkout looking as if it undid the landing.
+    await deps.merger.followInterrupted(deps.repoRoot, { branch: deps.baseBranch, reasonPrefix: LANDING_REASON });
     for (;;) {
       if (options.signal?.aborted) break;
       const queued = (await reviewEntries(deps.board)).filter((entry) => entry.state.queuedEventId !== null && (options.only === undefined || options.only.includes(entry.task.id)));
-      if (queued.length === 0) break;
-      const batch = await landBatch(deps, queued.slice(0, deps.config.merge.batch), counter);
+      const ready: QueueEntry[] = [];
+      for (const entry of queued) {
+        const hold = await heldForApproval(deps, entry);
+        if (hold === null) ready.push(entry);
+        else waiting.set(entry.task.id, hold);
+      }
+      if (ready.length === 0) break;
+      const batch = await landBatch(deps, ready.slice(0, deps.config.merge.batch), counter);
       landings.push(...batch);
       if (batch.some((landing) => landing.kind === 'paused')) break;
     }
   } finally {
     await held.release();
   }
-  return { landings, busy: null, checkRuns: counter.checkRuns };
+  return { landings: [...landings, ...waiting.values()], busy: null, checkRuns: counter.checkRuns };
+}
+
+/**
+ * A queued task the approval policy holds now, and no person approved: it was queued before
+ * the policy (or the task) changed. It stays queued, and lands once someone approves it.
+ */
+async function heldForApproval(deps: MergeQueueDeps, entry: QueueEntry): Promise<Landing | null> {
+  if (entry.state.approved) return null;
+  const reasons = await approvalNeeded(deps, entry.task, entry.state);
+  if (reasons.length === 0) return null;
+  const id = entry.task.id;
+  return { kind: 'paused', taskId: id, title: entry.task.title, reason: `task #${id} needs a person's approval before it lands, which the policy asks for since it was queued: it ${reasons.join('; it ')}; it stays queued: \`baton approve ${id}\` or \`baton reject ${id} -m "why"\`` };
 }
 
 /** A queued task on its way in: its branch at the commit baton checked, and that commit brought onto the tip. */
@@ -190,9 +225,13 @@ async function landBatch(deps: MergeQueueDeps, entries: readonly QueueEntry[], c
       const { task, state } = item.entry;
       deps.onNote({ kind: 'landing', task, baseTip: tip });
       const strategy = deps.config.merge.strategy;
-      const combined = await deps.merger.combine(deps.repoRoot, { baseTip: tip, branchTip: item.verified, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', item.verified), scratch: deps.scratch });
+      const request = { branchTip: item.verified, strategy, message: landingMessage(task, strategy === 'merge' ? 'merge' : 'squash', item.verified), scratch: deps.scratch };
+      const combined = await deps.merger.combine(deps.repoRoot, { ...request, baseTip: tip });
       if (combined.kind === 'conflict') {
-        results.push(await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${tip.slice(0, 12)}) conflicts in ${combined.paths.length} file(s): ${combined.paths.join(', ')}`, conflictAdvice(deps.baseBranch, combined.paths))], conflicts: combined.paths, baseCommit: tip }));
+        // Onto tasks of this batch that have not landed (and may not): only a conflict with the base itself sends it back; else it waits for the next batch.
+        const onBase = tip === baseTip ? combined : await deps.merger.combine(deps.repoRoot, { ...request, baseTip });
+        if (onBase.kind !== 'conflict') continue;
+        results.push(await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${baseTip.slice(0, 12)}) conflicts in ${onBase.paths.length} file(s): ${onBase.paths.join(', ')}`, conflictAdvice(deps.baseBranch, onBase.paths))], conflicts: onBase.paths, baseCommit: baseTip }));
         continue;
       }
       if (combined.kind === 'combined') tip = combined.commit;
@@ -243,12 +282,14 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
   const prefix = chain.slice(0, size);
   const last = prefix.at(-1);
   if (last === undefined) return { landings: [], moved: false, tip: null };
+  // A person may have rejected, reopened or run again a task while the checks ran: only what is still queued as it was lands.
+  if (await changedSinceQueued(deps, prefix)) return { landings: [], moved: false, tip: null };
   let stale: string | null = null;
   if (last.commit !== baseTip) {
     const names = prefix.map((link) => `#${link.entry.task.id}`).join(', ');
-    const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `baton merge queue: task ${names}` });
+    const landed = await deps.merger.land(deps.repoRoot, { branch: deps.baseBranch, from: baseTip, to: last.commit, reason: `${LANDING_REASON}task ${names}` });
     if (landed.kind === 'moved') return { landings: [], moved: true, tip: landed.tip };
-    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed.dirty)], moved: false, tip: null };
+    if (landed.kind === 'paused') return { landings: [pausedLanding(last.entry.task, landed.worktree, landed)], moved: false, tip: null };
     stale = landed.stale;
   }
   const landings: Landing[] = [];
@@ -256,20 +297,32 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
   return { landings, moved: false, tip: null };
 }
 
+/** Whether a task of the chain left the queue, or was queued anew, since the queue read it. */
+async function changedSinceQueued(deps: MergeQueueDeps, links: readonly Link[]): Promise<boolean> {
+  return deps.board.store.read(async (tx) => {
+    for (const { entry, verified } of links) {
+      const [task, state] = await Promise.all([tx.getTask(entry.task.id), stateOf(tx, entry.task.id)]);
+      if (task?.status !== 'review' || state.queuedEventId !== entry.state.queuedEventId || state.verifiedCommit !== verified) return true;
+    }
+    return false;
+  });
+}
+
 /** The base's checked-out worktree with uncommitted work stops the queue before any check runs. */
 async function pausedBy(deps: MergeQueueDeps, task: Task): Promise<Landing | null> {
   const held = await deps.merger.worktreeState(deps.repoRoot, deps.baseBranch);
-  return held !== null && held.dirty.length > 0 ? pausedLanding(task, held.worktree, held.dirty) : null;
+  return held !== null && held.dirty.length > 0 ? pausedLanding(task, held.worktree, { dirty: held.dirty }) : null;
 }
 
-function pausedLanding(task: Task, worktree: string, dirty: readonly string[]): Landing {
-  const shown = `${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? `, and ${dirty.length - 5} more` : ''}`;
-  return {
-    kind: 'paused',
-    taskId: task.id,
-    title: task.title,
-    reason: `the base branch is checked out in ${worktree}, which has uncommitted changes (${shown}); baton never touches them: commit or stash them, then run \`baton queue --land\``,
-  };
+function pausedLanding(task: Task, worktree: string, why: { dirty: readonly string[]; inTheWay?: readonly string[]; refused?: string | null }): Landing {
+  const shown = (paths: readonly string[]): string => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, and ${paths.length - 5} more` : ''}`;
+  const where = `the base branch is checked out in ${worktree}`;
+  const reason = why.dirty.length > 0
+    ? `${where}, which has uncommitted changes (${shown(why.dirty)}); baton never touches them: commit or stash them, then run \`baton queue --land\``
+    : (why.inTheWay?.length ?? 0) > 0
+      ? `${where}, where the landing would write over files git does not track (${shown(why.inTheWay ?? [])}); baton never touches them: move them away, then run \`baton queue --land\``
+      : `${where}, whose files git would not bring along (${why.refused ?? 'unknown'}); baton never touches them: save what is changed there (a file under assume-unchanged or skip-worktree, say), then run \`baton queue --land\``;
+  return { kind: 'paused', taskId: task.id, title: task.title, reason };
 }
 
 /** The project's checks and the task's verify commands on the merged result; their failures, or none. */
@@ -279,13 +332,15 @@ async function checkMerged(deps: MergeQueueDeps, task: Task, commit: string): Pr
   const specs = checkSpecs(deps.config, task, deps.config.budgets.timeoutMs);
   deps.onNote({ kind: 'checking', task, commit, checks: specs.map((spec) => spec.run) });
   const failures: CheckFailure[] = [];
+  const wrap = deps.wrapFor(deps.scratch);
   if (created && deps.config.setup !== null) {
-    const setup = await deps.checks.commands.run(deps.config.setup, { cwd: deps.scratch, env: deps.checks.env, timeoutMs: deps.config.budgets.timeoutMs });
+    // The setup runs the merged result's code too (an install's scripts): contained like the checks.
+    const setup = await deps.checks.commands.run(deps.config.setup, { cwd: deps.scratch, env: deps.checks.env, timeoutMs: deps.config.budgets.timeoutMs, ...(wrap ? { wrap } : {}) });
     await evidence.write('setup.log', `$ ${deps.config.setup}\n${setup.output}\n[exit ${setup.exitCode ?? setup.signal}]\n`);
     if (setup.exitCode !== 0) failures.push(mergeFailure('merge:setup', `the setup command failed on the merged result (${deps.config.setup})`, setup.output.slice(-4_000)));
   }
   if (failures.length === 0) {
-    const runs = await runChecks(deps.checks, specs, { worktree: deps.scratch, scratchDir: deps.scratchReports, timeLeftMs: deps.config.budgets.timeoutMs, evidence, wrap: deps.wrapFor(deps.scratch) });
+    const runs = await runChecks(deps.checks, specs, { worktree: deps.scratch, scratchDir: deps.scratchReports, timeLeftMs: deps.config.budgets.timeoutMs, evidence, wrap });
     const policy = { preexisting: 'block' as const, mayRemove: () => false, concernsTask: () => true, feedbackChars: 12_000 };
     for (const run of runs) {
       for (const outcome of judgeCheck(run, null, policy)) {

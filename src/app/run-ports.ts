@@ -198,6 +198,8 @@ export interface WrapOptions {
   pinned?: readonly string[];
   /** Keep the worktree's HEAD where it is (for checks: code under test that moves it would break the run's commit). */
   holdHead?: boolean;
+  /** The command commits nothing (checks, of an attempt or of a merged result): the repository's git data, the worktree's own included, read-only. */
+  commitsNothing?: boolean;
 }
 
 /** Where an attempt runs, for the guard that watches what it does around its worktree. */

@@ -44,7 +44,7 @@ export async function baselinesOf(deps: RunTaskDeps, running: Running, timeLeftM
     atBase,
     scratchDir: running.checkScratchDir,
     timeLeftMs,
-    wrap: deps.sandbox.wrapFor(deps.repoRoot, record.worktree, { writable: [running.checkScratchDir] }),
+    wrap: deps.sandbox.wrapFor(deps.repoRoot, record.worktree, { writable: [running.checkScratchDir], commitsNothing: true }),
     useCache: deps.sandbox.active,
     recordedAt: deps.board.clock.now().toISOString(),
     signal: running.signal,

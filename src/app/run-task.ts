@@ -1,7 +1,7 @@
 import { commitMessage } from '../core/run/commit-message.js';
 import type { KnownFailure } from '../core/run/check-verdict.js';
 import { collectCheckDefinitions } from '../core/run/check-definitions.js';
-import { conflictMarkerPattern } from '../core/run/forbidden-patterns.js';
+import { conflictMarkerPatterns } from '../core/run/forbidden-patterns.js';
 import { budgetLeft, decideAfterAttempt, type AttemptVerdict } from '../core/run/convergence.js';
 import type { Budgets } from '../core/run/project-config.js';
 import type { AttemptSummary, RunRecord } from '../core/run/run-record.js';
@@ -73,7 +73,7 @@ export async function runTask(deps: RunTaskDeps, options: RunTaskOptions): Promi
   const { task, record, prepared } = started;
   // Files a merge of the base left conflicted pass only once their markers are gone.
   const conflicts = record.syncedBase?.conflicts ?? [];
-  if (conflicts.length > 0) deps = { ...deps, config: { ...deps.config, forbiddenPatterns: [...deps.config.forbiddenPatterns, conflictMarkerPattern(conflicts)] } };
+  if (conflicts.length > 0) deps = { ...deps, config: { ...deps.config, forbiddenPatterns: [...deps.config.forbiddenPatterns, ...conflictMarkerPatterns(conflicts)] } };
   await recordRunEvent(deps.board, task.id, 'run_started', { run: record.run, agent: record.agent, model: record.model, worktree: record.worktree, branch: record.branch, resumedFrom: plan.previousRun?.run ?? null, quarantined: record.quarantined });
   deps.onProgress({ kind: 'started', record, resumed: plan.previousRun !== null, containment: deps.sandbox.description });
 

@@ -1,4 +1,5 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Combined, LandOutcome, Merger, RemovalOutcome } from '../../app/merge-ports.js';
 import { BatonError } from '../../core/errors.js';
 import type { MergeStrategy } from '../../core/merge/merge-settings.js';
@@ -82,18 +83,40 @@ export class GitMerger implements Merger {
       }
       return { created: true };
     }
+    await this.requireOwnWorktree(repoRoot, scratch);
     await this.git(['checkout', '--detach', '--force', commit], scratch);
     // What the last checks left (not ignored files: installed dependencies stay, as in a task's worktree).
     await this.git(['clean', '-ffdq'], scratch);
     return { created: false };
   }
 
+  /**
+   * What is at `scratch` must be the repository's worktree of that path: a plain folder there
+   * would make git find the checkout around it, and the forced checkout and clean that come
+   * next would throw away a person's work there.
+   */
+  private async requireOwnWorktree(repoRoot: string, scratch: string): Promise<void> {
+    const real = await realpath(scratch);
+    const top = await this.git(['rev-parse', '--show-toplevel'], scratch, { okExitCodes: [0, 128] });
+    const listed = parseWorktreeList((await this.git(['worktree', 'list', '--porcelain', '-z'], repoRoot)).stdout);
+    const registered = await Promise.all(listed.map((entry) => realpath(entry.path).catch(() => entry.path)));
+    if (top.exitCode === 0 && (await realpath(top.stdout.trim()).catch(() => null)) === real && registered.includes(real)) return;
+    throw new BatonError('CONFLICT', `${scratch} is where the merge queue checks merged results, but it is not a worktree of ${repoRoot} (git there would work on another checkout); move it away and retry: baton makes the worktree anew`, { path: scratch });
+  }
+
   async land(repoRoot: string, request: { branch: string; from: string; to: string; reason: string }): Promise<LandOutcome> {
     const ref = `refs/heads/${request.branch}`;
-    const holder = (await this.worktreesOn(repoRoot, request.branch))[0] ?? null;
-    if (holder !== null) {
+    // Every worktree the branch is checked out in (`--force` or `--ignore-other-worktrees` makes more than one).
+    const holders = await this.worktreesOn(repoRoot, request.branch);
+    for (const holder of holders) {
       const dirty = await this.uncommitted(holder);
-      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty };
+      if (dirty.length > 0) return { kind: 'paused', worktree: holder, dirty, inTheWay: [], refused: null };
+      const inTheWay = await this.untrackedInTheWay(holder, request.from, request.to);
+      if (inTheWay.length > 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay, refused: null };
+      // What status does not show (a local edit under assume-unchanged): git's own dry run of the move says whether the files can follow.
+      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      const dryRun = await this.git(['read-tree', '-n', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+      if (dryRun.exitCode !== 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay: [], refused: dryRun.stderr.trim().split('\n').slice(0, 3).join('; ') };
     }
     try {
       await moveRef(this.git, repoRoot, ref, request.to, request.from, request.reason);
@@ -101,17 +124,64 @@ export class GitMerger implements Merger {
       if (error instanceof BatonError && error.code === 'CONFLICT') return { kind: 'moved', tip: await this.tipOf(repoRoot, request.branch) };
       throw error;
     }
-    if (holder === null) return { kind: 'landed', worktree: null, stale: null };
-    // The checked-out worktree follows its branch: files and index from the old tip's tree to the new one.
-    await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
-    const moved = await this.git(['read-tree', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
-    const stale = moved.exitCode === 0 ? null : `${holder} changed while baton landed; its files are still those of ${request.from.slice(0, 12)}: run \`git -C ${holder} read-tree -m -u ${request.from} ${request.to}\` once its own changes are saved`;
-    return { kind: 'landed', worktree: holder, stale };
+    const stale: string[] = [];
+    for (const holder of holders) {
+      // A checked-out worktree follows its branch: files and index from the old tip's tree to the new one.
+      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      const moved = await this.git(['read-tree', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+      if (moved.exitCode !== 0) stale.push(`${holder} changed while baton landed; its files are still those of ${request.from.slice(0, 12)}: run \`git -C ${holder} read-tree -m -u ${request.from} ${request.to}\` once its own changes are saved`);
+    }
+    return { kind: 'landed', worktree: holders[0] ?? null, stale: stale.length === 0 ? null : stale.join('\n') };
+  }
+
+  /**
+   * Paths where moving `worktree` from `from` to `to` would write a file over something git does
+   * not track there: a file it ignores (`uncommitted` does not list those), which `read-tree -u`
+   * would replace without a word. A folder whose tracked files the move removes is git's to replace.
+   */
+  private async untrackedInTheWay(worktree: string, from: string, to: string): Promise<string[]> {
+    const fields = (await this.git(['diff', '--name-status', '--no-renames', '-z', from, to, '--'], worktree)).stdout.split('\0');
+    const changes = Array.from({ length: Math.floor(fields.length / 2) }, (_, index) => ({ status: fields[2 * index] ?? '', path: fields[2 * index + 1] ?? '' }));
+    const removed = changes.filter((change) => change.status === 'D').map((change) => change.path);
+    const inTheWay = new Set<string>();
+    for (const { path } of changes.filter((change) => change.status === 'A')) {
+      const parts = path.split('/');
+      for (let depth = 1; depth <= parts.length; depth++) {
+        const prefix = parts.slice(0, depth).join('/');
+        const found = await lstat(join(worktree, prefix)).catch(() => null);
+        if (found === null || removed.includes(prefix)) break;
+        if (found.isDirectory() && (depth < parts.length || removed.some((gone) => gone.startsWith(`${prefix}/`)))) continue;
+        inTheWay.add(prefix);
+        break;
+      }
+    }
+    return [...inTheWay].sort();
+  }
+
+  async followInterrupted(repoRoot: string, request: { branch: string; reasonPrefix: string }): Promise<string[]> {
+    const ref = `refs/heads/${request.branch}`;
+    const log = await this.git(['reflog', 'show', '--format=%H%x00%gs', '-n', '2', ref, '--'], repoRoot, { okExitCodes: [0, 128] });
+    const [last, before] = log.stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\0'));
+    const to = last?.[0];
+    const from = before?.[0];
+    if (to === undefined || from === undefined || !(last?.[1] ?? '').startsWith(request.reasonPrefix) || to !== (await this.tipOf(repoRoot, request.branch))) return [];
+    const fromTree = await this.treeOf(repoRoot, from);
+    const followed: string[] = [];
+    for (const holder of await this.worktreesOn(repoRoot, request.branch)) {
+      // Exactly where the landing left it: index at the old tip's tree, files as the index says.
+      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      const index = await this.git(['write-tree'], holder, { okExitCodes: [0, 128] });
+      const unstaged = await this.git(['diff', '--quiet', '--no-ext-diff'], holder, { okExitCodes: [0, 1] });
+      if (index.exitCode !== 0 || index.stdout.trim() !== fromTree || unstaged.exitCode !== 0) continue;
+      const moved = await this.git(['read-tree', '-m', '-u', from, to], holder, { okExitCodes: [0, 128] });
+      if (moved.exitCode === 0) followed.push(holder);
+    }
+    return followed;
   }
 
   async worktreeState(repoRoot: string, branch: string): Promise<{ worktree: string; dirty: string[] } | null> {
-    const holder = (await this.worktreesOn(repoRoot, branch))[0] ?? null;
-    return holder === null ? null : { worktree: holder, dirty: await this.uncommitted(holder) };
+    const states = await Promise.all((await this.worktreesOn(repoRoot, branch)).map(async (worktree) => ({ worktree, dirty: await this.uncommitted(worktree) })));
+    return states.find((state) => state.dirty.length > 0) ?? states[0] ?? null;
   }
 
   async removeTaskWorkspace(repoRoot: string, request: { worktree: string | null; branch: string; tip: string }): Promise<RemovalOutcome> {

@@ -22,6 +22,14 @@ export interface WorktreeLayout {
   branchRef?: string;
   /** The log files under `<gitCommonDir>/logs` now (absolute): each stays read-only but the task branch's. */
   refLogs?: readonly string[];
+  /**
+   * The command commits nothing (checks: an attempt's, or the merge queue's of a merged
+   * result): all of the repository's git data, the worktree's own git dir included, stays
+   * read-only. No guard looks after checks as after an agent: a ref they wrote would move the
+   * base branch, and the worktree's own config (config.worktree) would be read by baton's git
+   * outside the sandbox.
+   */
+  commitsNothing?: boolean;
 }
 
 /**
@@ -58,7 +66,8 @@ export function worktreeContainmentPolicy(layout: WorktreeLayout): ContainmentPo
       join(layout.worktree, '.git'),
       join(layout.worktreeGitDir, 'commondir'),
       join(layout.worktreeGitDir, 'gitdir'),
+      ...(layout.commitsNothing ? [layout.worktreeGitDir] : []),
     ],
-    writable: [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
+    writable: layout.commitsNothing ? [layout.worktree] : [layout.worktree, layout.worktreeGitDir, git('objects'), git('lfs'), git('refs'), git('logs'), git('packed-refs')],
   };
 }

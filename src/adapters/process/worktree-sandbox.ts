@@ -85,8 +85,10 @@ export class WorktreeSandbox implements Sandbox {
       worktree: real(location.topLevel),
       worktreeGitDir: real(location.gitDir),
       worktreeRoot: this.worktreeRoot,
-      refLogs: filesBelow(join(gitCommonDir, 'logs')),
+      // Read-only as a whole when the command commits nothing: no log needs a mount of its own.
+      refLogs: options.commitsNothing ? [] : filesBelow(join(gitCommonDir, 'logs')),
       ...(branchRef ? { branchRef } : {}),
+      ...(options.commitsNothing ? { commitsNothing: true } : {}),
     };
     const policy = worktreeContainmentPolicy(layout);
     const layer = this.layer(`${layout.gitCommonDir}/baton/home-layer`, options.keepHomeIn);

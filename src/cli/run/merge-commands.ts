@@ -1,4 +1,4 @@
-import { approvalNeeded, collectLanded, enqueue, landQueue, reject, reviewEntries, type Landing, type LandingNote, type MergeQueueDeps, type QueueEntry } from '../../app/merge-queue.js';
+import { approvalNeeded, assertQueueable, collectLanded, enqueue, landQueue, reject, reviewEntries, type Landing, type LandingNote, type MergeQueueDeps, type QueueEntry } from '../../app/merge-queue.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { quoted } from '../../core/quoted.js';
 import { validateText } from '../../core/task.js';
@@ -25,9 +25,11 @@ async function depsFor(ctx: CommandContext): Promise<MergeQueueDeps> {
 
 /** `baton merge ID...`: queues tasks in review, then lands the queue (unless --no-land). */
 export async function mergeCommandRun(ctx: CommandContext, { args, options }: CommandInput): Promise<CommandOutput> {
-  const ids = args.map((arg) => idArgument(arg));
+  const ids = [...new Set(args.map((arg) => idArgument(arg)))];
   if (ids.length === 0) throw new InvalidInputError('ID', 'name the task(s) to merge, e.g. `baton merge 12`; `baton queue` lists the tasks in review');
   const deps = await depsFor(ctx);
+  // All or none: a task refused leaves the others out of the queue too.
+  for (const id of ids) await assertQueueable(deps, id, { approve: false });
   const queued = [];
   for (const id of ids) queued.push(await enqueue(deps, id, { approve: false, message: null }));
   return landAndReport(ctx, deps, flag(options, 'no-land'), queued.map((entry) => `queued #${entry.task.id} ${quoted(entry.task.title)}${entry.alreadyQueued ? ' (it already was)' : ''}`));
@@ -65,7 +67,8 @@ export async function queueCommandRun(ctx: CommandContext, { options }: CommandI
 /** `baton review`: what waits for a person, with what they need to decide. */
 export async function reviewCommandRun(ctx: CommandContext): Promise<CommandOutput> {
   const deps = await depsFor(ctx);
-  const rows = (await describeEntries(deps, await reviewEntries(deps.board))).filter((row) => row.entry.state.queuedEventId === null);
+  // Queued ones too when the policy holds them now (they were queued before it did).
+  const rows = (await describeEntries(deps, await reviewEntries(deps.board))).filter((row) => row.entry.state.queuedEventId === null || (row.approvalReasons.length > 0 && !row.entry.state.approved));
   const p = paint(ctx.color);
   const text = rows.length === 0 ? 'nothing waits for a person' : rows.map((row) => reviewBlock(row, p)).join('\n\n');
   return { json: { entries: rows.map(jsonRow) }, text };

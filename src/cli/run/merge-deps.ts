@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
 import nodeProcess from 'node:process';
+import { SqliteLandingLock } from '../../adapters/db/sqlite-landing-lock.js';
 import { FileMergeEvidence } from '../../adapters/evidence/file-evidence-store.js';
 import { GitMerger } from '../../adapters/git/git-merger.js';
 import { GitWorkspace } from '../../adapters/git/git-workspace.js';
-import { LandingLockFile } from '../../adapters/process/landing-lock-file.js';
 import { ShellCommandRunner } from '../../adapters/process/shell-command-runner.js';
 import { WorktreeSandbox } from '../../adapters/process/worktree-sandbox.js';
 import { recordCompletionImpact } from '../../app/impact-at-completion.js';
@@ -13,7 +13,7 @@ import type { CommandContext } from '../context.js';
 import { batonPackageRoot } from '../package-root.js';
 import { localFiles, mainWorktreeRoot, testReports, worktreeRootOf } from './run-deps.js';
 
-/** The folder beside the board where the merge queue keeps its lock and its checks' reports. */
+/** The folder beside the board where the merge queue keeps its checks' reports. */
 function queueDir(ctx: CommandContext): string {
   return join(dirname(ctx.boardPath()), 'merge-queue');
 }
@@ -24,7 +24,9 @@ export async function mergeQueueDeps(ctx: CommandContext, config: ProjectConfig,
   const env = ctx.io.env;
   const worktreeRoot = worktreeRootOf(repoRoot, config);
   const scratchReports = join(queueDir(ctx), 'reports');
-  await localFiles.makeDir(scratchReports);
+  // One lander per repository, whatever board it lands for: the scratch worktree and the base branch are the repository's.
+  const lockDir = join(ctx.requireRepo().commonDir, 'baton');
+  await Promise.all([localFiles.makeDir(scratchReports), localFiles.makeDir(lockDir)]);
   const sandbox = await WorktreeSandbox.detect(worktreeRoot, env, [batonPackageRoot(), dirname(nodeProcess.execPath)]);
   return {
     board: await ctx.deps(),
@@ -37,8 +39,8 @@ export async function mergeQueueDeps(ctx: CommandContext, config: ProjectConfig,
     scratch: join(worktreeRoot, 'merge-queue'),
     scratchReports,
     evidence: new FileMergeEvidence(join(dirname(ctx.boardPath()), 'runs')),
-    lock: new LandingLockFile(join(queueDir(ctx), 'lock'), { pid: nodeProcess.pid }),
-    wrapFor: (worktree) => sandbox.wrapFor(repoRoot, worktree, { writable: [scratchReports], holdHead: true }),
+    lock: new SqliteLandingLock(join(lockDir, 'merge-queue.lock'), { pid: nodeProcess.pid }),
+    wrapFor: (worktree) => sandbox.wrapFor(repoRoot, worktree, { writable: [scratchReports], holdHead: true, commitsNothing: true }),
     completionChecks: [recordCompletionImpact],
     onNote,
   };

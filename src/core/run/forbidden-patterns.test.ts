@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatonError } from '../errors.js';
 import type { AddedLine } from './changed-file.js';
-import { forbiddenPatternFailures } from './forbidden-patterns.js';
+import { conflictMarkerPatterns, forbiddenPatternFailures } from './forbidden-patterns.js';
 import type { ForbiddenPattern } from './project-config.js';
 
 const NO_ONLY: ForbiddenPattern = { id: 'no-only', pattern: '\\.only\\(', paths: ['**/*.test.*'], message: 'Do not leave focused tests' };
@@ -69,5 +69,20 @@ describe('forbiddenPatternFailures', () => {
     const broken: ForbiddenPattern = { id: 'broken', pattern: '(', paths: [], message: 'x' };
     expect(() => forbiddenPatternFailures([line('a.ts', 1, 'x')], [broken])).toThrow(BatonError);
     expect(() => forbiddenPatternFailures([], [broken])).toThrow(/forbidden pattern 'broken'/);
+  });
+});
+
+describe('conflictMarkerPatterns', () => {
+  const base = 'b'.repeat(40);
+  const ids = (lines: AddedLine[]): string[] => forbiddenPatternFailures(lines, conflictMarkerPatterns(['notes.txt'])).map((failure) => failure.checkId);
+
+  it('catches every marker in the conflicted files, and the lines baton\'s merge wrote in any other', () => {
+    expect(ids([line('notes.txt', 2, '<<<<<<< HEAD'), line('notes.txt', 4, '======='), line('notes.txt', 6, `>>>>>>> ${base}`)])).toEqual(['pattern:conflict-markers', 'pattern:conflict-markers-moved']);
+    expect(ids([line('notes.orig', 2, '<<<<<<< HEAD')])).toEqual(['pattern:conflict-markers-moved']);
+    expect(ids([line('docs/x.md', 9, `>>>>>>> ${base}:old/name.txt`)])).toEqual(['pattern:conflict-markers-moved']);
+  });
+
+  it('leaves other files\' own marker-like lines alone: a heading underline, a merge tool\'s test data', () => {
+    expect(ids([line('README.rst', 2, '======='), line('test/fixture.txt', 1, '<<<<<<< ours'), line('test/fixture.txt', 3, '>>>>>>> theirs')])).toEqual([]);
   });
 });

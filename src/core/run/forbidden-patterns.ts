@@ -57,14 +57,21 @@ function clip(text: string): string {
 
 /**
  * Git's conflict markers in the files a merge left conflicted: a run that starts from such a
- * merge passes only once every marker is gone from them.
+ * merge passes only once every marker is gone from them. And in every other file, the marker
+ * lines that merge itself wrote (ours is `HEAD`, theirs the base's commit id, as baton merges
+ * it): markers copied or moved out of the conflicted files are not resolved either. Only those
+ * exact lines, so a file of the task's that shows markers of its own (a merge tool's tests) is not caught.
  */
-export function conflictMarkerPattern(paths: readonly string[]): ForbiddenPattern {
-  return {
-    id: 'conflict-markers',
-    pattern: '^(<{7}|>{7})( |$)|^={7}$',
-    // As globs: a rare `*` or `?` in a file's name widens the net a little, never narrows it.
-    paths: [...paths],
-    message: 'an unresolved merge conflict marker: keep what both sides meant, and remove the marker lines',
-  };
+export function conflictMarkerPatterns(paths: readonly string[]): ForbiddenPattern[] {
+  const message = 'an unresolved merge conflict marker: keep what both sides meant, and remove the marker lines';
+  return [
+    {
+      id: 'conflict-markers',
+      pattern: '^(<{7}|>{7})( |$)|^={7}$',
+      // As globs: a rare `*` or `?` in a file's name widens the net a little, never narrows it.
+      paths: [...paths],
+      message,
+    },
+    { id: 'conflict-markers-moved', pattern: '^(<{7} HEAD|>{7} [0-9a-f]{40}([0-9a-f]{24})?)(:.*)?$', paths: [], message },
+  ];
 }
