@@ -105,6 +105,7 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
     const reply: Reply = taken?.turn ?? EXHAUSTED;
     serial += 1;
     if (reply.kind === 'hang') return;
+    if (reply.kind === 'disconnect') return void response.socket?.destroy();
     const writers = WRITERS[view.protocol];
     if (reply.kind === 'error') writers.error(response, reply);
     else writers.message(response, reply, view.body, serial);
