@@ -4,9 +4,11 @@
  * model, and resume a session with a retry prompt picked out by a matcher.
  */
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/baton.js';
 import { claudeCommand, codexCommand, describeRun, groupAlive, runAgent, startAgent, writeCodexConfig, type AgentRun } from './agent-cli.js';
@@ -64,6 +66,18 @@ async function waitForConversation(server: ModelServer, count: number, timeoutMs
   }
 }
 
+/** A side question over `agent`'s connections; whether it went over one an earlier request had used. */
+function askOver(agent: Agent, server: ModelServer): Promise<{ status: number; reusedSocket: boolean }> {
+  return new Promise((resolveAnswer, reject) => {
+    const request = httpRequest(`${server.url}/v1/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolveAnswer({ status: response.statusCode ?? 0, reusedSocket: request.reusedSocket }));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'a title?' }] }));
+  });
+}
+
 describe('scripted model server on its own', () => {
   it('answers side requests, logs unknown paths, and refuses a request the script has no turn for', async () => {
     const server = await serve([say('only turn')]);
@@ -84,6 +98,23 @@ describe('scripted model server on its own', () => {
     expect(server.requests[2]?.url).toBe('/v1/whatever?x=1');
     expect(server.conversation().map((request) => request.turn)).toEqual([0, null]);
     expect(server.unusedTurns()).toEqual([]);
+  });
+
+  // Node's default closes a connection idle for about 5 s: an agent sending its next request
+  // just then lost it ("Connection error."), a flake of the Qwen Code scenarios on a loaded machine.
+  it('leaves closing an idle connection to the client: a request 7 s later goes over the same one', { timeout: 20_000 }, async () => {
+    const server = await serve([]);
+    const agent = new Agent({ keepAlive: true });
+    cleanups.push(() => agent.destroy());
+
+    const first = await askOver(agent, server);
+    await sleep(7_000);
+    const second = await askOver(agent, server);
+
+    expect([first, second]).toEqual([
+      { status: 200, reusedSocket: false },
+      { status: 200, reusedSocket: true },
+    ]);
   });
 });
 

@@ -67,6 +67,8 @@ export async function runAcpTurn(channel: AcpChannel, request: AgentRequest, log
     await notificationsHandled();
     log.add(reader.promptFinished(response));
   } catch (error) {
+    await notificationsHandled();
+    log.add(reader.promptFailed());
     if (!connection.signal.aborted) log.add([failedTurn(error)]);
   } finally {
     connection.close();
@@ -104,11 +106,11 @@ async function openSession(agent: ClientContext, init: InitializeResponse, reque
 }
 
 /**
- * The SDK settles a request the moment its response is read, but hands the notifications read
- * just before it (the turn's last update, with its usage; the last replayed message of a load)
- * to their handlers a few promise steps later: on a busy machine the turn ended, or the replay
- * was over, before they were seen. Their handling needs no I/O, so it is done once the event
- * loop has gone round.
+ * The SDK settles a request the moment its response or error is read, but hands the
+ * notifications read just before it (the turn's last update, with its usage; the last replayed
+ * message of a load) to their handlers a few promise steps later: on a busy machine the turn
+ * ended, or the replay was over, before they were seen. Their handling needs no I/O, so it is
+ * done once the event loop has gone round.
  */
 function notificationsHandled(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
@@ -173,12 +175,17 @@ function pathWithin(cwd: string, path: unknown): string {
 /**
  * A request the agent answered with an error ends the turn with that error. Qwen Code answers a
  * prompt its model provider refused with the provider's HTTP status as the error code (429
- * after its retries): a code in the HTTP error range is kept as the turn's status.
+ * after its retries): a code in the HTTP error range is kept as the turn's status. Any other
+ * failure an agent built on the ACP SDK answers "Internal error", its own words in
+ * `data.details` (Qwen's model call that lost its connection: "Connection error."): they are
+ * the reason.
  */
 function failedTurn(error: unknown): AgentEvent {
   const code = isObject(error) && typeof error['code'] === 'number' ? error['code'] : null;
+  const details = isObject(error) && isObject(error['data']) && typeof error['data']['details'] === 'string' ? error['data']['details'] : '';
+  const said = details === '' ? errorMessage(error) : `${errorMessage(error)}: ${details}`;
   // Worded so the classifier recognises refused credentials.
-  const message = code === AUTH_REQUIRED_CODE ? `authentication failed: ${errorMessage(error)}` : `the agent answered with an error: ${errorMessage(error)}`;
+  const message = code === AUTH_REQUIRED_CODE ? `authentication failed: ${said}` : `the agent answered with an error: ${said}`;
   const httpStatus = code !== null && code >= 400 && code <= 599 ? code : null;
   return { kind: 'finished', status: 'error', message, httpStatus, deniedTools: [], turns: null };
 }

@@ -1,8 +1,9 @@
 /**
  * The `acp:` executor driving a real ACP agent CLI: Qwen Code (`qwen --acp`, a devDependency)
  * against the scripted model server's Chat Completions. Its permission requests are answered
- * by baton's policy (allow once), a second prompt continues the session, and a model that
- * keeps answering 429 ends the attempt as rate limited.
+ * by baton's policy (allow once), a second prompt continues the session, a model call that
+ * loses its connection fails the turn in Qwen's words, and a model that keeps answering 429
+ * ends the attempt as rate limited.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest, Executor } from '../../app/run-ports.js';
 import { startModelServer, type ModelServer } from '../scripted-model/model-server.js';
-import { promptContains, rateLimited, say, shell, tool, type Script } from '../scripted-model/script.js';
+import { disconnect, promptContains, rateLimited, say, shell, tool, type Script } from '../scripted-model/script.js';
 import { git } from '../../../test/helpers/baton.js';
 import { agentEnv } from '../../../test/helpers/agent-env.js';
 import { groupMembers, qwenModelArgs, writeQwenSettings } from '../../../test/model-server/agent-cli.js';
@@ -147,6 +148,24 @@ describe('acp: executor with Qwen Code (qwen --acp)', () => {
     // Qwen 0.15 shows the model baton's refusal as "[object Object]": it does not read a JSON-RPC error's message.
     expect(server.conversation()[2]?.view?.toolResults[0]).toContain('Error writing to file');
     expect(existsSync(outside)).toBe(false);
+  });
+
+  it("ends a turn whose model call loses its connection after a tool ran as failed, in Qwen's words, counting the call made before", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { server, repo, executor, request } = await setUp([
+      { kind: 'message', toolCalls: [shell('echo hello > out.txt')], usage: { inputTokens: 300, outputTokens: 20 }, when: (view) => view.toolResults.length === 0 },
+      disconnect(),
+    ]);
+
+    const result = await executor.run(request());
+
+    // Qwen answers the prompt with the ACP SDK's "Internal error", its own words in the error's data.
+    expect(result.outcome).toEqual({ kind: 'failed', reason: 'the agent reported an error: the agent answered with an error: Internal error: Connection error.' });
+    expect(readFileSync(join(repo, 'out.txt'), 'utf8')).toBe('hello\n');
+    expect(result.events.map((event) => event.kind)).toEqual(['session_started', 'tool_call', 'tool_result', 'usage', 'finished']);
+    // The first model call was spent, although the turn never got its response.
+    expect(result.usage).toEqual({ inputTokens: 300, outputTokens: 20, cachedTokens: 0 });
+    // No retry: Qwen's OpenAI client has its retries off here, and Qwen's own retry does not cover a lost connection.
+    expect(server.conversation().map((request) => request.turn)).toEqual([0, 1]);
   });
 
   it('ends a prompt whose model keeps answering 429 as rate limited', { timeout: RATE_LIMIT_TEST_TIMEOUT_MS }, async () => {

@@ -105,6 +105,7 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
     const reply: Reply = taken?.turn ?? EXHAUSTED;
     serial += 1;
     if (reply.kind === 'hang') return;
+    if (reply.kind === 'disconnect') return void response.socket?.destroy();
     const writers = WRITERS[view.protocol];
     if (reply.kind === 'error') writers.error(response, reply);
     else writers.message(response, reply, view.body, serial);
@@ -156,6 +157,12 @@ export async function startModelServer(script: Script): Promise<ModelServer> {
       () => response.destroy(),
     );
   });
+  // Node closes a connection that has been idle for about 5 s. An agent CLI slow between two
+  // model calls (its tool running on a loaded machine) could send its next request on the
+  // connection just as it closed: the request was lost ("Connection error.") and, with the
+  // client's own retries off as the tests set them, the agent's turn failed. Here only the
+  // client closes an idle connection, or `close` does.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -26,7 +26,9 @@ export type Reply =
   /** An HTTP error with the protocol's error body (429 is a rate limit). */
   | { kind: 'error'; status: number; message?: string; retryAfterSeconds?: number }
   /** The request is accepted and never answered, as a stuck model service would. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** The connection is dropped before any answer, as a network failure would: the client sees it closed. */
+  | { kind: 'disconnect' };
 
 /** What a matcher sees of a conversation request, the same shape for every protocol. */
 export interface ConversationView {
@@ -79,6 +81,10 @@ export function rateLimited(times = Infinity, retryAfterSeconds = 0): Turn {
 
 export function hang(): Turn {
   return { kind: 'hang' };
+}
+
+export function disconnect(): Turn {
+  return { kind: 'disconnect' };
 }
 
 /** A matcher: the current prompt contains `text`. */

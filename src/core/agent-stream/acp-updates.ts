@@ -50,16 +50,37 @@ export class AcpUpdateReader {
 
   /** The `session/prompt` response: calls that never finished, usage, and how the turn ended. */
   promptFinished(response: unknown): AgentEvent[] {
-    const events: AgentEvent[] = [];
-    for (const [id, call] of this.calls) events.push({ kind: 'tool_call', id, name: call.name, input: call.input });
-    this.calls.clear();
-    const tokens = responseTokens(response) ?? (this.chunkTokens.inputTokens + this.chunkTokens.outputTokens > 0 ? { ...this.chunkTokens } : null);
+    const events = this.unfinishedCalls();
+    const tokens = responseTokens(response) ?? this.tokensFromChunks();
     if (tokens) events.push({ kind: 'usage', ...tokens });
     const stopReason = stringField(response, 'stopReason') ?? 'unknown';
     const status: FinishStatus = stopReason === 'end_turn' ? 'success' : stopReason === 'max_turn_requests' ? 'turn_limit' : 'error';
     const message = status === 'success' ? null : `the agent stopped: ${stopReason}`;
     events.push({ kind: 'finished', status, message, httpStatus: null, deniedTools: [], turns: null });
     return events;
+  }
+
+  /**
+   * A turn that ended without a `session/prompt` response (the agent answered it with an error,
+   * or went away): the calls that never finished and the usage reported so far, since the
+   * model calls the agent made before it broke off were spent all the same.
+   */
+  promptFailed(): AgentEvent[] {
+    const events = this.unfinishedCalls();
+    const tokens = this.tokensFromChunks();
+    if (tokens) events.push({ kind: 'usage', ...tokens });
+    return events;
+  }
+
+  private unfinishedCalls(): AgentEvent[] {
+    const events: AgentEvent[] = [...this.calls].map(([id, call]) => ({ kind: 'tool_call', id, name: call.name, input: call.input }));
+    this.calls.clear();
+    return events;
+  }
+
+  /** The usage Qwen reported per model call in its message chunks, summed. */
+  private tokensFromChunks(): TokenCounts | null {
+    return this.chunkTokens.inputTokens + this.chunkTokens.outputTokens > 0 ? { ...this.chunkTokens } : null;
   }
 
   private messageChunk(update: JsonObject): AgentEvent[] {
