@@ -1,5 +1,6 @@
 import { closeSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { hrtime } from 'node:process';
 import { openClockFile } from './board-clock.js';
 
 /** How long after a notice a waiter keeps looking for the commit it announced. */
@@ -43,7 +44,7 @@ export class BoardNotices {
 
   /** A change this process made itself: its own commit is visible at once, but wake the waiters. */
   notice(): void {
-    this.lastNoticeAt = performance.now();
+    this.lastNoticeAt = monotonicMs();
     for (const listener of [...this.listeners]) listener();
   }
 
@@ -54,7 +55,7 @@ export class BoardNotices {
    * delay; `null` once the notice is older than RECHECK_WINDOW_MS.
    */
   recheckDelayMs(): number | null {
-    const sinceNotice = performance.now() - this.lastNoticeAt;
+    const sinceNotice = monotonicMs() - this.lastNoticeAt;
     return sinceNotice < RECHECK_WINDOW_MS ? Math.max(1, sinceNotice) : null;
   }
 
@@ -62,6 +63,14 @@ export class BoardNotices {
     this.watcher?.close();
     this.watcher = undefined;
   }
+}
+
+/**
+ * Milliseconds on a clock that only moves forward. Not `performance.now()`: Node loads its whole
+ * perf_hooks stack on first use of `performance`, and every write notices its own commit.
+ */
+function monotonicMs(): number {
+  return Number(hrtime.bigint()) / 1e6;
 }
 
 /**
