@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { version as nodeVersion } from 'node:process';
+import { getBuiltinModule, version as nodeVersion } from 'node:process';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
 import { assertSqliteHeader, inspectBoardPath } from './board-file.js';
 import { classifyBoard } from './board-shape.js';
+import { sqliteAddon } from './sqlite-addon.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
 /** Long enough to ride out a burst of dozens of writers; a CLI call would rather wait than fail. */
@@ -51,9 +51,10 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
 
 /** A connection through the native module this installation built, or the error that says how to build it. */
 export function connectSqlite(path: string, readonly = false): Database {
-  const binding = nativeBindingPath();
   try {
-    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly, ...(binding !== undefined && { nativeBinding: binding }) });
+    // better-sqlite3 takes the loaded addon as its nativeBinding too (its types say only a path).
+    const addon = sqliteAddon() as string | undefined;
+    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly, ...(addon !== undefined && { nativeBinding: addon }) });
   } catch (error) {
     throw nativeModuleError(error) ?? error;
   }
@@ -173,21 +174,10 @@ export function nativeModuleError(error: unknown): BatonError | null {
   let where = 'your baton installation';
   try {
     // <root>/node_modules/better-sqlite3/package.json: npm rebuilds from <root>.
-    where = dirname(dirname(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'))));
+    where = dirname(dirname(dirname(getBuiltinModule('node:module').createRequire(import.meta.url).resolve('better-sqlite3/package.json'))));
   } catch {
     // Not resolvable at all: the generic wording stands.
   }
   const why = missing ? 'is not built' : `cannot be loaded by this Node.js (${nodeVersion}): it was built for another one, or the build is broken`;
   return new BatonError('FAILED', `SQLite's native module (better-sqlite3) ${why}; run \`npm rebuild better-sqlite3\` in ${where} (a source build needs python3, make and a C++ compiler)`);
-}
-
-/** Naming the addon directly skips the `bindings` package's directory search on every start. */
-function nativeBindingPath(): string | undefined {
-  try {
-    const packageJson = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
-    const addon = `${dirname(packageJson)}/build/Release/better_sqlite3.node`;
-    return existsSync(addon) ? addon : undefined;
-  } catch {
-    return undefined;
-  }
 }
