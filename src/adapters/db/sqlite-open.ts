@@ -35,12 +35,12 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
     guard(path, () => {
       // Judge the file by reading only: a newer board or someone else's database keeps its bytes
       // (switching to WAL would rewrite its header; a migration would add our tables).
-      if (state.kind === 'file') assertBatonBoard(db, path, options);
+      const version = state.kind === 'file' ? assertBatonBoard(db, path, options) : undefined;
       // WAL is a property of the file: set once when the board is new, then only checked.
       if (state.kind !== 'file' || (!options.readOnly && (db.pragma('journal_mode', { simple: true }) as string) !== 'wal')) db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      if (!options.readOnly) migrate(db, path);
+      if (!options.readOnly) migrate(db, path, version);
     });
   } catch (error) {
     db.close();
@@ -60,19 +60,20 @@ export function connectSqlite(path: string, readonly = false): Database {
   }
 }
 
-function assertBatonBoard(db: Database, path: string, options: OpenOptions): void {
+/** Refuses what is not a board this baton may use; returns its schema version. */
+function assertBatonBoard(db: Database, path: string, options: OpenOptions): number {
   const version = db.pragma('user_version', { simple: true }) as number;
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   const shape = classifyBoard(version, tables, SQLITE_SCHEMA_VERSION);
   switch (shape.kind) {
     case 'current':
-      return;
+      return version;
     case 'blank':
       // Nothing to lose: `init` makes it a board (or finishes another init that is under way).
-      if (options.create) return;
+      if (options.create) return version;
       throw new BatonError('NOT_FOUND', `${path} is an empty SQLite database, not a board yet; run \`baton init\` in this repository first`, { path });
     case 'older':
-      if (options.readOnly !== true) return;
+      if (options.readOnly !== true) return version;
       throw new BatonError(
         'BOARD_OUTDATED',
         `the board at ${path} has schema version ${shape.version}, older than this baton's (${SQLITE_SCHEMA_VERSION}); ` +
@@ -98,8 +99,9 @@ function assertBatonBoard(db: Database, path: string, options: OpenOptions): voi
   }
 }
 
-function migrate(db: Database, path: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+/** `known`: the version just read on this connection, if any; checked again under the write lock. */
+function migrate(db: Database, path: string, known: number | undefined): void {
+  const current = known ?? (db.pragma('user_version', { simple: true }) as number);
   if (current === SQLITE_SCHEMA_VERSION) return;
   if (current > SQLITE_SCHEMA_VERSION) throw tooNew(path, current);
   db.exec('BEGIN IMMEDIATE');
