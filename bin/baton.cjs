@@ -21,7 +21,6 @@
 const { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
-const { createRequire } = require('node:module');
 
 const CACHE_FOLDER = 'baton-agents';
 /** Caches in the user's folder not rewritten for this long are removed when another is written. */
@@ -33,15 +32,16 @@ const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 const CHUNK_PREFIX = 'baton-chunk:';
 
 const dist = join(__dirname, '..', 'dist');
-const nodeRequire = createRequire(join(dist, 'baton.cjs'));
+/**
+ * `require` as a module of dist/ would have it: this file's own, since bin/ and dist/ sit side by
+ * side in the package and the bundles require only Node's modules and packages, which both find
+ * in the same node_modules folders (Node's `module` and its createRequire cost a command more).
+ */
+const nodeRequire = require;
 /** Chunks loaded so far, by name: each one's table of modules. */
 const chunks = new Map();
 /** Bundles whose cache is missing, stale or to be refreshed: written at exit. */
 const toCache = [];
-process.once('exit', () => {
-  // At exit the cache also holds the functions this run compiled lazily.
-  for (const { name, script } of toCache) writeCache(name, () => script.createCachedData());
-});
 
 chunks.set('baton', loadBundle('baton.cjs').modules);
 
@@ -70,11 +70,18 @@ function loadBundle(fileName) {
     ...(cachedData ? { cachedData } : {}),
   });
   if (cacheName !== null && (cachedData === undefined || script.cachedDataRejected || process.env.BATON_REFRESH_CODE_CACHE === '1')) {
+    // At exit the cache also holds the functions this run compiled lazily. The listener is added
+    // only now: most commands have nothing to write, and adding one costs them.
+    if (toCache.length === 0) process.on('exit', writeCaches);
     toCache.push({ name: cacheName, script });
   }
   const bundle = { exports: {} };
   script.runInThisContext()(bundle.exports, bundleRequire, bundle, file, dist);
   return bundle.exports;
+}
+
+function writeCaches() {
+  for (const { name, script } of toCache) writeCache(name, () => script.createCachedData());
 }
 
 /** `require` as the bundles see it: Node's, plus the modules of baton's chunks. */

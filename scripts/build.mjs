@@ -46,16 +46,24 @@ warmCodeCache();
 function warmCodeCache() {
   const dir = mkdtempSync(join(tmpdir(), 'baton-build-'));
   const env = { ...process.env, BATON_REFRESH_CODE_CACHE: '1', BATON_AGENT: 'build', NO_COLOR: '1' };
-  const run = (...args) => spawnSync(process.execPath, [new URL('../bin/baton.cjs', import.meta.url).pathname, ...args], { cwd: dir, env, stdio: 'ignore' });
+  const launcher = new URL('../bin/baton.cjs', import.meta.url).pathname;
+  const run = (args, runEnv = env) => spawnSync(process.execPath, [launcher, ...args], { cwd: dir, env: runEnv, stdio: 'ignore' });
   try {
     spawnSync('git', ['init', '-q'], { cwd: dir, stdio: 'ignore' });
+    spawnSync('git', ['config', 'user.name', 'Build'], { cwd: dir, stdio: 'ignore' });
+    // The board commands agents call all day, in text and in JSON, so none compiles a function of its own.
     for (const args of [
-      ['init'], ['add', 'one', '-r', 'modifies:file:a.txt', '--json'], ['add', 'two', '--depends-on', '1'], ['list', '--json'], ['list'],
-      ['ready', '--json', '--limit', '20'], ['show', '1', '--json'], ['claim', '--next', '--json'], ['heartbeat'],
-      ['complete', '1', '-m', 'done', '--json'], ['watch', '--json'], ['inbox'], ['--help'],
+      ['init'], ['add', 'one', '-r', 'modifies:file:a.txt', '--json'], ['add', 'two', '--depends-on', '1'], ['add', 'three'], ['list', '--json'], ['list'],
+      ['ready', '--json', '--limit', '20'], ['ready'], ['show', '1', '--json'], ['show', '1'], ['claim', '--next', '--json'], ['heartbeat'],
+      ['note', '1', 'a note'], ['complete', '1', '-m', 'done'], ['claim', '--next'], ['complete', '2', '-m', 'done', '--json'],
+      ['watch', '--json'], ['inbox'], ['--help'],
       // Loads the run chunk, so its cache is made too (the runner's own functions compile at first use).
       ['runs', '--json'],
-    ]) run(...args);
+    ]) run(args);
+    // As the git user (no BATON_AGENT): the reader of git's config files.
+    const asGitUser = { ...env };
+    delete asGitUser.BATON_AGENT;
+    for (const args of [['note', '3', 'a note'], ['add', 'four']]) run(args, asGitUser);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { getBuiltinModule } from 'node:process';
 import type { BoardDeps } from '../app/deps.js';
 import type { Clock } from '../app/ports.js';
 import type { ImpactDeps } from '../app/refresh-footprints.js';
@@ -37,7 +37,7 @@ const PROCESS_CLOCK: Clock = { now: () => new Date() };
 
 /** The OS user, the actor of last resort; `node:os` is loaded only then, not on every start. */
 function osUserName(): string {
-  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).userInfo().username;
+  return getBuiltinModule('node:os').userInfo().username;
 }
 
 /**

@@ -69,9 +69,10 @@ function unknownCommand(name: string): UsageError {
   return new UsageError(`unknown command ${quoted(name)}${hint ? ` (did you mean ${quoted(hint)}?)` : ''}; run \`baton --help\` for the list`);
 }
 
-function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string, exitCode: number = EXIT.ok): number {
+function print(io: CliEnvironment, json: boolean, body: Record<string, unknown>, text: string | (() => string), exitCode: number = EXIT.ok): number {
+  const rendered = json ? jsonDocument(body) : typeof text === 'function' ? text() : text;
   // Nothing to say prints nothing: a git hook's output would otherwise add blank lines to every commit.
-  if (json || text !== '') io.stdout(json ? jsonDocument(body) : text);
+  if (json || rendered !== '') io.stdout(rendered);
   return exitCode;
 }
 

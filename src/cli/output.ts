@@ -3,10 +3,13 @@ import { BatonError } from '../core/errors.js';
 /** Bumped when a JSON document's shape changes in a way that can break a consumer. */
 export const SCHEMA_VERSION = 1;
 
-/** What a command hands back: one JSON document and its plain-text rendering. */
+/**
+ * What a command hands back: one JSON document and its plain-text rendering. The text may be
+ * a function, made only when it is printed: a command run with --json never pays for it.
+ */
 export interface CommandOutput {
   json: Record<string, unknown>;
-  text: string;
+  text: string | (() => string);
   /** Non-zero for outcomes that are answers, not errors (none yet; kept for `doctor`). */
   exitCode?: number;
   /** The command already wrote its output (`export` to stdout): only the exit code is left. */

@@ -1,5 +1,6 @@
 import { closeSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { hrtime } from 'node:process';
 import { openClockFile } from './board-clock.js';
 
 /** How long after a notice a waiter keeps looking for the commit it announced. */
@@ -14,7 +15,7 @@ export const RECHECK_WINDOW_MS = 1000;
  * wal-index of the -shm file, which is shared memory and raises no notice at all. A reader that
  * wakes on the write and looks at once can still see the board as it was, and nothing wakes it
  * again. So a notice is not used up by one look: see `recheckDelayMs`. And baton's own writers
- * ring a bell once their commit is visible (`ringCommitBell`), so their commits never wait on it.
+ * ring a bell once their commit is visible (`CommitBell`), so their commits never wait on it.
  */
 export class BoardNotices {
   private watcher: FSWatcher | undefined;
@@ -43,7 +44,7 @@ export class BoardNotices {
 
   /** A change this process made itself: its own commit is visible at once, but wake the waiters. */
   notice(): void {
-    this.lastNoticeAt = performance.now();
+    this.lastNoticeAt = monotonicMs();
     for (const listener of [...this.listeners]) listener();
   }
 
@@ -54,7 +55,7 @@ export class BoardNotices {
    * delay; `null` once the notice is older than RECHECK_WINDOW_MS.
    */
   recheckDelayMs(): number | null {
-    const sinceNotice = performance.now() - this.lastNoticeAt;
+    const sinceNotice = monotonicMs() - this.lastNoticeAt;
     return sinceNotice < RECHECK_WINDOW_MS ? Math.max(1, sinceNotice) : null;
   }
 
@@ -65,23 +66,48 @@ export class BoardNotices {
 }
 
 /**
+ * Milliseconds on a clock that only moves forward. Not `performance.now()`: Node loads its whole
+ * perf_hooks stack on first use of `performance`, and every write notices its own commit.
+ */
+function monotonicMs(): number {
+  return Number(hrtime.bigint()) / 1e6;
+}
+
+/**
  * Tells every follower of the board that a commit is visible now: a write of one byte to the
  * board's clock file (`<board>-clock`), which followers hear as they hear the -wal. Unlike the
  * -wal write, this one comes after SQLite published the commit, so a follower woken by it reads
  * the commit. The byte is the one already there, and the kernel stamps the modification time,
  * which is all the board's clock reads. Where the file cannot be written (a read-only board)
  * followers fall back on their looks after the -wal notice.
+ *
+ * The file is opened (and judged, see openClockFile) at the first ring and kept open until
+ * `close`: a long-lived writer rings on every commit, and opening it each time cost two
+ * system calls more than the write.
  */
-export function ringCommitBell(boardPath: string): void {
-  try {
-    const fd = openClockFile(boardPath);
+export class CommitBell {
+  private fd: number | null = null;
+
+  constructor(private readonly boardPath: string) {}
+
+  ring(): void {
+    try {
+      this.fd ??= openClockFile(this.boardPath);
+      if (this.fd !== null) writeSync(this.fd, 'b', 0);
+    } catch {
+      // Only a wake-up is lost, and the looks after the -wal notice stand in for it.
+      this.close();
+    }
+  }
+
+  close(): void {
+    const fd = this.fd;
+    this.fd = null;
     if (fd === null) return;
     try {
-      writeSync(fd, 'b', 0);
-    } finally {
       closeSync(fd);
+    } catch {
+      // Nothing left to release.
     }
-  } catch {
-    // Only a wake-up is lost, and the looks after the -wal notice stand in for it.
   }
 }

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { version as nodeVersion } from 'node:process';
+import { getBuiltinModule, version as nodeVersion } from 'node:process';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
 import { assertSqliteHeader, inspectBoardPath } from './board-file.js';
 import { classifyBoard } from './board-shape.js';
+import { sqliteAddon } from './sqlite-addon.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
 /** Long enough to ride out a burst of dozens of writers; a CLI call would rather wait than fail. */
@@ -35,12 +35,12 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
     guard(path, () => {
       // Judge the file by reading only: a newer board or someone else's database keeps its bytes
       // (switching to WAL would rewrite its header; a migration would add our tables).
-      if (state.kind === 'file') assertBatonBoard(db, path, options);
+      const version = state.kind === 'file' ? assertBatonBoard(db, path, options) : undefined;
       // WAL is a property of the file: set once when the board is new, then only checked.
       if (state.kind !== 'file' || (!options.readOnly && (db.pragma('journal_mode', { simple: true }) as string) !== 'wal')) db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      if (!options.readOnly) migrate(db, path);
+      if (!options.readOnly) migrate(db, path, version);
     });
   } catch (error) {
     db.close();
@@ -51,27 +51,29 @@ export function openSqliteBoard(path: string, options: OpenOptions): Database {
 
 /** A connection through the native module this installation built, or the error that says how to build it. */
 export function connectSqlite(path: string, readonly = false): Database {
-  const binding = nativeBindingPath();
   try {
-    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly, ...(binding !== undefined && { nativeBinding: binding }) });
+    // better-sqlite3 takes the loaded addon as its nativeBinding too (its types say only a path).
+    const addon = sqliteAddon() as string | undefined;
+    return new DatabaseConstructor(path, { timeout: BUSY_TIMEOUT_MS, readonly, fileMustExist: readonly, ...(addon !== undefined && { nativeBinding: addon }) });
   } catch (error) {
     throw nativeModuleError(error) ?? error;
   }
 }
 
-function assertBatonBoard(db: Database, path: string, options: OpenOptions): void {
+/** Refuses what is not a board this baton may use; returns its schema version. */
+function assertBatonBoard(db: Database, path: string, options: OpenOptions): number {
   const version = db.pragma('user_version', { simple: true }) as number;
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   const shape = classifyBoard(version, tables, SQLITE_SCHEMA_VERSION);
   switch (shape.kind) {
     case 'current':
-      return;
+      return version;
     case 'blank':
       // Nothing to lose: `init` makes it a board (or finishes another init that is under way).
-      if (options.create) return;
+      if (options.create) return version;
       throw new BatonError('NOT_FOUND', `${path} is an empty SQLite database, not a board yet; run \`baton init\` in this repository first`, { path });
     case 'older':
-      if (options.readOnly !== true) return;
+      if (options.readOnly !== true) return version;
       throw new BatonError(
         'BOARD_OUTDATED',
         `the board at ${path} has schema version ${shape.version}, older than this baton's (${SQLITE_SCHEMA_VERSION}); ` +
@@ -97,8 +99,9 @@ function assertBatonBoard(db: Database, path: string, options: OpenOptions): voi
   }
 }
 
-function migrate(db: Database, path: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+/** `known`: the version just read on this connection, if any; checked again under the write lock. */
+function migrate(db: Database, path: string, known: number | undefined): void {
+  const current = known ?? (db.pragma('user_version', { simple: true }) as number);
   if (current === SQLITE_SCHEMA_VERSION) return;
   if (current > SQLITE_SCHEMA_VERSION) throw tooNew(path, current);
   db.exec('BEGIN IMMEDIATE');
@@ -173,21 +176,10 @@ export function nativeModuleError(error: unknown): BatonError | null {
   let where = 'your baton installation';
   try {
     // <root>/node_modules/better-sqlite3/package.json: npm rebuilds from <root>.
-    where = dirname(dirname(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'))));
+    where = dirname(dirname(dirname(getBuiltinModule('node:module').createRequire(import.meta.url).resolve('better-sqlite3/package.json'))));
   } catch {
     // Not resolvable at all: the generic wording stands.
   }
   const why = missing ? 'is not built' : `cannot be loaded by this Node.js (${nodeVersion}): it was built for another one, or the build is broken`;
   return new BatonError('FAILED', `SQLite's native module (better-sqlite3) ${why}; run \`npm rebuild better-sqlite3\` in ${where} (a source build needs python3, make and a C++ compiler)`);
-}
-
-/** Naming the addon directly skips the `bindings` package's directory search on every start. */
-function nativeBindingPath(): string | undefined {
-  try {
-    const packageJson = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
-    const addon = `${dirname(packageJson)}/build/Release/better_sqlite3.node`;
-    return existsSync(addon) ? addon : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,6 @@
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { getBuiltinModule } from 'node:process';
 import type { Database } from 'better-sqlite3';
 import type { BoardCounts, BoardSnapshot, ExportedDependency, ExportedTask } from '../../core/board-jsonl.js';
 import { BatonError } from '../../core/errors.js';
@@ -230,5 +230,5 @@ function readDependencies(db: Database): { rows: ExportedDependency[]; lost: num
 
 /** `os.tmpdir()`, with `node:os` loaded only by a salvage, not on every start of the CLI this file is bundled into. */
 function tmpdir(): string {
-  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).tmpdir();
+  return getBuiltinModule('node:os').tmpdir();
 }

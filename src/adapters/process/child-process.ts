@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { getBuiltinModule } from 'node:process';
 
 type ChildProcessModule = typeof import('node:child_process');
 
@@ -6,10 +6,11 @@ let loaded: ChildProcessModule | undefined;
 
 /**
  * `node:child_process`, loaded on first use: it drags in Node's stream and socket stack, a few
- * milliseconds that most commands never need. A `require` rather than `import()`, because the
- * bundle runs inside vm.Script (see bin/baton.cjs), where dynamic import is not available.
+ * milliseconds that most commands never need. Synchronous rather than `import()`, because the
+ * bundle runs inside vm.Script (see bin/baton.cjs), where dynamic import is not available; and
+ * not through `createRequire`, whose `node:module` would itself cost every command.
  */
 export function childProcess(): ChildProcessModule {
-  loaded ??= createRequire(import.meta.url)('node:child_process') as ChildProcessModule;
+  loaded ??= getBuiltinModule('node:child_process');
   return loaded;
 }

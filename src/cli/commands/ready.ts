@@ -26,14 +26,15 @@ export const readyCommand: CommandSpec = {
     const ranked = await store.read((tx) => readyWithCollisions(tx, { limit, ...(claimableBy !== undefined && { claimableBy }) }));
     const explain = flag(options, 'explain');
     const entries = ranked.map((entry, index) => {
-      const why = [explainRank(entry, index + 1), ...entry.collisions.map((collision) => `ranked later: ${collision.reason}`)].join('; ');
-      return { ...entry.task, rank: { position: index + 1, unblocks: entry.unblocks, collisions: entry.collisions, ...(explain && { why }) } };
+      const why = explain ? { why: [explainRank(entry, index + 1), ...entry.collisions.map((collision) => `ranked later: ${collision.reason}`)].join('; ') } : {};
+      return { ...entry.task, rank: { position: index + 1, unblocks: entry.unblocks, collisions: entry.collisions, ...why } };
     });
-    const p = paint(ctx.color);
-    const width = assigneeWidth(entries);
-    const text = entries.length === 0
-      ? 'nothing ready'
-      : entries.map((entry) => taskLine(entry, p, width) + (explain ? `\n       ${p.dim(entry.rank.why ?? '')}` : '')).join('\n');
+    const text = (): string => {
+      if (entries.length === 0) return 'nothing ready';
+      const p = paint(ctx.color);
+      const width = assigneeWidth(entries);
+      return entries.map((entry) => taskLine(entry, p, width) + (explain ? `\n       ${p.dim(entry.rank.why ?? '')}` : '')).join('\n');
+    };
     return { json: { tasks: entries, count: entries.length }, text };
   },
 };

@@ -36,7 +36,7 @@ export const listCommand: CommandSpec = {
     const deps = { store: ctx.openStore(), clock: ctx.clock, actor: 'baton' };
     await reapExpiredLeases(deps);
     const tasks = await listTasks(deps, filter);
-    return { json: { tasks, count: tasks.length }, text: taskTable(tasks, paint(ctx.color), 'no tasks') };
+    return { json: { tasks, count: tasks.length }, text: () => taskTable(tasks, paint(ctx.color), 'no tasks') };
   },
 };
 

@@ -12,7 +12,7 @@ export const showCommand: CommandSpec = {
   options: [],
   async run(ctx, { args }) {
     const detail = await showTask({ store: ctx.openStore() }, idArgument(args[0]));
-    return { json: { ...detail }, text: taskDetailText(detail, paint(ctx.color)) };
+    return { json: { ...detail }, text: () => taskDetailText(detail, paint(ctx.color)) };
   },
 };
 
