@@ -353,6 +353,28 @@ describe('one lander per repository', () => {
   });
 });
 
+describe('decisions made while the queue checks, on a red result', () => {
+  it('a task rejected while its red checks run stays as the person left it, and the queue goes on with the next task', { timeout: TIMEOUT_MS }, async () => {
+    const gate = sharedTempDir('baton-adversary-gate-');
+    cleanups.push(() => rmSync(gate, { recursive: true, force: true }));
+    const p = project();
+    // A's code waits in the queue until the test has rejected A, then fails.
+    const a = p.reviewed('Add code', onlyInTheQueue(`while [ ! -f ${gate}/go ]; do sleep 0.1; done; exit 1`), '-r', 'adds:file:src/code.sh');
+    const b = p.reviewed('Add b', 'echo b > b.txt', '-r', 'adds:file:b.txt');
+    const landing = spawnBaton(['merge', String(a), String(b)], { cwd: p.dir });
+    await landing.waitFor((line) => line.includes('checking the merged result'), 60_000);
+    expect(baton(['reject', String(a), '-m', 'wrong approach'], { cwd: p.dir }).code).toBe(0);
+    writeFileSync(join(gate, 'go'), '');
+    const exit = await landing.exited;
+
+    expect(exit.stderr).not.toContain('changed while baton was deciding');
+    expect(p.mainLog()).toEqual([`Add b (#${b})`, 'initial']);
+    const events = json<{ events: { type: string }[] }>(baton(['log', String(a), '--json'], { cwd: p.dir })).events.map((event) => event.type);
+    expect(events).toContain('review_rejected');
+    expect(events).not.toContain('merge_returned');
+  });
+});
+
 describe('a refusal leaves the board and the repository as they were', () => {
   it('merge of several tasks, one of them held for approval or unknown, queues none of them', { timeout: TIMEOUT_MS }, () => {
     const p = project({ merge: { approval: { paths: ['migrations/**'] } } });
