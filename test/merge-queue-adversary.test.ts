@@ -191,6 +191,25 @@ describe('a checked-out base with uncommitted work is never touched', () => {
 });
 
 describe('a landing killed halfway', () => {
+  it('baton merge killed with -9 during the checks leaves no check running in the scratch worktree for the next landing', { timeout: TIMEOUT_MS }, async () => {
+    const gate = sharedTempDir('baton-adversary-beat-');
+    cleanups.push(() => rmSync(gate, { recursive: true, force: true }));
+    const p = project({ checks: [{ id: 'check', run: `sh ./check.sh; case "$PWD" in */merge-queue) while true; do date +%s%N > ${gate}/beat; sleep 0.1; done ;; esac` }] });
+    const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    const landing = spawnBaton(['merge', String(id)], { cwd: p.dir });
+    await landing.waitFor((line) => line.includes('checking the merged result'), 60_000);
+    const started = Date.now();
+    while (!existsSync(join(gate, 'beat')) && Date.now() - started < 10_000) await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+    process.kill(landing.pid as number, 'SIGKILL');
+    await landing.exited;
+
+    // The watchdog stops the check's group once baton's pipe closes (SIGTERM at once, SIGKILL 3 s later).
+    await new Promise((resolveWait) => setTimeout(resolveWait, 3_500));
+    const beat = readFileSync(join(gate, 'beat'), 'utf8');
+    await new Promise((resolveWait) => setTimeout(resolveWait, 600));
+    expect(readFileSync(join(gate, 'beat'), 'utf8')).toBe(beat);
+  });
+
   it('killed after the base moved but before its checkout followed: the next landing brings the checkout along instead of pausing on it', { timeout: TIMEOUT_MS }, () => {
     const p = project();
     const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
