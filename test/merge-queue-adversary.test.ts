@@ -4,7 +4,7 @@
  * baton's checks did not pass on the merged result, to lose work, or to slip past a gate.
  * Each test is a hole that was open once.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
@@ -144,24 +144,30 @@ describe.skipIf(!contained)('the checks of a run, which feed the queue, cannot r
 });
 
 describe('nothing is lost: the scratch worktree is the queue\'s own, or nothing runs there', () => {
-  it('a plain folder where the scratch worktree goes is refused: git there would be the main checkout\'s, with a person\'s work on another branch', { timeout: TIMEOUT_MS }, () => {
+  it('a plain folder or a link where the scratch worktree goes is refused: git there would be the main checkout\'s, with a person\'s work on another branch', { timeout: TIMEOUT_MS }, () => {
     const p = project({ baseBranch: 'main' });
     const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
     // The person works on a branch of their own in the main checkout; something left a folder where the queue's worktree goes.
     git(p.dir, ['checkout', '-qb', 'feature']);
     writeFileSync(join(p.dir, 'notes.txt'), 'my unsaved edit\n');
     writeFileSync(join(p.dir, 'mine.txt'), 'mine\n');
-    mkdirSync(join(p.dir, '.baton', 'worktrees', 'merge-queue'), { recursive: true });
-    writeFileSync(join(p.dir, '.baton', 'worktrees', 'merge-queue', 'leftover.txt'), 'left\n');
+    const scratch = join(p.dir, '.baton', 'worktrees', 'merge-queue');
     const main = git(p.dir, ['rev-parse', 'main']).trim();
-
-    const result = merge(p, String(id));
-    expect(result.code).not.toBe(0);
-    expect(result.stdout).toContain('merge-queue');
-    expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('my unsaved edit\n');
-    expect(readFileSync(join(p.dir, 'mine.txt'), 'utf8')).toBe('mine\n');
-    expect(git(p.dir, ['branch', '--show-current']).trim()).toBe('feature');
-    expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+    const made: [string, () => void][] = [
+      ['a folder', () => mkdirSync(scratch, { recursive: true })],
+      ['a link to the main checkout', () => symlinkSync(p.dir, scratch)],
+    ];
+    for (const [what, make] of made) {
+      make();
+      const result = merge(p, String(id));
+      expect([what, result.code]).not.toEqual([what, 0]);
+      expect(result.stdout).toContain('merge-queue');
+      expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('my unsaved edit\n');
+      expect(readFileSync(join(p.dir, 'mine.txt'), 'utf8')).toBe('mine\n');
+      expect(git(p.dir, ['branch', '--show-current']).trim()).toBe('feature');
+      expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+      rmSync(scratch, { recursive: true });
+    }
   });
 });
 
