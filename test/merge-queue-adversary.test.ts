@@ -4,7 +4,7 @@
  * baton's checks did not pass on the merged result, to lose work, or to slip past a gate.
  * Each test is a hole that was open once.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectContainment } from '../src/adapters/process/containment.js';
@@ -144,24 +144,30 @@ describe.skipIf(!contained)('the checks of a run, which feed the queue, cannot r
 });
 
 describe('nothing is lost: the scratch worktree is the queue\'s own, or nothing runs there', () => {
-  it('a plain folder where the scratch worktree goes is refused: git there would be the main checkout\'s, with a person\'s work on another branch', { timeout: TIMEOUT_MS }, () => {
+  it('a plain folder or a link where the scratch worktree goes is refused: git there would be the main checkout\'s, with a person\'s work on another branch', { timeout: TIMEOUT_MS }, () => {
     const p = project({ baseBranch: 'main' });
     const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
     // The person works on a branch of their own in the main checkout; something left a folder where the queue's worktree goes.
     git(p.dir, ['checkout', '-qb', 'feature']);
     writeFileSync(join(p.dir, 'notes.txt'), 'my unsaved edit\n');
     writeFileSync(join(p.dir, 'mine.txt'), 'mine\n');
-    mkdirSync(join(p.dir, '.baton', 'worktrees', 'merge-queue'), { recursive: true });
-    writeFileSync(join(p.dir, '.baton', 'worktrees', 'merge-queue', 'leftover.txt'), 'left\n');
+    const scratch = join(p.dir, '.baton', 'worktrees', 'merge-queue');
     const main = git(p.dir, ['rev-parse', 'main']).trim();
-
-    const result = merge(p, String(id));
-    expect(result.code).not.toBe(0);
-    expect(result.stdout).toContain('merge-queue');
-    expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('my unsaved edit\n');
-    expect(readFileSync(join(p.dir, 'mine.txt'), 'utf8')).toBe('mine\n');
-    expect(git(p.dir, ['branch', '--show-current']).trim()).toBe('feature');
-    expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+    const made: [string, () => void][] = [
+      ['a folder', () => mkdirSync(scratch, { recursive: true })],
+      ['a link to the main checkout', () => symlinkSync(p.dir, scratch)],
+    ];
+    for (const [what, make] of made) {
+      make();
+      const result = merge(p, String(id));
+      expect([what, result.code]).not.toEqual([what, 0]);
+      expect(result.stdout).toContain('merge-queue');
+      expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('my unsaved edit\n');
+      expect(readFileSync(join(p.dir, 'mine.txt'), 'utf8')).toBe('mine\n');
+      expect(git(p.dir, ['branch', '--show-current']).trim()).toBe('feature');
+      expect(git(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+      rmSync(scratch, { recursive: true });
+    }
   });
 });
 
@@ -191,6 +197,25 @@ describe('a checked-out base with uncommitted work is never touched', () => {
 });
 
 describe('a landing killed halfway', () => {
+  it('baton merge killed with -9 during the checks leaves no check running in the scratch worktree for the next landing', { timeout: TIMEOUT_MS }, async () => {
+    const gate = sharedTempDir('baton-adversary-beat-');
+    cleanups.push(() => rmSync(gate, { recursive: true, force: true }));
+    const p = project({ checks: [{ id: 'check', run: `sh ./check.sh; case "$PWD" in */merge-queue) while true; do date +%s%N > ${gate}/beat; sleep 0.1; done ;; esac` }] });
+    const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
+    const landing = spawnBaton(['merge', String(id)], { cwd: p.dir });
+    await landing.waitFor((line) => line.includes('checking the merged result'), 60_000);
+    const started = Date.now();
+    while (!existsSync(join(gate, 'beat')) && Date.now() - started < 10_000) await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+    process.kill(landing.pid as number, 'SIGKILL');
+    await landing.exited;
+
+    // The watchdog stops the check's group once baton's pipe closes (SIGTERM at once, SIGKILL 3 s later).
+    await new Promise((resolveWait) => setTimeout(resolveWait, 3_500));
+    const beat = readFileSync(join(gate, 'beat'), 'utf8');
+    await new Promise((resolveWait) => setTimeout(resolveWait, 600));
+    expect(readFileSync(join(gate, 'beat'), 'utf8')).toBe(beat);
+  });
+
   it('killed after the base moved but before its checkout followed: the next landing brings the checkout along instead of pausing on it', { timeout: TIMEOUT_MS }, () => {
     const p = project();
     const id = p.reviewed('Add a', 'echo a > a.txt', '-r', 'adds:file:a.txt');
@@ -350,6 +375,28 @@ describe('one lander per repository', () => {
     await Promise.all([landing.exited, meanwhile.exited]);
     expect(meanwhile.lines.join('\n')).toContain('is being landed by');
     expect(meanwhile.lines.join('\n')).not.toContain('checking the merged result');
+  });
+});
+
+describe('decisions made while the queue checks, on a red result', () => {
+  it('a task rejected while its red checks run stays as the person left it, and the queue goes on with the next task', { timeout: TIMEOUT_MS }, async () => {
+    const gate = sharedTempDir('baton-adversary-gate-');
+    cleanups.push(() => rmSync(gate, { recursive: true, force: true }));
+    const p = project();
+    // A's code waits in the queue until the test has rejected A, then fails.
+    const a = p.reviewed('Add code', onlyInTheQueue(`while [ ! -f ${gate}/go ]; do sleep 0.1; done; exit 1`), '-r', 'adds:file:src/code.sh');
+    const b = p.reviewed('Add b', 'echo b > b.txt', '-r', 'adds:file:b.txt');
+    const landing = spawnBaton(['merge', String(a), String(b)], { cwd: p.dir });
+    await landing.waitFor((line) => line.includes('checking the merged result'), 60_000);
+    expect(baton(['reject', String(a), '-m', 'wrong approach'], { cwd: p.dir }).code).toBe(0);
+    writeFileSync(join(gate, 'go'), '');
+    const exit = await landing.exited;
+
+    expect(exit.stderr).not.toContain('changed while baton was deciding');
+    expect(p.mainLog()).toEqual([`Add b (#${b})`, 'initial']);
+    const events = json<{ events: { type: string }[] }>(baton(['log', String(a), '--json'], { cwd: p.dir })).events.map((event) => event.type);
+    expect(events).toContain('review_rejected');
+    expect(events).not.toContain('merge_returned');
   });
 });
 

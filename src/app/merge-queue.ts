@@ -210,8 +210,8 @@ async function landBatch(deps: MergeQueueDeps, entries: readonly QueueEntry[], c
     const ready: Omit<Link, 'commit'>[] = [];
     for (const entry of pending) {
       const verdict = await verifiedBranch(deps, entry);
-      if ('landing' in verdict) results.push(verdict.landing);
-      else ready.push({ entry, ...verdict });
+      if (!('landing' in verdict)) ready.push({ entry, ...verdict });
+      else if (verdict.landing !== null) results.push(verdict.landing);
     }
     const first = ready[0];
     if (first === undefined) return results;
@@ -231,7 +231,8 @@ async function landBatch(deps: MergeQueueDeps, entries: readonly QueueEntry[], c
         // Onto tasks of this batch that have not landed (and may not): only a conflict with the base itself sends it back; else it waits for the next batch.
         const onBase = tip === baseTip ? combined : await deps.merger.combine(deps.repoRoot, { ...request, baseTip });
         if (onBase.kind !== 'conflict') continue;
-        results.push(await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${baseTip.slice(0, 12)}) conflicts in ${onBase.paths.length} file(s): ${onBase.paths.join(', ')}`, conflictAdvice(deps.baseBranch, onBase.paths))], conflicts: onBase.paths, baseCommit: baseTip }));
+        const back = await sendBack(deps, task, state, { failures: [mergeFailure('merge:conflict', `bringing ${item.branch} onto ${deps.baseBranch} (at ${baseTip.slice(0, 12)}) conflicts in ${onBase.paths.length} file(s): ${onBase.paths.join(', ')}`, conflictAdvice(deps.baseBranch, onBase.paths))], conflicts: onBase.paths, baseCommit: baseTip });
+        if (back !== null) results.push(back);
         continue;
       }
       if (combined.kind === 'combined') tip = combined.commit;
@@ -250,7 +251,7 @@ async function landBatch(deps: MergeQueueDeps, entries: readonly QueueEntry[], c
 }
 
 /** The branch still at the commit baton's checks passed on, or the task sent back. */
-async function verifiedBranch(deps: MergeQueueDeps, entry: QueueEntry): Promise<{ branch: string; verified: string } | { landing: Landing }> {
+async function verifiedBranch(deps: MergeQueueDeps, entry: QueueEntry): Promise<{ branch: string; verified: string } | { landing: Landing | null }> {
   const { task, state } = entry;
   const verified = state.verifiedCommit;
   const branch = state.branch ?? task.branch;
@@ -276,7 +277,10 @@ async function landChain(deps: MergeQueueDeps, baseTip: string, chain: readonly 
     const failures = await checkMerged(deps, head.entry.task, head.commit);
     counter.checkRuns += 1;
     if (failures.length === 0) break;
-    if (size === 1) return { landings: [await sendBack(deps, head.entry.task, head.entry.state, { failures, conflicts: [], baseCommit: baseTip })], moved: false, tip: null };
+    if (size === 1) {
+      const back = await sendBack(deps, head.entry.task, head.entry.state, { failures, conflicts: [], baseCommit: baseTip });
+      return { landings: back === null ? [] : [back], moved: false, tip: null };
+    }
     size = Math.ceil(size / 2);
   }
   const prefix = chain.slice(0, size);
@@ -417,15 +421,20 @@ interface SendBack {
   baseCommit: string | null;
 }
 
-/** Conflict or red: back to `open` with the reason as note and feedback; `failed` after `merge.retries` returns. */
-async function sendBack(deps: MergeQueueDeps, task: Task, state: QueueState, back: SendBack): Promise<Landing> {
+/**
+ * Conflict or red: back to `open` with the reason as note and feedback; `failed` after
+ * `merge.retries` returns. Null, writing nothing, for a task that left the queue meanwhile (a
+ * person rejected it during its checks, say): what was checked is no longer what waits.
+ */
+async function sendBack(deps: MergeQueueDeps, task: Task, state: QueueState, back: SendBack): Promise<Landing | null> {
   const returns = state.returns + 1;
   const status = returns > deps.config.merge.retries ? 'failed' : 'open';
   const reason = back.failures.map((failure) => failure.summary).join('; ');
   const nowIso = deps.board.clock.now().toISOString();
-  await deps.board.store.write(async (tx) => {
+  const written = await deps.board.store.write(async (tx) => {
     const now = await loadTask(tx, task.id);
-    if (now.status !== 'review') throw changedMeanwhile(task.id);
+    const fresh = await stateOf(tx, task.id);
+    if (now.status !== 'review' || fresh.queuedEventId !== state.queuedEventId || fresh.verifiedCommit !== state.verifiedCommit) return false;
     await tx.appendEvent(
       { actor: deps.board.actor, taskId: task.id, type: 'merge_returned', payload: { reason, failures: back.failures, conflicts: back.conflicts, baseCommit: back.baseCommit, returns, status }, recipients: recipientsFor(deps.board.actor, now.assignee, now.createdBy) },
       nowIso,
@@ -434,8 +443,9 @@ async function sendBack(deps: MergeQueueDeps, task: Task, state: QueueState, bac
       ? `The merge queue sent this task back ${returns} times (merge.retries is ${deps.config.merge.retries}); it is failed: ${reason}`
       : `The merge queue sent this task back (${returns} of ${deps.config.merge.retries + 1}): ${reason}. Its next run starts from its branch with this as feedback.`;
     await sendBackIn(tx, deps.board, now, { status, note, reason }, nowIso);
+    return true;
   });
-  return { kind: 'returned', taskId: task.id, title: task.title, status, reason, conflicts: back.conflicts, failures: back.failures };
+  return written ? { kind: 'returned', taskId: task.id, title: task.title, status, reason, conflicts: back.conflicts, failures: back.failures } : null;
 }
 
 async function sendBackIn(tx: Parameters<Parameters<BoardDeps['store']['write']>[0]>[0], board: BoardDeps, task: Task, back: { status: 'open' | 'failed'; note: string; reason: string }, nowIso: string): Promise<Task> {

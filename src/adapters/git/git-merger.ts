@@ -92,15 +92,17 @@ export class GitMerger implements Merger {
 
   /**
    * What is at `scratch` must be the repository's worktree of that path: a plain folder there
-   * would make git find the checkout around it, and the forced checkout and clean that come
-   * next would throw away a person's work there.
+   * would make git find the checkout around it (a link, the checkout it points at), and the
+   * forced checkout and clean that come next would throw away a person's work there.
    */
   private async requireOwnWorktree(repoRoot: string, scratch: string): Promise<void> {
     const real = await realpath(scratch);
     const top = await this.git(['rev-parse', '--show-toplevel'], scratch, { okExitCodes: [0, 128] });
-    const listed = parseWorktreeList((await this.git(['worktree', 'list', '--porcelain', '-z'], repoRoot)).stdout);
-    const registered = await Promise.all(listed.map((entry) => realpath(entry.path).catch(() => entry.path)));
-    if (top.exitCode === 0 && (await realpath(top.stdout.trim()).catch(() => null)) === real && registered.includes(real)) return;
+    // The linked worktrees (git lists the main one first): a link to the main checkout is no scratch worktree.
+    const linked = parseWorktreeList((await this.git(['worktree', 'list', '--porcelain', '-z'], repoRoot)).stdout).slice(1);
+    const registered = await Promise.all(linked.map((entry) => realpath(entry.path).catch(() => entry.path)));
+    const own = !(await lstat(scratch)).isSymbolicLink() && top.exitCode === 0 && (await realpath(top.stdout.trim()).catch(() => null)) === real && registered.includes(real);
+    if (own) return;
     throw new BatonError('CONFLICT', `${scratch} is where the merge queue checks merged results, but it is not a worktree of ${repoRoot} (git there would work on another checkout); move it away and retry: baton makes the worktree anew`, { path: scratch });
   }
 

@@ -1,3 +1,5 @@
+import nodeProcess from 'node:process';
+import { guardChildren } from '../../adapters/process/watchdog.js';
 import { approvalNeeded, assertQueueable, collectLanded, enqueue, landQueue, reject, reviewEntries, type Landing, type LandingNote, type MergeQueueDeps, type QueueEntry } from '../../app/merge-queue.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { quoted } from '../../core/quoted.js';
@@ -139,6 +141,8 @@ function reviewBlock(row: Row, p: Paint): string {
 async function landAndReport(ctx: CommandContext, deps: MergeQueueDeps, queueOnly: boolean, before: string[]): Promise<CommandOutput> {
   const p = paint(ctx.color);
   if (queueOnly) return { json: { landings: [], busy: null, checkRuns: 0 }, text: before.join('\n') };
+  // Nothing the checks start may outlive this baton: killed, it would leave them running in the scratch worktree under the next landing's checks.
+  guardChildren({ execPath: nodeProcess.execPath });
   const { landings, busy, checkRuns } = await landQueue(deps);
   const lines = [...before, ...landings.map((landing) => landingLine(landing, p))];
   if (busy !== null) lines.push(`the queue is being landed by ${busy}; it will land what was queued`);
