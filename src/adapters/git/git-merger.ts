@@ -144,15 +144,17 @@ export class GitMerger implements Merger {
   private async untrackedInTheWay(worktree: string, from: string, to: string): Promise<string[]> {
     const fields = (await this.git(['diff', '--name-status', '--no-renames', '-z', from, to, '--'], worktree)).stdout.split('\0');
     const changes = Array.from({ length: Math.floor(fields.length / 2) }, (_, index) => ({ status: fields[2 * index] ?? '', path: fields[2 * index + 1] ?? '' }));
-    const removed = changes.filter((change) => change.status === 'D').map((change) => change.path);
+    const removed = new Set(changes.filter((change) => change.status === 'D').map((change) => change.path));
+    // Folders that held a removed file: every folder above each one.
+    const emptied = new Set([...removed].flatMap((path) => path.split('/').slice(0, -1).map((_, index, parts) => parts.slice(0, index + 1).join('/'))));
     const inTheWay = new Set<string>();
     for (const { path } of changes.filter((change) => change.status === 'A')) {
       const parts = path.split('/');
       for (let depth = 1; depth <= parts.length; depth++) {
         const prefix = parts.slice(0, depth).join('/');
         const found = await lstat(join(worktree, prefix)).catch(() => null);
-        if (found === null || removed.includes(prefix)) break;
-        if (found.isDirectory() && (depth < parts.length || removed.some((gone) => gone.startsWith(`${prefix}/`)))) continue;
+        if (found === null || removed.has(prefix)) break;
+        if (found.isDirectory() && (depth < parts.length || emptied.has(prefix))) continue;
         inTheWay.add(prefix);
         break;
       }
