@@ -18,7 +18,9 @@ export const GATING = `('blocks','parent-child')`;
 /** The statuses in which a blocker is met (see isBlockerMet). */
 const CLOSED = `('done','cancelled')`;
 const INSERT_TASK = `INSERT INTO tasks (id, ${TASK_COLUMNS.join(', ')}) VALUES (?, ${TASK_COLUMNS.map(() => '?').join(', ')})`;
-const SELECT_TASK = 'SELECT * FROM tasks WHERE id = ?';
+const UPDATE_TASK =
+  `UPDATE tasks SET ${TASK_COLUMNS.map((column) => `${column} = ?`).join(', ')}, version = version + 1 ` +
+  'WHERE id = ? AND version = ?';
 
 export type Prepare = (sql: string) => Statement;
 
@@ -29,8 +31,6 @@ export type Prepare = (sql: string) => Statement;
 export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
   readonly rankIndex: SqliteRankIndex;
   private readonly runLocks: SqliteRunLocks;
-  /** Task rows as this transaction read them: what `updateTask` compares a task with. */
-  private readonly rowsRead = new Map<number, TaskRow>();
 
   constructor(sql: Prepare) {
     super(sql);
@@ -39,19 +39,8 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
   }
 
   async getTask(id: number): Promise<Task | null> {
-    const row = this.readRow(id);
+    const row = this.sql('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
     return row ? taskFromRow(row) : null;
-  }
-
-  /** The transaction is over: rows it read may change from now on. */
-  forgetRows(): void {
-    this.rowsRead.clear();
-  }
-
-  private readRow(id: number): TaskRow | undefined {
-    const row = this.sql(SELECT_TASK).get(id) as TaskRow | undefined;
-    if (row) this.rowsRead.set(id, row);
-    return row;
   }
 
   async getTasks(ids: readonly number[]): Promise<Task[]> {
@@ -251,25 +240,10 @@ export class SqliteBoardTx extends SqliteImpactTx implements BoardWriter {
     return { ...task, id: Number(info.lastInsertRowid), version: 1 };
   }
 
-  /**
-   * Writes only the columns that differ from the row as stored (read earlier in this transaction,
-   * else now): SQLite rewrites the entry of every index whose column the UPDATE sets, even to
-   * the same value, and each such page is one more WAL frame to write and checkpoint.
-   */
   async updateTask(task: Task): Promise<Task> {
-    const cached = this.rowsRead.get(task.id);
-    const row = cached !== undefined && cached.version === task.version ? cached : this.readRow(task.id);
-    if (row === undefined || row.version !== task.version) {
-      throw new BatonError('CONFLICT', `task #${task.id} changed while it was being updated; run the command again`, { id: task.id });
-    }
-    this.rankIndex.statusChanging(task.id, row.status as Status, task.status);
-    const values = taskValues(task);
-    const changed = TASK_COLUMNS.flatMap((column, index) => (values[index] === row[column] ? [] : [index]));
-    const assignments = changed.map((index) => `${TASK_COLUMNS[index]} = ?, `).join('');
-    const info = this.sql(`UPDATE tasks SET ${assignments}version = version + 1 WHERE id = ? AND version = ?`).run(
-      ...changed.map((index) => values[index]), task.id, task.version,
-    );
-    this.rowsRead.delete(task.id);
+    const before = this.sql('SELECT status FROM tasks WHERE id = ?').pluck().get(task.id) as Status | undefined;
+    if (before !== undefined) this.rankIndex.statusChanging(task.id, before, task.status);
+    const info = this.sql(UPDATE_TASK).run(...taskValues(task), task.id, task.version);
     if (info.changes !== 1) {
       throw new BatonError('CONFLICT', `task #${task.id} changed while it was being updated; run the command again`, { id: task.id });
     }
