@@ -15,7 +15,7 @@ export const RECHECK_WINDOW_MS = 1000;
  * wal-index of the -shm file, which is shared memory and raises no notice at all. A reader that
  * wakes on the write and looks at once can still see the board as it was, and nothing wakes it
  * again. So a notice is not used up by one look: see `recheckDelayMs`. And baton's own writers
- * ring a bell once their commit is visible (`CommitBell`), so their commits never wait on it.
+ * ring a bell once their commit is visible (`ringCommitBell`), so their commits never wait on it.
  */
 export class BoardNotices {
   private watcher: FSWatcher | undefined;
@@ -80,34 +80,17 @@ function monotonicMs(): number {
  * the commit. The byte is the one already there, and the kernel stamps the modification time,
  * which is all the board's clock reads. Where the file cannot be written (a read-only board)
  * followers fall back on their looks after the -wal notice.
- *
- * The file is opened (and judged, see openClockFile) at the first ring and kept open until
- * `close`: a long-lived writer rings on every commit, and opening it each time cost two
- * system calls more than the write.
  */
-export class CommitBell {
-  private fd: number | null = null;
-
-  constructor(private readonly boardPath: string) {}
-
-  ring(): void {
-    try {
-      this.fd ??= openClockFile(this.boardPath);
-      if (this.fd !== null) writeSync(this.fd, 'b', 0);
-    } catch {
-      // Only a wake-up is lost, and the looks after the -wal notice stand in for it.
-      this.close();
-    }
-  }
-
-  close(): void {
-    const fd = this.fd;
-    this.fd = null;
+export function ringCommitBell(boardPath: string): void {
+  try {
+    const fd = openClockFile(boardPath);
     if (fd === null) return;
     try {
+      writeSync(fd, 'b', 0);
+    } finally {
       closeSync(fd);
-    } catch {
-      // Nothing left to release.
     }
+  } catch {
+    // Only a wake-up is lost, and the looks after the -wal notice stand in for it.
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, statSync, type Stats } from 'node:fs';
 import type { Database, Statement } from 'better-sqlite3';
 import type { BoardReader, BoardStore, BoardWriter, ChangeMark } from '../../app/ports.js';
 import { BatonError } from '../../core/errors.js';
-import { BoardNotices, CommitBell } from './board-notices.js';
+import { BoardNotices, ringCommitBell } from './board-notices.js';
 import { SqliteBoardTx } from './sqlite-board-tx.js';
 import { guard, openSqliteBoard, translateSqliteError, type OpenOptions } from './sqlite-open.js';
 
@@ -16,7 +16,6 @@ export class SqliteBoardStore implements BoardStore {
   /** Serialises transactions of this process: one connection, one transaction at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly notices: BoardNotices;
-  private readonly bell: CommitBell;
   /** Commits made through this store: part of the change mark, as data_version leaves them out. */
   private ownCommits = 0;
   /** Which connection to the board this is: a re-opened board's data_version starts afresh. */
@@ -38,7 +37,6 @@ export class SqliteBoardStore implements BoardStore {
   ) {
     this.tx = new SqliteBoardTx((sql) => this.statement(sql));
     this.notices = new BoardNotices(path);
-    this.bell = new CommitBell(path);
     this.seen = statOrNull(path);
     this.boardId = readBoardId(db);
   }
@@ -105,7 +103,6 @@ export class SqliteBoardStore implements BoardStore {
 
   close(): Promise<void> {
     this.notices.close();
-    this.bell.close();
     if (this.db.open) this.db.close();
     return Promise.resolve();
   }
@@ -193,20 +190,17 @@ export class SqliteBoardStore implements BoardStore {
 
   private inTransaction<T>(begin: string, work: (tx: SqliteBoardTx) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      // Prepared once and run each time: `exec` would parse BEGIN and COMMIT again on every transaction.
-      guard(this.path, () => this.statement(begin).run());
+      guard(this.path, () => this.db.exec(begin));
       try {
         const result = await work(this.tx);
         this.tx.rankIndex.flush();
-        guard(this.path, () => this.statement('COMMIT').run());
+        guard(this.path, () => this.db.exec('COMMIT'));
         if (begin === 'BEGIN IMMEDIATE') this.committed();
         return result;
       } catch (error) {
         this.tx.rankIndex.discard();
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw translateSqliteError(this.path, error);
-      } finally {
-        this.tx.forgetRows();
       }
     };
     const next = this.queue.then(run, run);
@@ -221,7 +215,7 @@ export class SqliteBoardStore implements BoardStore {
   private committed(): void {
     this.ownCommits++;
     this.notices.notice();
-    this.bell.ring();
+    ringCommitBell(this.path);
   }
 
   private statement(sql: string): Statement {
