@@ -432,7 +432,7 @@ describe('the supervisor hands finished work to the queue', () => {
     const ids = ['a', 'b', 'c'].map((name) => p.task(`Add ${name}`, `sleep 1; echo ${name} > ${name}.txt`, '-r', `adds:file:${name}.txt`));
     const result = await batonAsync(['run', '--ready', '--json'], { cwd: p.dir, env: { BATON_CONTAINMENT: 'off' } });
     expect(result.code, result.stderr).toBe(0);
-    const doc = json<{ runs: { taskId: number; outcome: string; attempts: number }[]; landings: { taskId: number; outcome: string }[] }>(result);
+    const doc = ndjson<{ runs: { taskId: number; outcome: string; attempts: number }[]; landings: { taskId: number; outcome: string }[] }>(result).summary;
     expect(doc.runs.map((run) => [run.taskId, run.outcome, run.attempts])).toEqual(ids.map((id) => [id, 'succeeded', 1]));
     expect(doc.landings.map((landing) => [landing.taskId, landing.outcome])).toEqual(ids.map((id) => [id, 'landed']));
     expect(result.stderr).not.toContain('diverged');
