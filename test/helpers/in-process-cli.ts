@@ -40,9 +40,15 @@ export function runInProcess(command: HostedCommand, timeoutMs: number): HostedR
     void worker.terminate();
     throw new Error(`baton ${command.args.join(' ')} did not answer in-process within ${timeoutMs} ms`);
   }
-  for (let received = receiveMessageOnPort(results); received; received = receiveMessageOnPort(results)) {
-    const result = received.message as NumberedResult;
-    if (result.seq === seq) return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  // The result was posted before the signal, but a message crossing threads can reach this port a
+  // moment after the signal does (seen on a loaded machine): looked for again, briefly.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let tries = 0; tries < 200; tries++) {
+    for (let received = receiveMessageOnPort(results); received; received = receiveMessageOnPort(results)) {
+      const result = received.message as NumberedResult;
+      if (result.seq === seq) return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+    }
+    Atomics.wait(pause, 0, 0, 10);
   }
   throw new Error(`baton ${command.args.join(' ')}: the in-process CLI signalled a result it did not send`);
 }
