@@ -3,7 +3,7 @@ import type { AgentRequest, AgentResult, Environment, Executor } from '../../app
 import { sumUsage } from '../../core/agent-stream/agent-event.js';
 import { classifyAttempt } from '../../core/agent-stream/classify-attempt.js';
 import type { AcpTurnState } from './acp-client.js';
-import { EventLog, processRun, withCancel, type ExecutorOptions } from './agent-process.js';
+import { CLI_STARTUP_IDLE_MS, EventLog, processRun, withCancel, type ExecutorOptions } from './agent-process.js';
 import { requireCommandOnPath } from './installed.js';
 import { killMarkedProcesses, markedEnvironment } from '../process/marked-processes.js';
 import { spawnGroup } from '../process/spawn-group.js';
@@ -41,6 +41,7 @@ async function runAcp(command: string, request: AgentRequest, options: ExecutorO
     env: marked.env,
     timeoutMs: request.wallTimeoutMs,
     idleTimeoutMs: request.idleTimeoutMs,
+    startupIdleTimeoutMs: CLI_STARTUP_IDLE_MS,
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.wrap ? { wrap: request.wrap } : {}),

@@ -8,6 +8,12 @@ import { spawnGroup, type GroupExit, type RunningGroup } from '../process/spawn-
 /** How long an agent that is retrying a rate limit without saying how long may stay silent, on top of the idle timeout. */
 const UNANNOUNCED_RATE_LIMIT_WAIT_MS = 2 * 60_000;
 
+/**
+ * How long an agent CLI may stay silent at start, when the idle timeout is shorter: Claude Code
+ * and Codex load megabytes of code before their first line, which takes seconds on a busy machine.
+ */
+export const CLI_STARTUP_IDLE_MS = 30_000;
+
 /** What every executor needs from the composition root. */
 export interface ExecutorOptions {
   /** Between SIGTERM and SIGKILL when baton stops an agent (spawnGroup's default otherwise). */
@@ -69,7 +75,7 @@ export interface LineReader {
 export async function runAgentProcess(
   argv: readonly string[],
   request: AgentRequest,
-  options: ExecutorOptions & { env?: Environment; reader: LineReader; log: EventLog },
+  options: ExecutorOptions & { env?: Environment; reader: LineReader; log: EventLog; startupIdleTimeoutMs?: number },
 ): Promise<AgentProcessRun> {
   const { reader, log } = options;
   const marked = markedEnvironment(options.env ?? request.env);
@@ -80,6 +86,7 @@ export async function runAgentProcess(
     env: marked.env,
     timeoutMs: request.wallTimeoutMs,
     idleTimeoutMs: request.idleTimeoutMs,
+    ...(options.startupIdleTimeoutMs === undefined ? {} : { startupIdleTimeoutMs: options.startupIdleTimeoutMs }),
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.wrap ? { wrap: request.wrap } : {}),

@@ -3,7 +3,7 @@ import type { AgentRequest, AgentResult, Environment, Executor } from '../../app
 import { sumUsage } from '../../core/agent-stream/agent-event.js';
 import { classifyAttempt } from '../../core/agent-stream/classify-attempt.js';
 import { createStreamParser } from '../../core/agent-stream/create-parser.js';
-import { EventLog, runAgentProcess, withCancel, type ExecutorOptions } from './agent-process.js';
+import { CLI_STARTUP_IDLE_MS, EventLog, runAgentProcess, withCancel, type ExecutorOptions } from './agent-process.js';
 import { requireOnPath } from './installed.js';
 
 /**
@@ -50,6 +50,7 @@ async function runClaude(request: AgentRequest, options: ExecutorOptions): Promi
   const log = new EventLog(request.onEvent);
   const run = await runAgentProcess(claudeArgv(request, sessionId), request, {
     ...options,
+    startupIdleTimeoutMs: CLI_STARTUP_IDLE_MS,
     log,
     reader: { line: (line) => parser.parseLine(line), end: () => parser.end() },
   });

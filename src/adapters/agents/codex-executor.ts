@@ -2,7 +2,7 @@ import type { AgentRequest, AgentResult, Environment, Executor } from '../../app
 import { sumUsage } from '../../core/agent-stream/agent-event.js';
 import { classifyAttempt } from '../../core/agent-stream/classify-attempt.js';
 import { createStreamParser } from '../../core/agent-stream/create-parser.js';
-import { EventLog, runAgentProcess, withCancel, type ExecutorOptions } from './agent-process.js';
+import { CLI_STARTUP_IDLE_MS, EventLog, runAgentProcess, withCancel, type ExecutorOptions } from './agent-process.js';
 import { requireOnPath } from './installed.js';
 
 /**
@@ -39,6 +39,7 @@ async function runCodex(request: AgentRequest, options: ExecutorOptions): Promis
   const log = new EventLog(request.onEvent);
   const run = await runAgentProcess(codexArgv(request), request, {
     ...options,
+    startupIdleTimeoutMs: CLI_STARTUP_IDLE_MS,
     log,
     reader: { line: (line) => parser.parseLine(line), end: () => parser.end() },
   });

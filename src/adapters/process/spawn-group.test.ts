@@ -122,6 +122,19 @@ describe('spawnGroup', () => {
     await expectGone([Number(lines[0]?.split(' ')[0])]);
   });
 
+  it('gives a command the start-up limit for its first line, and the idle timeout after it', async () => {
+    const options = { cwd, idleTimeoutMs: 300, startupIdleTimeoutMs: 1_500, timeoutMs: 30_000, killGraceMs: GRACE_MS };
+    const [slowStart, silentStart, quietAfter] = await Promise.all([
+      runGroup(['sh', '-c', 'sleep 0.8; echo started; echo done'], options),
+      runGroup(['sh', '-c', 'sleep 300'], options),
+      runGroup(['sh', '-c', 'echo started; sleep 0.8; echo done'], options),
+    ]);
+    expect(slowStart).toMatchObject({ timedOut: null, exitCode: 0, stdoutTail: 'started\ndone\n' });
+    expect(silentStart).toMatchObject({ timedOut: 'idle', signal: 'SIGTERM' });
+    expect(silentStart.durationMs).toBeGreaterThanOrEqual(1_450);
+    expect(quietAfter).toMatchObject({ timedOut: 'idle', stdoutTail: 'started\n' });
+  });
+
   it('does not count as idle a command that keeps printing', async () => {
     const exit = await runGroup(['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.15; done'], { cwd, idleTimeoutMs: 900, killGraceMs: GRACE_MS });
     expect(exit).toMatchObject({ timedOut: null, exitCode: 0 });

@@ -22,6 +22,11 @@ export interface SpawnGroupOptions {
   timeoutMs?: number;
   /** Limit on silence: no byte on stdout or stderr for this long ends the run. */
   idleTimeoutMs?: number;
+  /**
+   * The limit on silence before the first byte, when longer than `idleTimeoutMs`: a program that
+   * loads for seconds on a busy machine is starting, not hung.
+   */
+  startupIdleTimeoutMs?: number;
   /** How long the group gets between SIGTERM and SIGKILL. */
   killGraceMs?: number;
   /** Aborting it stops the group, like a timeout. */
@@ -141,6 +146,7 @@ class GroupRun {
   private readonly limitTimers: NodeJS.Timeout[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private lastOutputAt: number;
+  private sawOutput = false;
   /** `extendIdle`'s floor under the idle deadline (performance.now() time). */
   private idleFloorAt = 0;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -189,15 +195,17 @@ class GroupRun {
   }
 
   /**
-   * The idle deadline is the later of the last output + the idle timeout and `extendIdle`'s
+   * The idle deadline is the later of the last output (or the start, with the start-up limit)
+   * + the idle timeout and `extendIdle`'s
    * floor. The timer is not reset on every chunk: when it fires early it sleeps to the deadline.
    */
   private watchIdle(): void {
     const idle = this.options.idleTimeoutMs;
     if (idle === undefined) return;
+    const startupIdle = Math.max(idle, this.options.startupIdleTimeoutMs ?? 0);
     const check = (): void => {
       const now = performance.now();
-      const deadline = Math.max(this.lastOutputAt + idle, this.idleFloorAt);
+      const deadline = Math.max(this.lastOutputAt + (this.sawOutput ? idle : startupIdle), this.idleFloorAt);
       if (now >= deadline) this.stop('idle');
       else this.idleTimer = setTimeout(check, Math.ceil(deadline - now));
     };
@@ -218,6 +226,7 @@ class GroupRun {
       });
       stream?.on('data', (chunk: Buffer) => {
         this.lastOutputAt = performance.now();
+        this.sawOutput = true;
         splitter.push(chunk);
       });
       stream?.on('end', () => splitter.end());
