@@ -249,6 +249,36 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     expect(p.mainLog()).toEqual([`Add z (#${id})`, 'my edit', 'initial']);
   });
 
+  it("another git's index lock in the checked-out base is waited out; a lock a crashed git left pauses the queue, touching nothing", { timeout: TIMEOUT_MS }, async () => {
+    const p = project();
+    const first = p.task('Add l', 'echo l > l.txt', '-r', 'adds:file:l.txt');
+    const second = p.task('Add m', 'echo m > m.txt', '-r', 'adds:file:m.txt');
+    expect(p.run(first).code).toBe(0);
+    expect(p.run(second).code).toBe(0);
+    // What a `git status` or an editor's git does for a moment: the lock is there when the landing starts.
+    const lock = join(p.dir, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    const released = setTimeout(() => rmSync(lock, { force: true }), 1_500);
+    const waited = await batonAsync(['merge', String(first), '--json'], { cwd: p.dir });
+    clearTimeout(released);
+    rmSync(lock, { force: true });
+    expect(json<{ landings: Landing[] }>(waited).landings, waited.stdout + waited.stderr).toMatchObject([{ kind: 'landed', taskId: first }]);
+    expect(readFileSync(join(p.dir, 'l.txt'), 'utf8')).toBe('l\n');
+
+    writeFileSync(lock, '');
+    const before = { refs: refs(p.dir), status: git(p.dir, ['status', '--porcelain']) };
+    const stuck = merge(p, String(second));
+    expect(stuck.code).toBe(1);
+    expect(stuck.landings).toMatchObject([{ kind: 'paused', taskId: second }]);
+    expect(stuck.landings[0]?.reason).toContain('index.lock');
+    expect(refs(p.dir)).toBe(before.refs);
+    expect(git(p.dir, ['status', '--porcelain'])).toBe(before.status);
+    expect(existsSync(join(p.dir, 'm.txt'))).toBe(false);
+    rmSync(lock);
+    expect(json<{ landings: Landing[] }>(baton(['queue', '--land', '--json'], { cwd: p.dir })).landings).toMatchObject([{ kind: 'landed', taskId: second }]);
+    expect(p.mainLog()).toEqual([`Add m (#${second})`, `Add l (#${first})`, 'initial']);
+  });
+
   it('a task branch moved after the checks passed is not landed: only the commit baton checked can land', { timeout: TIMEOUT_MS }, () => {
     const p = project();
     const id = p.task('Add w', 'echo w > w.txt', '-r', 'adds:file:w.txt');

@@ -1,4 +1,5 @@
 import { lstat, realpath } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Combined, LandOutcome, Merger, RemovalOutcome } from '../../app/merge-ports.js';
 import { BatonError } from '../../core/errors.js';
@@ -7,6 +8,10 @@ import { identityArgs, moveRef, writeCommit } from './commit-tree.js';
 import type { GitRunner } from './resolve-commit.js';
 import { runGit, type Environment } from './run-git.js';
 import { parseWorktreeList } from './worktree-list.js';
+
+/** How often, and how long apart, a landing tries a worktree whose index another git process has locked. */
+const INDEX_LOCK_TRIES = 20;
+const INDEX_LOCK_WAIT_MS = 100;
 
 /**
  * The merge queue's git: results built from commit ids (never from names that could move), no
@@ -116,8 +121,8 @@ export class GitMerger implements Merger {
       const inTheWay = await this.untrackedInTheWay(holder, request.from, request.to);
       if (inTheWay.length > 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay, refused: null };
       // What status does not show (a local edit under assume-unchanged): git's own dry run of the move says whether the files can follow.
-      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
-      const dryRun = await this.git(['read-tree', '-n', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+      await this.refreshIndex(holder);
+      const dryRun = await this.readTree(['-n', '-m', '-u', request.from, request.to], holder);
       if (dryRun.exitCode !== 0) return { kind: 'paused', worktree: holder, dirty: [], inTheWay: [], refused: dryRun.stderr.trim().split('\n').slice(0, 3).join('; ') };
     }
     try {
@@ -129,8 +134,8 @@ export class GitMerger implements Merger {
     const stale: string[] = [];
     for (const holder of holders) {
       // A checked-out worktree follows its branch: files and index from the old tip's tree to the new one.
-      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
-      const moved = await this.git(['read-tree', '-m', '-u', request.from, request.to], holder, { okExitCodes: [0, 128] });
+      await this.refreshIndex(holder);
+      const moved = await this.readTree(['-m', '-u', request.from, request.to], holder);
       if (moved.exitCode !== 0) stale.push(`${holder} changed while baton landed; its files are still those of ${request.from.slice(0, 12)}: run \`git -C ${holder} read-tree -m -u ${request.from} ${request.to}\` once its own changes are saved`);
     }
     return { kind: 'landed', worktree: holders[0] ?? null, stale: stale.length === 0 ? null : stale.join('\n') };
@@ -173,11 +178,11 @@ export class GitMerger implements Merger {
     const followed: string[] = [];
     for (const holder of await this.worktreesOn(repoRoot, request.branch)) {
       // Exactly where the landing left it: index at the old tip's tree, files as the index says.
-      await this.git(['update-index', '-q', '--refresh'], holder, { okExitCodes: [0, 1] });
+      await this.refreshIndex(holder);
       const index = await this.git(['write-tree'], holder, { okExitCodes: [0, 128] });
       const unstaged = await this.git(['diff', '--quiet', '--no-ext-diff'], holder, { okExitCodes: [0, 1] });
       if (index.exitCode !== 0 || index.stdout.trim() !== fromTree || unstaged.exitCode !== 0) continue;
-      const moved = await this.git(['read-tree', '-m', '-u', from, to], holder, { okExitCodes: [0, 128] });
+      const moved = await this.readTree(['-m', '-u', from, to], holder);
       if (moved.exitCode === 0) followed.push(holder);
     }
     return followed;
@@ -211,6 +216,31 @@ export class GitMerger implements Merger {
       removed.push(`branch ${request.branch}`);
     }
     return { removed, kept: [] };
+  }
+
+  /**
+   * `git read-tree` in a checked-out worktree, waiting while another git process holds its index
+   * lock: even the dry run takes it, and a `git status` nearby holds it for a moment to refresh
+   * the index. A lock still held after that (a crashed git's) is git's answer.
+   */
+  private async readTree(args: readonly string[], worktree: string): Promise<{ exitCode: number; stderr: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const output = await this.git(['read-tree', ...args], worktree, { okExitCodes: [0, 128] });
+      if (output.exitCode === 0 || !output.stderr.includes('index.lock') || attempt >= INDEX_LOCK_TRIES) return output;
+      await sleep(INDEX_LOCK_WAIT_MS);
+    }
+  }
+
+  /**
+   * Brings the index's file stats up to date, so that `read-tree -u` sees an unchanged file as
+   * unchanged. It fails only on a locked index (saying nothing under -q): waited for like
+   * `readTree`, and left to the `readTree` after it to report.
+   */
+  private async refreshIndex(worktree: string): Promise<void> {
+    for (let attempt = 1; attempt <= INDEX_LOCK_TRIES; attempt++) {
+      if ((await this.git(['update-index', '-q', '--refresh'], worktree, { okExitCodes: [0, 1, 128] })).exitCode !== 128) return;
+      await sleep(INDEX_LOCK_WAIT_MS);
+    }
   }
 
   /** Worktrees (not bare, still on disk) with `branch` checked out. */
