@@ -49,9 +49,11 @@ describe('a board command with only the main bundle installed', () => {
     expect(list.tasks.map((task) => task.createdBy).sort()).toEqual(['Test User', 'tester']);
   });
 
-  it('`runs` needs the run chunk, and says which file is missing', async () => {
-    const result = await run(['runs']);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain(`baton's run bundle cannot be read (${join(root, 'pkg', 'dist', 'baton-run.cjs')}: ENOENT)`);
+  it('`runs` and the merge queue need the run chunk, and say which file is missing', async () => {
+    for (const args of [['runs'], ['queue'], ['review']]) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.stderr).toContain(`baton's run bundle cannot be read (${join(root, 'pkg', 'dist', 'baton-run.cjs')}: ENOENT)`);
+    }
   });
 });
