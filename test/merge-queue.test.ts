@@ -152,6 +152,11 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     ]);
     expect(p.status(second)).toBe('open');
     const mainBefore = git(p.dir, ['rev-parse', 'main']).trim();
+    // The agent that held the task reads why in its inbox: a finding with the paths.
+    type InboxFinding = { kind: string; taskId: number; subject: string; paths: string[]; recipient: string; status: string; message: string };
+    const inbox = (...flags: string[]) => json<{ findings: InboxFinding[] }>(baton(['inbox', '--json', ...flags], { cwd: p.dir })).findings.filter((finding) => finding.kind === 'merge_returned');
+    expect(inbox()).toMatchObject([{ taskId: second, subject: 'merge:conflict', paths: ['notes.txt'], recipient: 'tester', status: 'open' }]);
+    expect(inbox()[0]?.message).toContain("#2 'Number two' came back from review (notes.txt): ");
 
     // An agent that changes nothing leaves the markers baton merged in: the run cannot pass.
     p.agent(second, 'true');
@@ -170,6 +175,9 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     expect(p.run(second).code).toBe(0);
     expect(merge(p, String(second)).landings).toMatchObject([{ kind: 'landed', taskId: second }]);
     expect(readFileSync(join(p.dir, 'notes.txt'), 'utf8')).toBe('one\nTWO (2)\nthree\n');
+    // Landed, the finding is settled.
+    expect(inbox()).toEqual([]);
+    expect(inbox('--history')).toMatchObject([{ taskId: second, status: 'resolved' }]);
     expect(p.mainLog()).toEqual([`Number two (#${second})`, `Shout two (#${first})`, 'initial']);
     expect(git(p.dir, ['rev-parse', 'main~1']).trim()).toBe(mainBefore);
   });
@@ -397,6 +405,10 @@ describe('approval gates', () => {
     expect(p.run(id).code).toBe(0);
     expect(baton(['reject', String(id), '-m', 'name the file feature.txt', '--as', 'bob'], { cwd: p.dir }).code).toBe(0);
     expect(p.status(id)).toBe('open');
+    // The agent that did the work finds the reviewer's words in its inbox.
+    const inbox = json<{ findings: { kind: string; subject: string; recipient: string; message: string }[] }>(baton(['inbox', '--json'], { cwd: p.dir })).findings;
+    expect(inbox).toMatchObject([{ kind: 'merge_returned', subject: 'review:rejected', recipient: 'tester' }]);
+    expect(inbox[0]?.message).toContain('bob rejected it: name the file feature.txt');
     p.agent(id, 'git rm -q --cached f.txt 2>/dev/null; rm -f f.txt; echo f > feature.txt');
     p.run(id);
     const prompt = readFileSync(join(p.dir, '.git', 'baton', 'runs', String(id), '2', 'attempt-1', 'prompt.md'), 'utf8');

@@ -2,6 +2,7 @@ import { BatonError } from '../core/errors.js';
 import { recipientsFor } from '../core/event.js';
 import { approvalReasons } from '../core/merge/approval.js';
 import { MERGE_HISTORY_EVENTS, queueStateOf, type QueueState } from '../core/merge/queue-state.js';
+import { returnFinding } from '../core/merge/return-finding.js';
 import type { CheckFailure } from '../core/run/check-failure.js';
 import { judgeCheck } from '../core/run/check-verdict.js';
 import { landingMessage } from '../core/run/commit-message.js';
@@ -14,6 +15,7 @@ import type { BoardDeps } from './deps.js';
 import { loadTask } from './load-task.js';
 import type { LandingLock, Merger, MergeEvidence } from './merge-ports.js';
 import type { BoardReader } from './ports.js';
+import { recordFindings, resolveStale } from './record-findings.js';
 import { checkSpecs, runChecks, type CheckRunDeps } from './run-checks.js';
 import type { CommandWrap } from './run-ports.js';
 
@@ -137,7 +139,8 @@ export async function reject(board: BoardDeps, taskId: number, message: string):
     const task = await loadTask(tx, taskId);
     assertInReview(task, await stateOf(tx, taskId));
     const failure: CheckFailure = { checkId: 'review:rejected', kind: 'review', summary: `${board.actor} reviewed the work and rejected it`, detail: message };
-    await tx.appendEvent({ actor: board.actor, taskId, type: 'review_rejected', payload: { message, failures: [failure] }, recipients: recipientsFor(board.actor, task.assignee, task.createdBy) }, nowIso);
+    const event = await tx.appendEvent({ actor: board.actor, taskId, type: 'review_rejected', payload: { message, failures: [failure] }, recipients: recipientsFor(board.actor, task.assignee, task.createdBy) }, nowIso);
+    await recordFindings(tx, [returnFinding(task, { cause: 'rejected', paths: [], reason: `${board.actor} rejected it: ${message}`, eventId: event.id })], board.actor, nowIso);
     return sendBackIn(tx, board, task, { status: 'open', note: `Rejected in review by ${board.actor}: ${message}`, reason: `rejected in review: ${message}` }, nowIso);
   });
 }
@@ -363,9 +366,12 @@ async function finish(deps: MergeQueueDeps, task: Task, landed: { commit: string
   const message = `Landed on ${deps.baseBranch} as ${landed.commit.slice(0, 12)} by baton's merge queue (${strategy})`;
   await completeTask(deps.board, task.id, { message, force: true, checks: deps.completionChecks });
   const nowIso = deps.board.clock.now().toISOString();
-  await deps.board.store.write((tx) =>
-    tx.appendEvent({ actor: deps.board.actor, taskId: task.id, type: 'merge_landed', payload: { commit: landed.commit, baseBranch: deps.baseBranch, strategy, verified: landed.verified, branch: landed.branch }, recipients: recipientsFor(deps.board.actor, task.assignee, task.createdBy) }, nowIso),
-  );
+  await deps.board.store.write(async (tx) => {
+    await tx.appendEvent({ actor: deps.board.actor, taskId: task.id, type: 'merge_landed', payload: { commit: landed.commit, baseBranch: deps.baseBranch, strategy, verified: landed.verified, branch: landed.branch }, recipients: recipientsFor(deps.board.actor, task.assignee, task.createdBy) }, nowIso);
+    // Why it came back before is settled now that it landed.
+    const returns = await tx.findings({ taskId: task.id, statuses: ['open', 'acknowledged'], kinds: ['merge_returned'] });
+    await resolveStale(tx, returns, nowIso, `landed on ${deps.baseBranch} as ${landed.commit.slice(0, 12)}`);
+  });
   // A run going on beside the queue watches the repository's branches: one disappearing under it
   // would read as its agent's doing. The landed branch waits for `baton gc` then.
   const removal = (await runsInProgress(deps.board)) > 0
@@ -435,10 +441,12 @@ async function sendBack(deps: MergeQueueDeps, task: Task, state: QueueState, bac
     const now = await loadTask(tx, task.id);
     const fresh = await stateOf(tx, task.id);
     if (now.status !== 'review' || fresh.queuedEventId !== state.queuedEventId || fresh.verifiedCommit !== state.verifiedCommit) return false;
-    await tx.appendEvent(
+    const event = await tx.appendEvent(
       { actor: deps.board.actor, taskId: task.id, type: 'merge_returned', payload: { reason, failures: back.failures, conflicts: back.conflicts, baseCommit: back.baseCommit, returns, status }, recipients: recipientsFor(deps.board.actor, now.assignee, now.createdBy) },
       nowIso,
     );
+    const cause = back.conflicts.length > 0 ? 'conflict' : 'checks';
+    await recordFindings(tx, [returnFinding(now, { cause, paths: back.conflicts, reason, eventId: event.id })], deps.board.actor, nowIso);
     const note = status === 'failed'
       ? `The merge queue sent this task back ${returns} times (merge.retries is ${deps.config.merge.retries}); it is failed: ${reason}`
       : `The merge queue sent this task back (${returns} of ${deps.config.merge.retries + 1}): ${reason}. Its next run starts from its branch with this as feedback.`;

@@ -2,8 +2,11 @@ import type { Status } from './status.js';
 import type { Link } from './link.js';
 import type { Resource } from './resource.js';
 
-/** What impact analysis can find; see DESIGN §4. */
-export const FINDING_KINDS = ['impact_conflict', 'impact_notice', 'overlap', 'merge_conflict_predicted'] as const;
+/**
+ * What impact analysis can find (see DESIGN §4), and what the merge queue found when it sent a
+ * task back (`merge_returned`: a conflict with the base, or red checks on the merged result).
+ */
+export const FINDING_KINDS = ['impact_conflict', 'impact_notice', 'overlap', 'merge_conflict_predicted', 'merge_returned'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export type Severity = 'high' | 'medium' | 'low';

@@ -5,6 +5,7 @@ const TABLES_BY_VERSION: readonly (readonly string[])[] = [
   ['footprints', 'findings', 'reservations'],
   ['board_meta', 'run_locks'],
   [],
+  [],
 ];
 
 /** What a SQLite file is to baton, judged from its user_version and table names alone. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteBoard } from './sqlite-open.js';
-import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
 let dir: string;
 
@@ -144,5 +144,35 @@ describe('openSqliteBoard', () => {
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain('baton init');
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('migration 4 -> 5: findings of kind merge_returned', () => {
+  it('rebuilds the findings table keeping every finding, every column and both indexes', () => {
+    const path = join(dir, 'v4.db');
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    for (let step = 0; step < 4; step++) old.exec(SQLITE_MIGRATIONS[step] as string);
+    old.exec("INSERT INTO tasks (title, kind, status, priority, created_by, created_at, updated_at) VALUES ('a', 'task', 'open', 2, 'alice', '2025-01-01', '2025-01-01')");
+    old.exec(`INSERT INTO findings (kind, severity, task_id, recipient, subject, paths, message, key, status, created_at, event_id, acked_at, acked_by, ack_message)
+      VALUES ('overlap', 'medium', 1, 'bob', 'src/a.ts', '["src/a.ts"]', 'both change src/a.ts', 'k1', 'acknowledged', '2025-01-02', 7, '2025-01-03', 'bob', 'seen')`);
+    old.pragma('user_version = 4');
+    const before = old.prepare('SELECT * FROM findings').all();
+    expect(() => old.exec("UPDATE findings SET kind = 'merge_returned'")).toThrow(/CHECK constraint/);
+    old.close();
+
+    const db = openSqliteBoard(path, {});
+    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    expect(db.prepare('SELECT * FROM findings').all()).toEqual(before);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['findings_by_recipient', 'findings_by_task']);
+    db.exec("INSERT INTO findings (kind, severity, task_id, subject, message, key, created_at) VALUES ('merge_returned', 'high', 1, 'merge:conflict', 'came back', 'k2', '2025-01-04')");
+    expect(() => db.exec("INSERT INTO findings (kind, severity, task_id, subject, message, key, created_at) VALUES ('nonsense', 'high', 1, 's', 'm', 'k3', '2025-01-04')")).toThrow(/CHECK constraint/);
+    // A fresh board has the very same table as a migrated one.
+    const fresh = openSqliteBoard(join(dir, 'fresh.db'), { create: true });
+    const tableSql = (handle: Database.Database) => handle.prepare("SELECT sql FROM sqlite_master WHERE name = 'findings'").pluck().get();
+    expect(tableSql(db)).toEqual(tableSql(fresh));
+    db.close();
+    fresh.close();
   });
 });

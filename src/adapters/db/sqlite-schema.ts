@@ -142,6 +142,36 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_by_actor ON events (actor, type, id);
   `,
+  // 4 → 5: a task the merge queue sends back gets a finding (merge_returned), so the agent whose
+  // work came back reads why in its inbox. SQLite cannot change a CHECK in place: the table is
+  // rebuilt with the same columns, in the same order, and its indexes made again.
+  `
+  CREATE TABLE findings_v5 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('impact_conflict','impact_notice','overlap','merge_conflict_predicted','merge_returned')),
+    severity TEXT NOT NULL CHECK (severity IN ('high','medium','low')),
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    other_task_id INTEGER REFERENCES tasks(id),
+    recipient TEXT,
+    subject TEXT NOT NULL,
+    paths TEXT NOT NULL DEFAULT '[]',
+    message TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','acknowledged','resolved')),
+    created_at TEXT NOT NULL,
+    event_id INTEGER,
+    acked_at TEXT,
+    acked_by TEXT,
+    ack_message TEXT,
+    resolved_at TEXT,
+    resolved_by TEXT
+  );
+  INSERT INTO findings_v5 SELECT * FROM findings;
+  DROP TABLE findings;
+  ALTER TABLE findings_v5 RENAME TO findings;
+  CREATE INDEX findings_by_task ON findings (task_id, status);
+  CREATE INDEX findings_by_recipient ON findings (recipient, status);
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
