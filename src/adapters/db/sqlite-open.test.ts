@@ -161,7 +161,7 @@ describe('migration 4 -> 5: findings of kind merge_returned', () => {
     expect(() => old.exec("UPDATE findings SET kind = 'merge_returned'")).toThrow(/CHECK constraint/);
     old.close();
 
-    const db = openSqliteBoard(path, {});
+    const db = openSqliteBoard(path, { create: false });
     expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     expect(db.prepare('SELECT * FROM findings').all()).toEqual(before);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'findings' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
