@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from 'node:process';
@@ -17,7 +18,8 @@ describe('git processes the workspace starts', () => {
   let trace: string;
   let workspace: GitWorkspace;
   let base: string;
-  const branch = 'baton/1-task';
+  // A name no other test file used: the workspace remembers names git accepted, for the whole process.
+  const branch = `baton/1-task-${randomUUID().slice(0, 8)}`;
 
   beforeEach(() => {
     repo = makeRepo('baton-git-processes-');
