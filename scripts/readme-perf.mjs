@@ -20,6 +20,7 @@ export const SECTIONS = {
   impact: { file: 'impact.json', command: 'npm run bench:impact', render: impactTable },
   footprints: { file: 'footprints.json', command: 'npm run bench:footprints', render: footprintsTable },
   runner: { file: 'runner.json', command: 'npm run bench:runner', render: (r) => r.table },
+  fleet: { file: 'fleet.json', command: 'npm run bench:fleet', render: (r) => `${r.config.files.toLocaleString('en-US')}-file repository.\n\n${r.table}` },
   baseline: { file: 'baseline.json', command: 'npm run bench:baseline', render: (r) => r.tables.summary },
   containment: { file: 'containment.json', command: 'node bench/containment.mjs', render: (r) => r.table },
   'test-reports': { file: 'test-reports.json', command: 'node bench/test-reports.mjs', render: testReportsTable },
