@@ -287,6 +287,34 @@ describe('baton merge: the queue lands verified work on the base branch', () => 
     expect(p.mainLog()).toEqual([`Add m (#${second})`, `Add l (#${first})`, 'initial']);
   });
 
+  it('a run starting while a landing moves the checked-out base waits for the checkout to follow, then starts from the new tip', { timeout: TIMEOUT_MS }, async () => {
+    const p = project();
+    const id = p.task('Add n', 'echo n > n.txt', '-r', 'adds:file:n.txt');
+    // What a landing does, in two steps: the branch moves, then (a moment later) its checkout follows.
+    const from = git(p.dir, ['rev-parse', 'main']).trim();
+    writeFileSync(join(p.dir, 'landed.txt'), 'landed\n');
+    git(p.dir, ['add', 'landed.txt']);
+    const tree = git(p.dir, ['write-tree']).trim();
+    git(p.dir, ['reset', '-q', '--mixed', 'HEAD']);
+    rmSync(join(p.dir, 'landed.txt'));
+    const to = git(p.dir, ['commit-tree', tree, '-p', from, '-m', 'landed elsewhere']).trim();
+    git(p.dir, ['update-ref', 'refs/heads/main', to, from]);
+    expect(git(p.dir, ['status', '--porcelain']).trim()).toBe('D  landed.txt');
+    const follows = setTimeout(() => git(p.dir, ['read-tree', '-m', '-u', from, to]), 1_000);
+
+    const run = await batonAsync(['run', String(id), '--max-attempts', '1'], { cwd: p.dir });
+    clearTimeout(follows);
+    expect(run.code, run.stderr).toBe(0);
+    expect(git(p.dir, ['rev-parse', `baton/${id}-add-n~1`]).trim()).toBe(to);
+
+    // A change that stays is still refused, after the same short wait.
+    writeFileSync(join(p.dir, 'notes.txt'), 'my own edit\n');
+    const second = p.task('Add o', 'echo o > o.txt', '-r', 'adds:file:o.txt');
+    const refused = p.run(second);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('uncommitted changes');
+  });
+
   it('a task branch moved after the checks passed is not landed: only the commit baton checked can land', { timeout: TIMEOUT_MS }, () => {
     const p = project();
     const id = p.task('Add w', 'echo w > w.txt', '-r', 'adds:file:w.txt');

@@ -9,7 +9,7 @@ import type { BoardDeps } from './deps.js';
 import { stateOf } from './merge-queue.js';
 import { showTask, type TaskDetail } from './queries.js';
 import { assertNotRunning } from './run-lock.js';
-import type { CommandRunner, Environment, EvidenceStore, Executor, FileAccess, ProcessTable, Workspace } from './run-ports.js';
+import type { CommandRunner, Environment, EvidenceStore, Executor, FileAccess, ProcessTable, Timers, Workspace } from './run-ports.js';
 
 /** What `baton run` found out before it touched anything. */
 export interface RunPlan {
@@ -41,7 +41,15 @@ export interface PlanDeps {
   pid: number;
   /** This machine's name, kept in the run lock: a lock's pid means something only on its host. */
   host: string;
+  timers: Timers;
 }
+
+/**
+ * How long a base checkout that shows changes is looked at again before the run is refused: a
+ * landing moves the branch first and its checkout a moment later, which reads as changes meanwhile.
+ */
+const BASE_SETTLE_MS = 3_000;
+const BASE_SETTLE_STEP_MS = 100;
 
 /**
  * Every refusal `baton run` can make without side effects, made before the first write:
@@ -154,7 +162,11 @@ async function assertCommandsExist(deps: PlanDeps, task: Task): Promise<void> {
 async function assertBaseClean(deps: PlanDeps, baseBranch: string): Promise<void> {
   const checkedOut = await deps.workspace.defaultBaseBranch(deps.repoRoot);
   if (checkedOut !== baseBranch) return;
-  const changed = await deps.workspace.uncommittedChanges(deps.repoRoot);
+  let changed = await deps.workspace.uncommittedChanges(deps.repoRoot);
+  for (const settleBy = deps.timers.monotonicMs() + BASE_SETTLE_MS; changed.length > 0 && deps.timers.monotonicMs() < settleBy; ) {
+    await deps.timers.sleep(BASE_SETTLE_STEP_MS);
+    changed = await deps.workspace.uncommittedChanges(deps.repoRoot);
+  }
   if (changed.length === 0) return;
   const shown = changed.slice(0, 5).join(', ') + (changed.length > 5 ? ` and ${changed.length - 5} more` : '');
   throw new BatonError(

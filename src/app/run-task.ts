@@ -16,11 +16,10 @@ import { startHeld, runRefBase } from './run-start.js';
 import { conclude, interrupt, recordAttempt } from './run-end.js';
 import { baselinesOf, instructionsIn, previousRunFeedback, promptFor, recordAgentNotes, runSetup, scopeRulesFor, setupDue } from './run-steps.js';
 import type { Running, Stop } from './run-state.js';
-import type { BaselineStore, Timers } from './run-ports.js';
+import type { BaselineStore } from './run-ports.js';
 import { feedbackOf } from './run-report.js';
 
 export interface RunTaskDeps extends PlanDeps, AttemptDeps {
-  timers: Timers;
   /** Checks as they ran on a base commit, shared by the runs on that base. */
   baselines: BaselineStore;
 
