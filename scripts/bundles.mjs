@@ -1,9 +1,9 @@
 // Splits the CLI into CommonJS bundles so that a command loads only the code it runs: the board
 // commands (what agents call hundreds of times a day) live in dist/baton.cjs; the runner, the
-// ACP client with its SDK and the demo each live in a chunk of their own, loaded by the first
-// command that needs it. Node 20 has no module compile cache and a bundle runs inside vm.Script
-// (see bin/baton.cjs), so each file gets its own V8 code cache: a board command reads and
-// deserializes its bundle's cache only.
+// ACP client with its SDK, the MCP server with its SDK and the demo each live in a chunk of
+// their own, loaded by the first command that needs it. Node 20 has no module compile cache and
+// a bundle runs inside vm.Script (see bin/baton.cjs), so each file gets its own V8 code cache: a
+// board command reads and deserializes its bundle's cache only.
 //
 // A module of baton's own belongs to the first bundle (in BUNDLES' order) whose entries reach it;
 // later bundles use it from there rather than carrying a copy of their own, so a class has one
@@ -23,6 +23,7 @@ export const BUNDLES = [
   { name: 'run', file: 'baton-run.cjs', entries: ['src/cli/run/run-command.ts', 'src/cli/run/runs-command.ts'] },
   { name: 'acp', file: 'baton-acp.cjs', entries: ['src/adapters/agents/acp-client.ts'] },
   { name: 'demo', file: 'baton-demo.cjs', entries: ['src/cli/demo/command-run.ts'] },
+  { name: 'mcp', file: 'baton-mcp.cjs', entries: ['src/cli/mcp/mcp-command.ts'] },
 ];
 
 /**
