@@ -3,7 +3,7 @@
  * as `message_start`, `content_block_start/delta/stop`, `message_delta`, `message_stop`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, type ConversationView, type Reply, type ToolCall } from './script.js';
+import { DEFAULT_USAGE, offeredTools, type ConversationView, type Reply, type ToolCall } from './script.js';
 import { openEventStream, writeEvent, writeJson } from './sse.js';
 
 type Block = Record<string, unknown> & { type?: unknown };
@@ -36,7 +36,7 @@ export function anthropicView(body: Record<string, unknown>): ConversationView {
           .filter((block) => block.type === 'tool_result')
           .map((block) => textOf(block.content))
       : [];
-  return { protocol: 'anthropic', prompt, toolResults, body };
+  return { protocol: 'anthropic', prompt, toolResults, tools: offeredTools(body.tools, (tool) => tool.name), body };
 }
 
 /** True for the requests that carry the agent's conversation, as opposed to side requests. */

@@ -5,7 +5,7 @@
  * a usage chunk when `stream_options.include_usage` asks for one, then `data: [DONE]`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, type ConversationView, type Reply, type ToolCall, type Usage } from './script.js';
+import { DEFAULT_USAGE, offeredTools, type ConversationView, type Reply, type ToolCall, type Usage } from './script.js';
 import { openEventStream, writeJson } from './sse.js';
 
 type JsonObject = Record<string, unknown>;
@@ -30,7 +30,7 @@ export function chatCompletionsView(body: JsonObject): ConversationView {
     if (message.role !== 'tool') break;
     toolResults.unshift(textOf(message.content));
   }
-  return { protocol: 'openai-chat', prompt, toolResults, body };
+  return { protocol: 'openai-chat', prompt, toolResults, tools: offeredTools(body.tools, (tool) => (tool.function as { name?: unknown } | undefined)?.name), body };
 }
 
 /** True for the requests that carry the agent's conversation (they offer tools), as opposed to side questions. */

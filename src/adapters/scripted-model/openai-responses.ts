@@ -4,7 +4,7 @@
  * `response.completed` with `usage`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, type ConversationView, type Reply, type ToolCall } from './script.js';
+import { DEFAULT_USAGE, offeredTools, type ConversationView, type Reply, type ToolCall } from './script.js';
 import { openEventStream, writeEvent, writeJson } from './sse.js';
 
 type Item = Record<string, unknown> & { type?: unknown; role?: unknown };
@@ -27,7 +27,7 @@ export function responsesView(body: Record<string, unknown>): ConversationView {
     if (typeof item.type !== 'string' || !TOOL_TRAFFIC.has(item.type)) break;
     if (item.type.endsWith('_output')) toolResults.unshift(textOf(item.output));
   }
-  return { protocol: 'openai-responses', prompt, toolResults, body };
+  return { protocol: 'openai-responses', prompt, toolResults, tools: offeredTools(body.tools, (tool) => tool.name), body };
 }
 
 function functionCall(call: ToolCall, callId: string): Item {

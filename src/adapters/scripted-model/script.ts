@@ -37,6 +37,8 @@ export interface ConversationView {
   prompt: string;
   /** Outputs of the tool calls answered since the model last spoke; empty on a fresh prompt. */
   toolResults: readonly string[];
+  /** Names of the tools the request offers the model (an MCP server's as `mcp__<server>__<tool>` in Claude Code). */
+  tools: readonly string[];
   /** The request body as parsed JSON. */
   body: Record<string, unknown>;
 }
@@ -70,6 +72,22 @@ export function tool(name: string, input: Record<string, unknown>): ToolCall {
   return { kind: 'tool', name, input };
 }
 
+/** A turn that calls tools by name with their arguments (any tool the CLI offers), one call each. */
+export function callTools(...calls: ToolCall[]): Turn {
+  return { kind: 'message', toolCalls: calls };
+}
+
+/** A tool of MCP server `server` as Claude Code names it to the model: `mcp__<server>__<tool>`. */
+export function mcpTool(server: string, name: string, input: Record<string, unknown> = {}): ToolCall {
+  return tool(`mcp__${server}__${name}`, input);
+}
+
+/** The names of the tools in a request's `tools` list, read by `nameOf` (each protocol nests it differently). */
+export function offeredTools(tools: unknown, nameOf: (tool: Record<string, unknown>) => unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return (tools as Record<string, unknown>[]).map(nameOf).filter((name): name is string => typeof name === 'string');
+}
+
 /**
  * A 429 with the protocol's rate-limit body and a `retry-after` header (Codex retries a 429 only
  * when told when to; Claude Code waits what it is told, announcing it in an `api_retry` line,
@@ -85,6 +103,11 @@ export function hang(): Turn {
 
 export function disconnect(): Turn {
   return { kind: 'disconnect' };
+}
+
+/** A matcher: the request offers the model a tool of this name. */
+export function offersTool(name: string): (request: ConversationView) => boolean {
+  return (request) => request.tools.includes(name);
 }
 
 /** A matcher: the current prompt contains `text`. */
