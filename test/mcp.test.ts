@@ -50,6 +50,12 @@ describe('baton mcp', () => {
     for (const tool of tools) expect(tool.description, tool.name).toMatch(/\S/);
   });
 
+  it('the whole tool list costs under 3,000 tokens, even at a pessimistic characters / 3 (bench/mcp-tools.mjs measures it)', { timeout: TIMEOUT_MS }, async () => {
+    const { client } = await connect();
+    const { tools } = await client.listTools();
+    expect(Math.ceil(JSON.stringify({ tools }).length / 3)).toBeLessThan(3000);
+  });
+
   it('add, depend, ready, claim_next, heartbeat, show, note, idea and complete change the board the CLI reads', { timeout: TIMEOUT_MS }, async () => {
     const mcp = await connect({ BATON_AGENT: 'agent-1' });
     const schema = await mcp.call('add', { title: 'Design the schema', priority: 1, labels: ['db'], resources: ['modifies:table:users'], verify: ['npm test'] });
