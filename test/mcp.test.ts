@@ -170,6 +170,16 @@ describe('baton mcp', () => {
     expect((cli(['list', '--all']).tasks as TaskDoc[]).length).toBe(1);
   });
 
+  it('a heartbeat that finds a task lost answers it as an error, naming the task, as the CLI exits 4', { timeout: TIMEOUT_MS }, async () => {
+    cli(['add', 'one']);
+    const mcp = await connect({ BATON_AGENT: 'agent-1' });
+    expect((await mcp.call('claim_next')).isError).toBe(false);
+    cli(['release', '1', '--force']);
+    const beat = await mcp.call('heartbeat');
+    expect(beat).toMatchObject({ isError: true, doc: { tasks: [], lost: [{ taskId: 1 }] } });
+    expect(await mcp.call('heartbeat')).toMatchObject({ isError: false, doc: { tasks: [], lost: [] } });
+  });
+
   it('inside `baton run`, the tools that write the board are refused as the CLI refuses them; reads stay open', { timeout: TIMEOUT_MS }, async () => {
     cli(['add', 'one']);
     const mcp = await connect({ BATON_RUN_TASK: '1' });
