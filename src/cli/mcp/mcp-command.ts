@@ -1,9 +1,8 @@
 import { serveStdio } from '../../adapters/mcp/stdio-server.js';
-import type { CommandContext } from '../context.js';
-import { errorDocument } from '../output.js';
-import type { CommandOutput } from '../output.js';
 import { BatonError } from '../../core/errors.js';
 import { quoted } from '../../core/quoted.js';
+import type { CommandContext } from '../context.js';
+import { errorDocument, type CommandOutput } from '../output.js';
 import { batonTools, SERVER_INSTRUCTIONS } from './mcp-tools.js';
 
 declare const BATON_VERSION: string;
@@ -11,8 +10,8 @@ const VERSION = typeof BATON_VERSION === 'string' ? BATON_VERSION : 'dev';
 
 /**
  * `baton mcp`: the board's tools for agents, over MCP on stdio, until the client closes stdin.
- * The board is found per call as the CLI finds it (--db, BATON_DB, the repository's own), and
- * the agent is --as, else BATON_AGENT, else a call's `agent` argument overrides both.
+ * The board is found per call as the CLI finds it (--db, BATON_DB, the repository's own); the
+ * agent is a call's `agent` argument, else --as, else BATON_AGENT, else the CLI's fallbacks.
  */
 export async function mcpCommandRun(ctx: CommandContext): Promise<CommandOutput> {
   const tools = batonTools({ io: ctx.io, global: ctx.global });
