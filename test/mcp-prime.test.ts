@@ -1,7 +1,8 @@
 /**
  * `baton prime --mcp`: the registration snippets it prints are checked against the real agent
  * CLIs installed here: Claude Code writes the same `.mcp.json` for `claude mcp add --scope
- * project`, and Codex reads the config.toml table as a stdio server passing BATON_AGENT on.
+ * project`, and Codex reads the config.toml table (it refuses a bad value) as a stdio server
+ * passing BATON_AGENT on.
  * (Gemini CLI is not installed here; its snippet is only checked to be valid JSON.)
  */
 import { spawnSync } from 'node:child_process';

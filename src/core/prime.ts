@@ -32,8 +32,9 @@ const PRIME_LINES = [
 /**
  * How to register `baton mcp` with each agent CLI, in the format each documents: Claude Code's
  * `claude mcp add` (or the project's `.mcp.json` it writes), Codex's `[mcp_servers.NAME]` in
- * config.toml (Codex passes a server only a few variables of its own, so BATON_AGENT is named),
- * Gemini CLI's `mcpServers` in settings.json.
+ * config.toml (Codex passes a server only a few variables of its own, so BATON_AGENT is named,
+ * and asks before each call of a server's tool unless told not to), Gemini CLI's `mcpServers`
+ * in settings.json.
  */
 const MCP_LINES = [
   '## Registering `baton mcp` with an agent CLI',
@@ -53,6 +54,7 @@ const MCP_LINES = [
   '    command = "baton"',
   '    args = ["mcp"]',
   '    env_vars = ["BATON_AGENT"]    # passed on from the agent\'s environment',
+  '    default_tools_approval_mode = "approve"    # else Codex asks first, and `codex exec` refuses',
   '',
   'Gemini CLI (~/.gemini/settings.json, or .gemini/settings.json in the project):',
   '    { "mcpServers": { "baton": { "command": "baton", "args": ["mcp"] } } }',

@@ -121,6 +121,20 @@ describe('scripted model server on its own', () => {
     expect(server.conversation().map((request) => request.turn)).toEqual([1, 0]);
   });
 
+  it("renders an MCP tool call as Codex's Responses namespace function, and lists a namespace's tools by their flat names", async () => {
+    const server = await serve([{ ...callTools(mcpTool('baton', 'claim_next', { ttl: '1h' })), when: offersTool('mcp__baton__claim_next') }]);
+    const tools = [{ type: 'function', name: 'exec_command' }, { type: 'namespace', name: 'mcp__baton', tools: [{ type: 'function', name: 'claim_next' }, { type: 'function', name: 'note' }] }];
+    const response = await fetch(`${server.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, tools, input: [{ role: 'user', content: [{ type: 'input_text', text: 'go' }] }] }) });
+
+    const completed = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as { type: string; response?: { output: Record<string, unknown>[] } })
+      .find((event) => event.type === 'response.completed');
+    expect(completed?.response?.output).toEqual([expect.objectContaining({ type: 'function_call', namespace: 'mcp__baton', name: 'claim_next', arguments: '{"ttl":"1h"}' })]);
+    expect(server.conversation()[0]?.view?.tools).toEqual(['exec_command', 'mcp__baton__claim_next', 'mcp__baton__note']);
+  });
+
   // Node's default closes a connection idle for about 5 s: an agent sending its next request
   // just then lost it ("Connection error."), a flake of the Qwen Code scenarios on a loaded machine.
   it('leaves closing an idle connection to the client: a request 7 s later goes over the same one', { timeout: 20_000 }, async () => {

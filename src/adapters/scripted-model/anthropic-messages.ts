@@ -3,7 +3,7 @@
  * as `message_start`, `content_block_start/delta/stop`, `message_delta`, `message_stop`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, offeredTools, type ConversationView, type Reply, type ToolCall } from './script.js';
+import { DEFAULT_USAGE, mcpToolName, offeredTools, type ConversationView, type Reply, type ToolCall } from './script.js';
 import { openEventStream, writeEvent, writeJson } from './sse.js';
 
 type Block = Record<string, unknown> & { type?: unknown };
@@ -46,6 +46,7 @@ export function isAnthropicConversation(body: Record<string, unknown>): boolean 
 
 function toolUse(call: ToolCall, id: string): Block {
   if (call.kind === 'shell') return { type: 'tool_use', id, name: 'Bash', input: { command: call.command, description: 'scripted command' } };
+  if (call.kind === 'mcp') return { type: 'tool_use', id, name: mcpToolName(call.server, call.tool), input: call.input };
   return { type: 'tool_use', id, name: call.name, input: call.input };
 }
 

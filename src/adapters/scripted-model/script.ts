@@ -19,7 +19,12 @@ export type ToolCall =
   /** A shell command: Claude Code's `Bash {command}`, Codex's `exec_command {cmd}`, Qwen Code's `run_shell_command {command}`. */
   | { kind: 'shell'; command: string }
   /** A tool by the name and input the CLI offers, sent as is (e.g. Claude's `Write`, `Edit`). */
-  | { kind: 'tool'; name: string; input: Record<string, unknown> };
+  | { kind: 'tool'; name: string; input: Record<string, unknown> }
+  /**
+   * A tool of an MCP server the CLI connected: Claude Code's `mcp__<server>__<tool>`; for Codex a
+   * function call `<tool>` in the namespace `mcp__<server>` (how Codex offers a server's tools).
+   */
+  | { kind: 'mcp'; server: string; tool: string; input: Record<string, unknown> };
 
 export type Reply =
   | { kind: 'message'; text?: string; toolCalls?: readonly ToolCall[]; usage?: Usage }
@@ -37,7 +42,7 @@ export interface ConversationView {
   prompt: string;
   /** Outputs of the tool calls answered since the model last spoke; empty on a fresh prompt. */
   toolResults: readonly string[];
-  /** Names of the tools the request offers the model (an MCP server's as `mcp__<server>__<tool>` in Claude Code). */
+  /** Names of the tools the request offers the model; an MCP server's as `mcp__<server>__<tool>` (see mcpToolName). */
   tools: readonly string[];
   /** The request body as parsed JSON. */
   body: Record<string, unknown>;
@@ -77,9 +82,14 @@ export function callTools(...calls: ToolCall[]): Turn {
   return { kind: 'message', toolCalls: calls };
 }
 
-/** A tool of MCP server `server` as Claude Code names it to the model: `mcp__<server>__<tool>`. */
+/** A call of tool `name` of the MCP server the CLI knows as `server`. */
 export function mcpTool(server: string, name: string, input: Record<string, unknown> = {}): ToolCall {
-  return tool(`mcp__${server}__${name}`, input);
+  return { kind: 'mcp', server, tool: name, input };
+}
+
+/** The one name an MCP server's tool has in a flat tool list (Claude Code's, and `view.tools` for every protocol). */
+export function mcpToolName(server: string, tool: string): string {
+  return `mcp__${server}__${tool}`;
 }
 
 /** The names of the tools in a request's `tools` list, read by `nameOf` (each protocol nests it differently). */
