@@ -8,7 +8,7 @@ import { assertOutputTarget } from '../output-target.js';
 
 export const primeCommand: CommandSpec = {
   name: 'prime',
-  summary: 'print how an agent works with baton; --write AGENTS.md keeps it in that file; --mcp: registering `baton mcp`',
+  summary: 'print how an agent works with baton (--write AGENTS.md keeps it there; --mcp: how to register `baton mcp`)',
   args: [],
   options: [
     { name: 'write', kind: 'string', value: 'FILE', help: 'put the block into FILE (created if missing; an existing block is replaced)', conflicts: ['mcp'] },
