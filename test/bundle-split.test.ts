@@ -34,7 +34,7 @@ const run = (args: string[], env: Record<string, string | undefined> = {}) => no
 
 describe('a board command with only the main bundle installed', () => {
   it('the checkout builds chunks beside the main bundle (so the test below removes something)', () => {
-    expect(readdirSync(join(SOURCE, 'dist')).filter((name) => name.endsWith('.cjs')).sort()).toEqual(['baton-acp.cjs', 'baton-demo.cjs', 'baton-run.cjs', 'baton.cjs']);
+    expect(readdirSync(join(SOURCE, 'dist')).filter((name) => name.endsWith('.cjs')).sort()).toEqual(['baton-acp.cjs', 'baton-demo.cjs', 'baton-mcp.cjs', 'baton-run.cjs', 'baton.cjs']);
   });
 
   it('init, add, list, show, ready, claim --next, heartbeat, note and complete run, as an agent and as the git user', async () => {
@@ -55,5 +55,11 @@ describe('a board command with only the main bundle installed', () => {
       expect(result.code, args.join(' ')).not.toBe(0);
       expect(result.stderr).toContain(`baton's run bundle cannot be read (${join(root, 'pkg', 'dist', 'baton-run.cjs')}: ENOENT)`);
     }
+  });
+
+  it('`mcp` needs the mcp chunk (the MCP SDK lives there), and says which file is missing', async () => {
+    const result = await run(['mcp']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`baton's mcp bundle cannot be read (${join(root, 'pkg', 'dist', 'baton-mcp.cjs')}: ENOENT)`);
   });
 });

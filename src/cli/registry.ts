@@ -9,6 +9,7 @@ import { schemaCommand } from './commands/schema.js';
 import { exportCommand } from './commands/export.js';
 import { graphCommand } from './commands/graph.js';
 import { importCommand } from './commands/import.js';
+import { mcpCommand } from './commands/mcp.js';
 import { primeCommand } from './commands/prime.js';
 import { readyCommand } from './commands/ready.js';
 import { addCommand } from './commands/task-add.js';
@@ -66,6 +67,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   runCommand,
   runsCommand,
   runLogCommand,
+  mcpCommand,
   reviewCommand,
   approveCommand,
   rejectCommand,

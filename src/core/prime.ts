@@ -22,11 +22,48 @@ const PRIME_LINES = [
   '- Work in your own git worktree: `claim` there binds the task to it, so baton sees what you change.',
   '- `baton watch --me --follow` streams what is addressed to you; `baton show ID`, `baton blocked` look around.',
   '- Say who you are with `BATON_AGENT=name` or `--as name`.',
+  '- Tools rather than shell? `baton mcp` serves this loop over MCP (`baton prime --mcp` shows how to register it).',
   '- Every command takes `--json`: one JSON document with `schemaVersion`; errors are `{"error":{"code","message"}}`.',
   '- Exit codes: 0 ok, 1 failed, 2 usage or invalid input, 3 not found (also nothing ready),',
   '  4 conflict (already claimed, illegal transition, dependency cycle, unmet dependencies).',
   PRIME_END,
 ];
+
+/**
+ * How to register `baton mcp` with each agent CLI, in the format each documents: Claude Code's
+ * `claude mcp add` (or the project's `.mcp.json` it writes), Codex's `[mcp_servers.NAME]` in
+ * config.toml (Codex passes a server only a few variables of its own, so BATON_AGENT is named,
+ * and asks before each call of a server's tool unless told not to), Gemini CLI's `mcpServers`
+ * in settings.json.
+ */
+const MCP_LINES = [
+  '## Registering `baton mcp` with an agent CLI',
+  '',
+  'The server speaks MCP on stdio. Like the CLI, it finds the board from its working directory (the',
+  "agent's worktree), or --db / BATON_DB, and acts as BATON_AGENT (or `baton mcp --as NAME`); every",
+  'tool that acts also takes an `agent` argument.',
+  '',
+  'Claude Code (tools appear as mcp__baton__claim_next, mcp__baton__note, ...):',
+  '    claude mcp add baton -- baton mcp                    # you, in this project',
+  '    claude mcp add --scope project baton -- baton mcp    # the team: writes .mcp.json',
+  '  .mcp.json:',
+  '    { "mcpServers": { "baton": { "type": "stdio", "command": "baton", "args": ["mcp"] } } }',
+  '',
+  'Codex (~/.codex/config.toml, or .codex/config.toml in a trusted project; or `codex mcp add baton -- baton mcp`):',
+  '    [mcp_servers.baton]',
+  '    command = "baton"',
+  '    args = ["mcp"]',
+  '    env_vars = ["BATON_AGENT"]    # passed on from the agent\'s environment',
+  '    default_tools_approval_mode = "approve"    # else Codex asks first, and `codex exec` refuses',
+  '',
+  'Gemini CLI (~/.gemini/settings.json, or .gemini/settings.json in the project):',
+  '    { "mcpServers": { "baton": { "command": "baton", "args": ["mcp"] } } }',
+];
+
+/** How to register `baton mcp` with Claude Code, Codex and Gemini CLI, without a trailing newline. */
+export function mcpRegistration(): string {
+  return MCP_LINES.join('\n');
+}
 
 /** The instruction block for agents, markers included, without a trailing newline. */
 export function primeBlock(newline = '\n'): string {

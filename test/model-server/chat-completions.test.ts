@@ -60,7 +60,7 @@ describe('Chat Completions on its own', () => {
     expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')).toBe('Hello there.');
     expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['stop']);
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43, prompt_tokens_details: { cached_tokens: 10 } } });
-    expect(server.conversation()[0]?.view).toMatchObject({ protocol: 'openai-chat', prompt: 'Say hello', toolResults: [] });
+    expect(server.conversation()[0]?.view).toMatchObject({ protocol: 'openai-chat', prompt: 'Say hello', toolResults: [], tools: ['run_shell_command'] });
   });
 
   it("renders the script's shell step as run_shell_command {command}, and any tool as named", async () => {

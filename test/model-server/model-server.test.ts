@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/baton.js';
 import { claudeCommand, codexCommand, describeRun, groupAlive, runAgent, startAgent, writeCodexConfig, type AgentRun } from './agent-cli.js';
 import { startModelServer, type ModelServer } from '../../src/adapters/scripted-model/model-server.js';
-import { hang, promptContains, rateLimited, runShell, say, tool, type Script } from '../../src/adapters/scripted-model/script.js';
+import { callTools, hang, mcpTool, offersTool, promptContains, rateLimited, runShell, say, tool, type Script } from '../../src/adapters/scripted-model/script.js';
 
 /** Copied into the repository (see PROVENANCE.md there): the tests read nothing outside the checkout. */
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/agent-streams');
@@ -98,6 +98,41 @@ describe('scripted model server on its own', () => {
     expect(server.requests[2]?.url).toBe('/v1/whatever?x=1');
     expect(server.conversation().map((request) => request.turn)).toEqual([0, null]);
     expect(server.unusedTurns()).toEqual([]);
+  });
+
+  it('calls any offered tool by name with arguments (an MCP tool as mcp__<server>__<tool>), once the request offers it', async () => {
+    const server = await serve([{ ...callTools(mcpTool('baton', 'note', { id: 1, text: 'hi' }), tool('Read', { file_path: '/x' })), when: offersTool('mcp__baton__note') }, say('done')]);
+    const ask = (tools: string[]) =>
+      fetch(`${server.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: false, tools: tools.map((name) => ({ name })), messages: [{ role: 'user', content: 'go' }] }) });
+
+    const withoutIt = await ask(['Bash']);
+    const withIt = await ask(['Bash', 'mcp__baton__note']);
+
+    // The first request does not offer the tool, so the turn after it answers; the tool turn waits for the second.
+    expect(await withoutIt.json()).toMatchObject({ content: [{ type: 'text', text: 'done' }] });
+    expect(await withIt.json()).toMatchObject({
+      content: [
+        { type: 'tool_use', name: 'mcp__baton__note', input: { id: 1, text: 'hi' } },
+        { type: 'tool_use', name: 'Read', input: { file_path: '/x' } },
+      ],
+      stop_reason: 'tool_use',
+    });
+    expect(server.conversation().map((request) => request.view?.tools)).toEqual([['Bash'], ['Bash', 'mcp__baton__note']]);
+    expect(server.conversation().map((request) => request.turn)).toEqual([1, 0]);
+  });
+
+  it("renders an MCP tool call as Codex's Responses namespace function, and lists a namespace's tools by their flat names", async () => {
+    const server = await serve([{ ...callTools(mcpTool('baton', 'claim_next', { ttl: '1h' })), when: offersTool('mcp__baton__claim_next') }]);
+    const tools = [{ type: 'function', name: 'exec_command' }, { type: 'namespace', name: 'mcp__baton', tools: [{ type: 'function', name: 'claim_next' }, { type: 'function', name: 'note' }] }];
+    const response = await fetch(`${server.url}/v1/responses`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, tools, input: [{ role: 'user', content: [{ type: 'input_text', text: 'go' }] }] }) });
+
+    const completed = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as { type: string; response?: { output: Record<string, unknown>[] } })
+      .find((event) => event.type === 'response.completed');
+    expect(completed?.response?.output).toEqual([expect.objectContaining({ type: 'function_call', namespace: 'mcp__baton', name: 'claim_next', arguments: '{"ttl":"1h"}' })]);
+    expect(server.conversation()[0]?.view?.tools).toEqual(['exec_command', 'mcp__baton__claim_next', 'mcp__baton__note']);
   });
 
   // Node's default closes a connection idle for about 5 s: an agent sending its next request

@@ -3,7 +3,7 @@
  * as `message_start`, `content_block_start/delta/stop`, `message_delta`, `message_stop`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, type ConversationView, type Reply, type ToolCall } from './script.js';
+import { DEFAULT_USAGE, mcpToolName, offeredTools, type ConversationView, type Reply, type ToolCall } from './script.js';
 import { openEventStream, writeEvent, writeJson } from './sse.js';
 
 type Block = Record<string, unknown> & { type?: unknown };
@@ -36,7 +36,7 @@ export function anthropicView(body: Record<string, unknown>): ConversationView {
           .filter((block) => block.type === 'tool_result')
           .map((block) => textOf(block.content))
       : [];
-  return { protocol: 'anthropic', prompt, toolResults, body };
+  return { protocol: 'anthropic', prompt, toolResults, tools: offeredTools(body.tools, (tool) => tool.name), body };
 }
 
 /** True for the requests that carry the agent's conversation, as opposed to side requests. */
@@ -46,6 +46,7 @@ export function isAnthropicConversation(body: Record<string, unknown>): boolean 
 
 function toolUse(call: ToolCall, id: string): Block {
   if (call.kind === 'shell') return { type: 'tool_use', id, name: 'Bash', input: { command: call.command, description: 'scripted command' } };
+  if (call.kind === 'mcp') return { type: 'tool_use', id, name: mcpToolName(call.server, call.tool), input: call.input };
   return { type: 'tool_use', id, name: call.name, input: call.input };
 }
 

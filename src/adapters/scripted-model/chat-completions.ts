@@ -5,7 +5,7 @@
  * a usage chunk when `stream_options.include_usage` asks for one, then `data: [DONE]`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, type ConversationView, type Reply, type ToolCall, type Usage } from './script.js';
+import { DEFAULT_USAGE, mcpToolName, offeredTools, type ConversationView, type Reply, type ToolCall, type Usage } from './script.js';
 import { openEventStream, writeJson } from './sse.js';
 
 type JsonObject = Record<string, unknown>;
@@ -30,7 +30,7 @@ export function chatCompletionsView(body: JsonObject): ConversationView {
     if (message.role !== 'tool') break;
     toolResults.unshift(textOf(message.content));
   }
-  return { protocol: 'openai-chat', prompt, toolResults, body };
+  return { protocol: 'openai-chat', prompt, toolResults, tools: offeredTools(body.tools, (tool) => (tool.function as { name?: unknown } | undefined)?.name), body };
 }
 
 /** True for the requests that carry the agent's conversation (they offer tools), as opposed to side questions. */
@@ -41,6 +41,8 @@ export function isChatConversation(body: JsonObject): boolean {
 /** Qwen Code's shell tool is `run_shell_command {command}`; OpenCode's is `bash {command}`, sent with `tool()`. */
 function functionOf(call: ToolCall): { name: string; input: JsonObject } {
   if (call.kind === 'shell') return { name: 'run_shell_command', input: { command: call.command, description: 'scripted command' } };
+  // The flat name, as Claude Code's; not checked against a Chat Completions CLI's own MCP naming.
+  if (call.kind === 'mcp') return { name: mcpToolName(call.server, call.tool), input: call.input };
   return { name: call.name, input: call.input };
 }
 

@@ -4,7 +4,7 @@
  * `response.completed` with `usage`.
  */
 import type { ServerResponse } from 'node:http';
-import { DEFAULT_USAGE, type ConversationView, type Reply, type ToolCall } from './script.js';
+import { DEFAULT_USAGE, offeredTools, type ConversationView, type Reply, type ToolCall } from './script.js';
 import { openEventStream, writeEvent, writeJson } from './sse.js';
 
 type Item = Record<string, unknown> & { type?: unknown; role?: unknown };
@@ -27,12 +27,24 @@ export function responsesView(body: Record<string, unknown>): ConversationView {
     if (typeof item.type !== 'string' || !TOOL_TRAFFIC.has(item.type)) break;
     if (item.type.endsWith('_output')) toolResults.unshift(textOf(item.output));
   }
-  return { protocol: 'openai-responses', prompt, toolResults, body };
+  return { protocol: 'openai-responses', prompt, toolResults, tools: responsesToolNames(body.tools), body };
 }
 
 function functionCall(call: ToolCall, callId: string): Item {
-  const [name, input] = call.kind === 'shell' ? ['exec_command', { cmd: call.command }] : [call.name, call.input];
-  return { type: 'function_call', id: `fc_${callId}`, call_id: callId, name, arguments: JSON.stringify(input), status: 'completed' };
+  const base = { type: 'function_call', id: `fc_${callId}`, call_id: callId, status: 'completed' };
+  if (call.kind === 'shell') return { ...base, name: 'exec_command', arguments: JSON.stringify({ cmd: call.command }) };
+  // Codex offers an MCP server's tools as a `namespace` tool `mcp__<server>` holding its functions.
+  if (call.kind === 'mcp') return { ...base, namespace: `mcp__${call.server}`, name: call.tool, arguments: JSON.stringify(call.input) };
+  return { ...base, name: call.name, arguments: JSON.stringify(call.input) };
+}
+
+/** Offered tool names; a namespace's functions as `<namespace>__<function>` (an MCP server's: `mcp__<server>__<tool>`). */
+function responsesToolNames(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return (tools as Item[]).flatMap((tool) => {
+    if (tool.type === 'namespace' && typeof tool.name === 'string') return offeredTools(tool.tools, (inner) => inner.name).map((name) => `${tool.name as string}__${name}`);
+    return offeredTools([tool], (one) => one.name);
+  });
 }
 
 const ERROR_CODES: Record<number, string> = {

@@ -19,7 +19,12 @@ export type ToolCall =
   /** A shell command: Claude Code's `Bash {command}`, Codex's `exec_command {cmd}`, Qwen Code's `run_shell_command {command}`. */
   | { kind: 'shell'; command: string }
   /** A tool by the name and input the CLI offers, sent as is (e.g. Claude's `Write`, `Edit`). */
-  | { kind: 'tool'; name: string; input: Record<string, unknown> };
+  | { kind: 'tool'; name: string; input: Record<string, unknown> }
+  /**
+   * A tool of an MCP server the CLI connected: Claude Code's `mcp__<server>__<tool>`; for Codex a
+   * function call `<tool>` in the namespace `mcp__<server>` (how Codex offers a server's tools).
+   */
+  | { kind: 'mcp'; server: string; tool: string; input: Record<string, unknown> };
 
 export type Reply =
   | { kind: 'message'; text?: string; toolCalls?: readonly ToolCall[]; usage?: Usage }
@@ -37,6 +42,8 @@ export interface ConversationView {
   prompt: string;
   /** Outputs of the tool calls answered since the model last spoke; empty on a fresh prompt. */
   toolResults: readonly string[];
+  /** Names of the tools the request offers the model; an MCP server's as `mcp__<server>__<tool>` (see mcpToolName). */
+  tools: readonly string[];
   /** The request body as parsed JSON. */
   body: Record<string, unknown>;
 }
@@ -70,6 +77,27 @@ export function tool(name: string, input: Record<string, unknown>): ToolCall {
   return { kind: 'tool', name, input };
 }
 
+/** A turn that calls tools by name with their arguments (any tool the CLI offers), one call each. */
+export function callTools(...calls: ToolCall[]): Turn {
+  return { kind: 'message', toolCalls: calls };
+}
+
+/** A call of tool `name` of the MCP server the CLI knows as `server`. */
+export function mcpTool(server: string, name: string, input: Record<string, unknown> = {}): ToolCall {
+  return { kind: 'mcp', server, tool: name, input };
+}
+
+/** The one name an MCP server's tool has in a flat tool list (Claude Code's, and `view.tools` for every protocol). */
+export function mcpToolName(server: string, tool: string): string {
+  return `mcp__${server}__${tool}`;
+}
+
+/** The names of the tools in a request's `tools` list, read by `nameOf` (each protocol nests it differently). */
+export function offeredTools(tools: unknown, nameOf: (tool: Record<string, unknown>) => unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return (tools as Record<string, unknown>[]).map(nameOf).filter((name): name is string => typeof name === 'string');
+}
+
 /**
  * A 429 with the protocol's rate-limit body and a `retry-after` header (Codex retries a 429 only
  * when told when to; Claude Code waits what it is told, announcing it in an `api_retry` line,
@@ -85,6 +113,11 @@ export function hang(): Turn {
 
 export function disconnect(): Turn {
   return { kind: 'disconnect' };
+}
+
+/** A matcher: the request offers the model a tool of this name. */
+export function offersTool(name: string): (request: ConversationView) => boolean {
+  return (request) => request.tools.includes(name);
 }
 
 /** A matcher: the current prompt contains `text`. */

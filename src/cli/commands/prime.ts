@@ -1,19 +1,24 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BatonError, InvalidInputError } from '../../core/errors.js';
-import { primeBlock, upsertPrimeBlock } from '../../core/prime.js';
+import { mcpRegistration, primeBlock, upsertPrimeBlock } from '../../core/prime.js';
 import type { CommandSpec } from '../command.js';
-import { stringOption } from '../command.js';
+import { flag, stringOption } from '../command.js';
 import { assertOutputTarget } from '../output-target.js';
 
 export const primeCommand: CommandSpec = {
   name: 'prime',
-  summary: 'print how an agent works with baton; --write AGENTS.md keeps it in that file',
+  summary: 'print how an agent works with baton (--write AGENTS.md keeps it there; --mcp: how to register `baton mcp`)',
   args: [],
   options: [
-    { name: 'write', kind: 'string', value: 'FILE', help: 'put the block into FILE (created if missing; an existing block is replaced)' },
+    { name: 'write', kind: 'string', value: 'FILE', help: 'put the block into FILE (created if missing; an existing block is replaced)', conflicts: ['mcp'] },
+    { name: 'mcp', kind: 'boolean', help: 'how to register `baton mcp` with Claude Code, Codex and Gemini CLI' },
   ],
   async run(ctx, { options }) {
+    if (flag(options, 'mcp')) {
+      const registration = mcpRegistration();
+      return { json: { mcp: registration }, text: registration };
+    }
     const block = primeBlock();
     const target = stringOption(options, 'write');
     if (target === undefined) return { json: { block }, text: block };
