@@ -119,7 +119,7 @@ describe('an agent that floods its output', () => {
     expect(result.peakKb).toBeGreaterThan(0);
     expect(result.peakKb).toBeLessThan(400 * 1024);
     expect(git(repo.dir, ['show', `${run.branch}:fixed.txt`])).toBe('fixed\n');
-    expectNothingLeft(run.worktree, pgids);
+    await expectNothingLeft(run.worktree, pgids);
     console.log(`280 MB of agent output: baton ran ${result.ms} ms, peak resident memory ${Math.round(result.peakKb / 1024)} MB`);
   });
 
@@ -137,7 +137,7 @@ describe('an agent that floods its output', () => {
     expect(output).toContain('0'.repeat(198) + '7');
     expect(output.length).toBeLessThan(1024 * 1024);
     expect(git(scenario.dir, ['show', `${BRANCH}:greeting.txt`])).toBe('hello\n');
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 });
 
@@ -195,7 +195,7 @@ describe('a run cut short, raced, overruled or orphaned', () => {
     expect(git(scenario.dir, ['rev-parse', BRANCH]).trim()).toBe(record.checkpoint);
     expect(git(scenario.dir, ['log', '-1', '--format=%s', BRANCH]).trim()).toBe(`Checkpoint: ${TASK_TITLE} (#1, attempt 1, not checked)`);
     expect(git(scenario.dir, ['show', `${BRANCH}:greeting.txt`])).toBe('hello\n');
-    expectNothingLeft(scenario.worktree, first.pgids);
+    await expectNothingLeft(scenario.worktree, first.pgids);
 
     expect(scenario.cli('reopen', '1').code).toBe(0);
     const second = watchAgentGroups(scenario, defer, 2);
@@ -214,7 +214,7 @@ describe('a run cut short, raced, overruled or orphaned', () => {
     expect(git(scenario.dir, ['merge-base', '--is-ancestor', record.checkpoint, run2.commit as string]).toString()).toBe('');
     expect(git(scenario.dir, ['show', `${run2.commit as string}:greeting.txt`])).toBe('hello\n');
     expect(git(scenario.dir, ['log', '-1', '--format=%s', BRANCH]).trim()).toBe(`${TASK_TITLE} (#1)`);
-    expectNothingLeft(scenario.worktree, second.pgids);
+    await expectNothingLeft(scenario.worktree, second.pgids);
   });
 
   eitherAgent('two `baton run 1` started at once by the same actor: one runs the agent, the other exits 4 naming its pid', { timeout: TIMEOUT_MS }, async (agent) => {
@@ -236,7 +236,7 @@ describe('a run cut short, raced, overruled or orphaned', () => {
     expect(attemptOpenings(scenario.server)).toHaveLength(1);
     expect(scenario.taskStatus()).toBe('review');
     expect(git(scenario.dir, ['log', '-1', '--format=%s', BRANCH]).trim()).toBe(`${TASK_TITLE} (#1)`);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 
   for (const decision of [
@@ -273,7 +273,7 @@ describe('a run cut short, raced, overruled or orphaned', () => {
       const decided = types.lastIndexOf(decision.status === 'cancelled' ? 'task_cancelled' : 'task_completed');
       expect(decided).toBeGreaterThan(-1);
       expect(types.slice(decided + 1).filter((type) => type.startsWith('task_') || /^run_(succeeded|failed|interrupted)$/.test(type))).toEqual([]);
-      expectNothingLeft(scenario.worktree, pgids);
+      await expectNothingLeft(scenario.worktree, pgids);
     });
   }
 

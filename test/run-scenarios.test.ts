@@ -28,7 +28,7 @@ import {
   type AgentName,
   type Scenario,
 } from './helpers/agent-scenario.js';
-import { groupMembers } from './model-server/agent-cli.js';
+import { groupLeft } from './model-server/agent-cli.js';
 
 const SCENARIO_TIMEOUT_MS = 90_000;
 
@@ -208,7 +208,7 @@ describe.each(AGENTS)('baton run --agent %s', (agent) => {
     expect(agentEvents).toContain('"tool_result"');
     // Nothing of the agent survives: no process in its group, none working in the worktree.
     expect(pgids.size).toBe(1);
-    for (const pgid of pgids) expect(groupMembers(pgid)).toEqual([]);
+    for (const pgid of pgids) expect(await groupLeft(pgid)).toEqual([]);
     expect(processesIn(scenario.worktree)).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import { startModelServer, type ModelServer } from '../../src/adapters/scripted-model/model-server.js';
 import { say, type ConversationView, type Script, type Turn } from '../../src/adapters/scripted-model/script.js';
 import type { RunRecord } from '../../src/core/run/run-record.js';
-import { groupMembers, qwenModelArgs, writeQwenSettings } from '../model-server/agent-cli.js';
+import { groupLeft, qwenModelArgs, writeQwenSettings } from '../model-server/agent-cli.js';
 import { agentEnv } from './agent-env.js';
 import { baton, batonAsync, git, json, makeRepo, type BatonResult } from './baton.js';
 import { sharedTempDir } from './sandbox-share.js';
@@ -216,8 +216,8 @@ export function watchAgentGroups(scenario: Pick<Scenario, 'dir'>, defer: Scenari
 }
 
 /** Nothing a run started is left: no process in the agent's groups (seen while it ran), none working in the worktree. */
-export function expectNothingLeft(worktree: string, pgids: ReadonlySet<number>): void {
+export async function expectNothingLeft(worktree: string, pgids: ReadonlySet<number>): Promise<void> {
   expect(pgids.size).toBeGreaterThan(0);
-  for (const pgid of pgids) expect(groupMembers(pgid)).toEqual([]);
+  for (const pgid of pgids) expect(await groupLeft(pgid)).toEqual([]);
   expect(processesIn(worktree)).toEqual([]);
 }

@@ -195,6 +195,15 @@ export function groupAlive(pgid: number): boolean {
   return groupMembers(pgid).length > 0;
 }
 
+/**
+ * The group's live processes once it has emptied, or those left after `timeoutMs`. A process
+ * sent SIGKILL can do nothing more, but under load it may take a moment to be gone from /proc.
+ */
+export async function groupLeft(pgid: number, timeoutMs = 2_000): Promise<number[]> {
+  await groupGone(pgid, timeoutMs);
+  return groupMembers(pgid);
+}
+
 /** Resolves once no live process is left in the group, or after `timeoutMs`. */
 async function groupGone(pgid: number, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

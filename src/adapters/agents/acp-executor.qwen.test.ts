@@ -14,7 +14,7 @@ import { startModelServer, type ModelServer } from '../scripted-model/model-serv
 import { disconnect, promptContains, rateLimited, say, shell, tool, type Script } from '../scripted-model/script.js';
 import { git } from '../../../test/helpers/baton.js';
 import { agentEnv } from '../../../test/helpers/agent-env.js';
-import { groupMembers, qwenModelArgs, writeQwenSettings } from '../../../test/model-server/agent-cli.js';
+import { groupLeft, qwenModelArgs, writeQwenSettings } from '../../../test/model-server/agent-cli.js';
 import { acpExecutor } from './acp-executor.js';
 
 const TEST_TIMEOUT_MS = 90_000;
@@ -99,7 +99,7 @@ describe('acp: executor with Qwen Code (qwen --acp)', () => {
     // "Always" would have written a rule for `echo` into the project's or the user's settings.
     expect(existsSync(join(repo, '.qwen'))).toBe(false);
     expect(readFileSync(join(home, '.qwen', 'settings.json'), 'utf8')).not.toContain('echo');
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
 
     const secondLines: string[] = [];
     const second = await executor.run({

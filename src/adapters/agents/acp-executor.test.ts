@@ -5,7 +5,7 @@ import nodeProcess from 'node:process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../app/run-ports.js';
 import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
-import { groupMembers } from '../../../test/model-server/agent-cli.js';
+import { groupLeft } from '../../../test/model-server/agent-cli.js';
 import { acpExecutor } from './acp-executor.js';
 
 const AGENT = resolve(import.meta.dirname, '../../../test/fixtures/acp-echo-agent.mjs');
@@ -63,7 +63,7 @@ describe('acp: executor', () => {
     expect(output).toContain('stderr:acp-echo-agent ready');
     expect(output.some((line) => line.startsWith('stdout:{"jsonrpc"'))).toBe(true);
     // baton stopped the agent after its turn; nothing of it is left.
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
   });
 
   it('continues the same session with session/load, without counting the replayed history', async () => {
@@ -141,6 +141,6 @@ describe('acp: executor', () => {
     expect(result.outcome.kind).toBe('hung');
     expect(result.exit.timedOut).toBe('idle');
     expect(result.resumeSession).toMatch(/^echo-/);
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import type { AgentRequest } from '../../app/run-ports.js';
 import { startModelServer, type ModelServer } from '../scripted-model/model-server.js';
 import { hang, promptContains, rateLimited, runShell, say, type Script } from '../scripted-model/script.js';
 import { agentEnv } from '../../../test/helpers/agent-env.js';
-import { groupMembers } from '../../../test/model-server/agent-cli.js';
+import { groupLeft } from '../../../test/model-server/agent-cli.js';
 import { claudeArgv, claudeExecutor } from './claude-executor.js';
 
 const TEST_TIMEOUT_MS = 60_000;
@@ -63,7 +63,7 @@ describe('claude executor', () => {
     expect(first.resumeSession).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.events.find((event) => event.kind === 'session_started')).toMatchObject({ sessionId: first.resumeSession });
     expect(pgids).toHaveLength(1);
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
 
     const second = await executor.run(request({ prompt: 'Previous attempt failed because: nothing. Check again.', resumeSession: first.resumeSession, model: 'claude-scripted-model' }));
 
@@ -141,7 +141,7 @@ describe('claude executor', () => {
     expect(result.outcome.kind).toBe('hung');
     expect(result.exit.timedOut).toBe('idle');
     expect(server.conversation().length).toBeGreaterThan(0);
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
     // The id baton gave the session is known even though Claude Code never finished.
     expect(result.resumeSession).toMatch(/^[0-9a-f-]{36}$/);
     expect(existsSync(join(request().cwd, 'out.txt'))).toBe(false);

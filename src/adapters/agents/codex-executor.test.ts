@@ -11,7 +11,7 @@ import { startModelServer, type ModelServer } from '../scripted-model/model-serv
 import { hang, promptContains, rateLimited, say, shell, type Script } from '../scripted-model/script.js';
 import { git } from '../../../test/helpers/baton.js';
 import { agentEnv } from '../../../test/helpers/agent-env.js';
-import { groupMembers } from '../../../test/model-server/agent-cli.js';
+import { groupLeft } from '../../../test/model-server/agent-cli.js';
 import { codexArgv, codexExecutor } from './codex-executor.js';
 
 const TEST_TIMEOUT_MS = 60_000;
@@ -63,7 +63,7 @@ describe('codex executor', () => {
     expect(first.usage.costUsd).toBeUndefined();
     expect(first.usageBaseline).toMatchObject({ inputTokens: 800, outputTokens: 50 });
     expect(first.resumeSession).toBeTruthy();
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
 
     const second = await executor.run(request({ prompt: 'Previous attempt failed because: nothing. Check again.', resumeSession: first.resumeSession, usageBaseline: first.usageBaseline }));
 
@@ -91,7 +91,7 @@ describe('codex executor', () => {
     expect(result.outcome.kind).toBe('hung');
     expect(result.exit.timedOut).toBe('idle');
     expect(server.conversation().length).toBeGreaterThan(0);
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
   });
 
   it('passes the model and extra arguments before `--` and the prompt after it', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRequest } from '../../app/run-ports.js';
 import type { AgentEvent } from '../../core/agent-stream/agent-event.js';
-import { groupMembers } from '../../../test/model-server/agent-cli.js';
+import { groupLeft } from '../../../test/model-server/agent-cli.js';
 import { commandExecutor } from './command-executor.js';
 
 const options = { killGraceMs: 1_000 };
@@ -83,7 +83,7 @@ describe('cmd: executor', () => {
     const result = await commandExecutor('sleep 300 & sleep 300', options).run({ ...request({ idleTimeoutMs: 300 }), onStarted: (pgid) => pgids.push(pgid) });
     expect(result.outcome.kind).toBe('hung');
     expect(result.exit.timedOut).toBe('idle');
-    expect(groupMembers(pgids[0] ?? -1)).toEqual([]);
+    expect(await groupLeft(pgids[0] ?? -1)).toEqual([]);
   });
 
   it('stops the command when the run is cancelled', async () => {
