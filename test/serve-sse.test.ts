@@ -205,6 +205,11 @@ describe('backpressure', () => {
       const text = await Promise.race([stalled.ended, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the stalled client was never cut off')), 20_000))]);
       const got = (text.match(/^id: /gm) ?? []).length;
       expect(got).toBeLessThan(NOTES);
+      // A client resuming from the start reads the 600 older events page by page, in order, once each.
+      const late = await connect(server, { 'last-event-id': '1' });
+      await late.waitFor(() => late.eventIds().length >= NOTES, 30_000);
+      expect(late.eventIds()).toEqual(Array.from({ length: NOTES }, (_, index) => index + 2));
+      late.close();
     } finally {
       await server.stop();
       other.cleanup();

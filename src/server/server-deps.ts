@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { BoardDeps } from '../app/deps.js';
 import type { BoardStore, Clock } from '../app/ports.js';
+import type { EventHub } from './event-hub.js';
 
 /** The merge queue's gates, reached through the same functions as `baton queue/approve/reject`. */
 export interface MergeGate {
@@ -21,6 +22,8 @@ export interface ServerDeps {
   /** Where the server listens; known once it does (port 0 picks one). */
   address(): { host: string; port: number };
   url(): string;
+  /** The one follower of the board every event-stream client listens to. */
+  hub: EventHub;
   heartbeatMs: number;
   /** A line for the server's operator (stderr). */
   log(line: string): void;

@@ -11,6 +11,7 @@ import { stringOption } from '../cli/command.js';
 import type { CommandContext } from '../cli/context.js';
 import { jsonDocument, type CommandOutput } from '../cli/output.js';
 import { createApp } from './app.js';
+import { EventHub } from './event-hub.js';
 import { isLoopback } from './guard.js';
 import { mergeGate } from './merge-gate.js';
 
@@ -54,6 +55,7 @@ export async function serveCommandRun(ctx: CommandContext, { options }: CommandI
     readsOpen: isLoopback(host),
     address: () => listening,
     url,
+    hub: new EventHub(store, stopping.signal),
     heartbeatMs,
     log: (line) => ctx.io.stderr(`baton serve: ${line}`),
     stopping: stopping.signal,
