@@ -3,11 +3,11 @@
  * agent), then queued, approved and rejected through the HTTP API, which reaches the same
  * functions as `baton queue`, `approve` and `reject`.
  */
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baton, git, json, makeRepo } from './helpers/baton.js';
-import { startServe, type Served } from './helpers/serve.js';
+import { rawGet, startServe, type Served } from './helpers/serve.js';
 
 type Doc = Record<string, unknown>;
 interface QueueRow {
@@ -74,5 +74,41 @@ describe('the merge queue over HTTP', () => {
     expect([unknown.status, (unknown.body.error as Doc).code]).toEqual([404, 'TASK_NOT_FOUND']);
     const anonymous = await fetch(`${served.url}/api/tasks/1/approve`, { method: 'POST', headers: { 'x-baton-actor': 'mallory' } });
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('evidence files over HTTP', () => {
+  it('serves a file of a run as plain text, never sniffed', async () => {
+    const response = await fetch(`${served.url}/api/runs/1/1/files/attempt-1/prompt.md`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await response.text()).toContain('Feature 1');
+  });
+
+  it('refuses every way out of the run\'s folder: .., encoded .. and /, a symlink leading out', async () => {
+    const base = '/api/runs/1/1/files/';
+    for (const path of ['../../../baton.db', 'attempt-1/../../2/attempt-1/prompt.md', '%2e%2e/%2e%2e/%2e%2e/baton.db', '..%2f..%2f..%2fbaton.db', 'attempt-1%2fprompt.md', 'attempt-1//prompt.md', '%00']) {
+      // Dot segments (plain or %2e) are resolved by URL parsing before routing, so they end on
+      // another route or none (404); an encoded slash or an empty segment reaches the check (400).
+      const result = await rawGet(served.port, base + path, { host: `127.0.0.1:${served.port}` });
+      expect([path, [400, 404].includes(result.status)]).toEqual([path, true]);
+      expect(JSON.parse(result.body)).toMatchObject({ error: { code: expect.stringMatching(/^(INVALID_INPUT|NOT_FOUND)$/) as unknown } });
+    }
+    for (const path of ['..%2f..%2f..%2fbaton.db', 'attempt-1%2fprompt.md', 'attempt-1//prompt.md', '%00']) {
+      expect((await rawGet(served.port, base + path, { host: `127.0.0.1:${served.port}` })).status).toBe(400);
+    }
+    symlinkSync(join(repo.dir, 'baton.config.json'), join(repo.dir, '.git', 'baton', 'runs', '1', '1', 'attempt-1', 'outside.json'));
+    const outside = await fetch(`${served.url}/api/runs/1/1/files/attempt-1/outside.json`);
+    expect(outside.status).toBe(404);
+    expect(await outside.text()).not.toContain('checks');
+  });
+
+  it('404 for a file, run or task that is not there; 400 for a run that is not a number', async () => {
+    expect((await fetch(`${served.url}/api/runs/1/1/files/attempt-1/nothing.txt`)).status).toBe(404);
+    expect((await fetch(`${served.url}/api/runs/1/9/files/attempt-1/prompt.md`)).status).toBe(404);
+    expect((await fetch(`${served.url}/api/runs/99/1/files/attempt-1/prompt.md`)).status).toBe(404);
+    expect((await fetch(`${served.url}/api/runs/1/1/files/attempt-1`)).status).toBe(404);
+    expect((await fetch(`${served.url}/api/runs/1/x/files/attempt-1/prompt.md`)).status).toBe(400);
   });
 });

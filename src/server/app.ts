@@ -7,6 +7,7 @@ import { claimRoutes } from './routes/claims.js';
 import { eventRoutes } from './routes/events.js';
 import { findingRoutes } from './routes/findings.js';
 import { queueRoutes } from './routes/queue.js';
+import { runRoutes } from './routes/runs.js';
 import { taskRoutes } from './routes/tasks.js';
 import type { ServerDeps, ServerEnv } from './server-deps.js';
 
@@ -36,6 +37,7 @@ export function createApp(deps: ServerDeps): Hono<ServerEnv> {
   api.route('/', eventRoutes());
   api.route('/', findingRoutes());
   api.route('/', queueRoutes());
+  api.route('/', runRoutes());
   app.route('/api', api);
   return app;
 }

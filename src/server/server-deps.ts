@@ -15,6 +15,8 @@ export interface ServerDeps {
   store: BoardStore;
   clock: Clock;
   merge: MergeGate;
+  /** Where runs keep their evidence (`<board folder>/runs`). */
+  evidenceRoot: string;
   token: string;
   tokenFile: string;
   /** Reads need no token (a loopback server: only this machine's users reach it). */

@@ -50,6 +50,7 @@ export async function serveCommandRun(ctx: CommandContext, { options }: CommandI
     store,
     clock: ctx.clock,
     merge: mergeGate(ctx.io, boardPath),
+    evidenceRoot: join(dirname(boardPath), 'runs'),
     token,
     tokenFile,
     readsOpen: isLoopback(host),
