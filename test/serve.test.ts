@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baton, json, makeRepo } from './helpers/baton.js';
+import { baton, json, makeRepo, spawnBaton } from './helpers/baton.js';
 import { rawGet, startServe, type Served } from './helpers/serve.js';
 
 type Doc = Record<string, unknown>;
@@ -35,6 +35,26 @@ describe('baton serve starts', () => {
     expect(served.tokenFile).toBe(`${repo.dir}/.git/baton/serve-token`);
     expect(served.token).toMatch(/^[\w-]{32}$/);
   });
+
+  it('prints URL and token on stderr; SIGTERM stops it (exit 0) with an event stream still open', async () => {
+    const other = await startServe(repo.dir);
+    const stream = await fetch(`${other.url}/api/events/stream`);
+    expect(stream.status).toBe(200);
+    other.baton.stop();
+    const { code, stderr } = await other.baton.exited;
+    expect(code).toBe(0);
+    expect(stderr).toContain(`listening on ${other.url}/api, token ${other.token} (also in ${other.tokenFile})`);
+  }, 30_000);
+
+  it('a port in use is a clear failure (exit 1); a bad --port is a usage error (exit 2)', async () => {
+    const busy = spawnBaton(['serve', '--port', String(served.port)], { cwd: repo.dir });
+    const refused = await busy.exited;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`port ${served.port} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)`);
+    const bad = baton(['serve', '--port', '99999', '--json'], { cwd: repo.dir });
+    expect(bad.code).toBe(2);
+    expect(json<{ error: { code: string; message: string } }>(bad).error.message).toMatch(/^--port: '99999' is not a port/);
+  }, 30_000);
 });
 
 describe('reads', () => {
