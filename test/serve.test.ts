@@ -226,6 +226,22 @@ describe('refusals: the CLI\'s codes and messages, as HTTP statuses', () => {
     const before = (cli('list', '--all') as { count: number }).count;
     const big = await served.call('POST', '/api/tasks', { title: 'big', description: 'x'.repeat(70 * 1024) });
     expect(errorOf(big)).toEqual([413, 'TOO_LARGE']);
+    // Chunked, with no Content-Length to judge it by: counted as it streams in.
+    const chunk = new TextEncoder().encode(`{"title":"big","description":"${'y'.repeat(16 * 1024)}`);
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let index = 0; index < 5; index++) controller.enqueue(chunk);
+        controller.enqueue(new TextEncoder().encode('"}'));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${served.url}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${served.token}`, 'x-baton-actor': 'alice', 'content-type': 'application/json' },
+      body: streamed,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     expect((cli('list', '--all') as { count: number }).count).toBe(before);
     // Just under the limit is read, and then judged by the CLI's own rule (20,000 characters).
     expect(errorOf(await served.call('POST', '/api/tasks', { title: 'big', description: 'x'.repeat(60 * 1024) }))).toEqual([400, 'INVALID_INPUT']);
