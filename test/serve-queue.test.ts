@@ -7,7 +7,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baton, git, json, makeRepo } from './helpers/baton.js';
-import { rawGet, startServe, type Served } from './helpers/serve.js';
+import { rawGet, startServe, stopAllServes, type Served } from './helpers/serve.js';
 
 type Doc = Record<string, unknown>;
 interface QueueRow {
@@ -37,7 +37,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await served?.stop();
+  await stopAllServes();
   repo.cleanup();
 });
 

@@ -6,7 +6,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baton, batonAsync, makeRepo } from './helpers/baton.js';
-import { startServe, type Served } from './helpers/serve.js';
+import { startServe, stopAllServes, type Served } from './helpers/serve.js';
 
 interface SseMessage {
   id?: string;
@@ -98,7 +98,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await served?.stop();
+  await stopAllServes();
   repo.cleanup();
 });
 

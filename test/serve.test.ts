@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baton, json, makeRepo, spawnBaton } from './helpers/baton.js';
-import { rawGet, startServe, type Served } from './helpers/serve.js';
+import { rawGet, startServe, stopAllServes, type Served } from './helpers/serve.js';
 
 type Doc = Record<string, unknown>;
 type TaskDoc = { id: number; title: string; status: string; assignee: string | null; createdBy: string };
@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await served?.stop();
+  await stopAllServes();
   repo.cleanup();
 });
 

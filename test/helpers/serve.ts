@@ -15,6 +15,14 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/** Every server started and not yet stopped: a test that times out leaves its server here for `stopAllServes`. */
+const running = new Set<Served>();
+
+/** Stops every server a test file left running (call it in afterAll). */
+export async function stopAllServes(): Promise<void> {
+  await Promise.all([...running].map((served) => served.stop()));
+}
+
 export async function startServe(dir: string, extraArgs: readonly string[] = [], env: Record<string, string | undefined> = {}): Promise<Served> {
   const baton = spawnBaton(['serve', '--port', '0', '--json', ...extraArgs], { cwd: dir, env });
   const lines = await baton.waitFor((line) => line.includes('"port"'), 20_000).catch(async (error: unknown) => {
@@ -38,10 +46,12 @@ export async function startServe(dir: string, extraArgs: readonly string[] = [],
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async stop() {
+      running.delete(served);
       baton.stop();
       await baton.exited;
     },
   };
+  running.add(served);
   return served;
 }
 
