@@ -1,11 +1,11 @@
 // Splits the CLI into CommonJS bundles so that a command loads only the code it runs: the board
 // commands (what agents call hundreds of times a day) live in dist/baton.cjs; the runner (with
 // the merge queue and the hook installer, which share its git and config code), the ACP client
-// with its SDK, the MCP server with its SDK and the demo each live in a chunk of their own,
-// loaded by the first command that needs it. A file the main bundle reaches only through
-// import() stays in it unless it is an entry below. Node 20 has no module compile cache and a
-// bundle runs inside vm.Script (see bin/baton.cjs), so each file gets its own V8 code cache: a
-// board command reads and deserializes its bundle's cache only.
+// with its SDK, the MCP server with its SDK, the HTTP server with hono and the demo each live in
+// a chunk of their own, loaded by the first command that needs it. A file the main bundle
+// reaches only through import() stays in it unless it is an entry below. Node 20 has no module
+// compile cache and a bundle runs inside vm.Script (see bin/baton.cjs), so each file gets its
+// own V8 code cache: a board command reads and deserializes its bundle's cache only.
 //
 // A module of baton's own belongs to the first bundle (in BUNDLES' order) whose entries reach it;
 // later bundles use it from there rather than carrying a copy of their own, so a class has one
@@ -26,6 +26,8 @@ export const BUNDLES = [
   { name: 'acp', file: 'baton-acp.cjs', entries: ['src/adapters/agents/acp-client.ts'] },
   { name: 'demo', file: 'baton-demo.cjs', entries: ['src/cli/demo/command-run.ts'] },
   { name: 'mcp', file: 'baton-mcp.cjs', entries: ['src/cli/mcp/mcp-command.ts'] },
+  // `baton serve`: the HTTP API with hono and its Node server.
+  { name: 'serve', file: 'baton-serve.cjs', entries: ['src/server/start-server.ts'] },
 ];
 
 /**

@@ -34,7 +34,7 @@ const run = (args: string[], env: Record<string, string | undefined> = {}) => no
 
 describe('a board command with only the main bundle installed', () => {
   it('the checkout builds chunks beside the main bundle (so the test below removes something)', () => {
-    expect(readdirSync(join(SOURCE, 'dist')).filter((name) => name.endsWith('.cjs')).sort()).toEqual(['baton-acp.cjs', 'baton-demo.cjs', 'baton-mcp.cjs', 'baton-run.cjs', 'baton.cjs']);
+    expect(readdirSync(join(SOURCE, 'dist')).filter((name) => name.endsWith('.cjs')).sort()).toEqual(['baton-acp.cjs', 'baton-demo.cjs', 'baton-mcp.cjs', 'baton-run.cjs', 'baton-serve.cjs', 'baton.cjs']);
   });
 
   it('init, add, list, show, ready, claim --next, heartbeat, note and complete run, as an agent and as the git user', async () => {
@@ -61,5 +61,11 @@ describe('a board command with only the main bundle installed', () => {
     const result = await run(['mcp']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(`baton's mcp bundle cannot be read (${join(root, 'pkg', 'dist', 'baton-mcp.cjs')}: ENOENT)`);
+  });
+
+  it('`serve` needs the serve chunk (hono is not in the main bundle), and says which file is missing', async () => {
+    const result = await run(['serve', '--port', '0']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`baton's serve bundle cannot be read (${join(root, 'pkg', 'dist', 'baton-serve.cjs')}: ENOENT)`);
   });
 });

@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.js';
 import { approveCommand, gcCommand, mergeCommand, queueCommand, rejectCommand, reviewCommand } from './commands/merge.js';
 import { runCommand, runLogCommand, runsCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { serveCommand } from './commands/serve.js';
 import { exportCommand } from './commands/export.js';
 import { graphCommand } from './commands/graph.js';
 import { importCommand } from './commands/import.js';
@@ -74,6 +75,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   mergeCommand,
   queueCommand,
   gcCommand,
+  serveCommand,
   demoCommand,
 ];
 

@@ -31,9 +31,9 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 
 /**
  * Commands that need a process of their own: they start agents and watchdogs, wait for
- * signals, read stdin (`mcp`), or name the running script (`schema`, `hooks`, the demo).
+ * signals (`serve`), read stdin (`mcp`), or name the running script (`schema`, `hooks`, the demo).
  */
-const NEEDS_A_PROCESS = new Set(['run', 'demo', 'hooks', 'schema', 'import', 'merge', 'approve', 'queue', 'gc', 'mcp']);
+const NEEDS_A_PROCESS = new Set(['run', 'demo', 'hooks', 'schema', 'import', 'merge', 'approve', 'queue', 'gc', 'mcp', 'serve']);
 /** Variables that act on the Node process itself, which an in-process command would not see. */
 const PROCESS_VARIABLES = ['NODE_OPTIONS', 'TZ', 'TMPDIR', 'XDG_CACHE_HOME'];
 

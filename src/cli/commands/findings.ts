@@ -12,7 +12,7 @@ export function findingLine(finding: Finding, p: Paint): string {
   return `[${finding.id}] ${severity} ${p.bold(finding.kind)} #${finding.taskId} → ${finding.recipient ?? 'unassigned'}: ${finding.message}${state}`;
 }
 
-function findingId(text: string | undefined): number {
+export function findingId(text: string | undefined): number {
   if (text === undefined || !/^\d{1,15}$/.test(text.trim()) || Number(text) === 0) {
     throw new InvalidInputError('ID', `${quoted(text ?? '')} is not a finding id; ids are shown by \`baton inbox\``);
   }

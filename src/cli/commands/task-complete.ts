@@ -1,4 +1,5 @@
-import { completeTask } from '../../app/complete-task.js';
+import { completeTask, type CompleteResult } from '../../app/complete-task.js';
+import type { BoardDeps } from '../../app/deps.js';
 import { recordCompletionImpact, refuseOnOpenConflicts } from '../../app/impact-at-completion.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { validateText } from '../../core/task.js';
@@ -19,15 +20,10 @@ export const completeCommand: CommandSpec = {
     { name: 'reason', kind: 'string', value: 'TEXT', help: 'why --force is right; recorded in the feed', requires: 'force' },
   ],
   async run(ctx, { args, options }) {
-    const id = idArgument(args[0]);
-    const message = stringOption(options, 'message');
-    const force = flag(options, 'force');
-    const reason = stringOption(options, 'reason')?.trim();
-    if (force && !reason) throw new InvalidInputError('--reason', 'say why you force the completion: --force --reason "conflict handled in PR #12"');
-    const result = await completeTask(await ctx.deps(), id, {
-      message: message === undefined ? null : validateText(message, '--message'),
-      force,
-      checks: [refuseOnOpenConflicts(force ? { reason: validateText(reason as string, '--reason') } : null), recordCompletionImpact],
+    const result = await completeWithChecks(await ctx.deps(), idArgument(args[0]), {
+      message: stringOption(options, 'message'),
+      force: flag(options, 'force'),
+      reason: stringOption(options, 'reason'),
     });
     const p = paint(ctx.color);
     const lines = [
@@ -38,3 +34,17 @@ export const completeCommand: CommandSpec = {
     return { json: { task: result.task, unblocked: result.unblocked, findings: result.findings }, text: lines.join('\n') };
   },
 };
+
+/**
+ * Completes a task as `baton complete` does: refused while conflicts are open unless forced with a
+ * reason, the impact on other tasks recorded. `baton serve` completes through it too.
+ */
+export async function completeWithChecks(deps: BoardDeps, id: number, given: { message: string | undefined; force: boolean; reason: string | undefined }): Promise<CompleteResult> {
+  const reason = given.reason?.trim();
+  if (given.force && !reason) throw new InvalidInputError('--reason', 'say why you force the completion: --force --reason "conflict handled in PR #12"');
+  return completeTask(deps, id, {
+    message: given.message === undefined ? null : validateText(given.message, '--message'),
+    force: given.force,
+    checks: [refuseOnOpenConflicts(given.force ? { reason: validateText(reason as string, '--reason') } : null), recordCompletionImpact],
+  });
+}

@@ -40,7 +40,8 @@ export const listCommand: CommandSpec = {
   },
 };
 
-function listFilter(values: OptionValues, me: string | undefined): TaskFilter {
+/** The filter `list` builds from its options; `baton serve` builds its own from query parameters with it. */
+export function listFilter(values: OptionValues, me: string | undefined): TaskFilter {
   const statuses = listOption(values, 'status').flatMap((text) => text.split(',')).map((text) => parseStatus(text));
   const assignee = stringOption(values, 'assignee');
   const label = stringOption(values, 'label');

@@ -58,9 +58,10 @@ export const watchCommand: CommandSpec = {
   },
 };
 
-function parseCursor(text: string | undefined): number {
+/** An event id to follow on from; `field` names where it came from (`--since`, `Last-Event-ID`). */
+export function parseCursor(text: string | undefined, field = '--since'): number {
   if (text === undefined) return 0;
-  if (!/^\d{1,15}$/.test(text.trim())) throw new InvalidInputError('--since', `${quoted(text)} is not an event id; use the id of the last event you saw`);
+  if (!/^\d{1,15}$/.test(text.trim())) throw new InvalidInputError(field, `${quoted(text)} is not an event id; use the id of the last event you saw`);
   return Number(text);
 }
 

@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { parseTaskId } from '../../core/ids.js';
+import { parseCursor } from '../../cli/commands/watch.js';
+import { parseLimit } from '../../cli/commands/task-list.js';
+import { SCHEMA_VERSION } from '../../cli/output.js';
+import { streamEvents } from '../event-stream.js';
+import type { ServerEnv } from '../server-deps.js';
+
+const DEFAULT_PAGE = 500;
+
+/** The event feed: a page after a cursor, or the live stream (server-sent events). */
+export function eventRoutes(): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+
+  routes.get('/events', async (c) => {
+    const afterId = parseCursor(c.req.query('after'), 'after');
+    const limitText = c.req.query('limit');
+    const limit = limitText === undefined ? DEFAULT_PAGE : parseLimit(limitText, 'limit');
+    const task = c.req.query('task');
+    const taskId = task === undefined ? undefined : parseTaskId(task, 'task');
+    const events = await c.get('deps').store.read((tx) => tx.events({ afterId, limit, ...(taskId !== undefined && { taskId }) }));
+    // The cursor for the next page: the last event's id, or the one given when there is none.
+    return c.json({ schemaVersion: SCHEMA_VERSION, events, count: events.length, next: events.at(-1)?.id ?? afterId });
+  });
+
+  routes.get('/events/stream', (c) => {
+    // An EventSource that reconnects sends the id of the last event it got; a first connection may name one with ?after=.
+    const resumeFrom = c.req.header('last-event-id');
+    const afterId = resumeFrom !== undefined ? parseCursor(resumeFrom, 'Last-Event-ID') : parseCursor(c.req.query('after'), 'after');
+    const deps = c.get('deps');
+    const socket = c.env?.outgoing;
+    return streamSSE(c, (stream) => streamEvents(stream, deps, afterId, socket));
+  });
+
+  return routes;
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { InvalidInputError } from '../../core/errors.js';
+import { idArgument } from '../../cli/input.js';
+import { evidenceFile, evidenceSegments } from '../evidence-file.js';
+import type { ServerEnv } from '../server-deps.js';
+
+const FILES_MARKER = '/files/';
+
+/** A run's evidence files (prompt, transcript, diff, check logs), always as plain text. */
+export function runRoutes(): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+
+  routes.get('/runs/:task/:run/files/*', (c) => {
+    const task = idArgument(c.req.param('task'), 'task');
+    const runText = c.req.param('run');
+    if (!/^\d{1,9}$/.test(runText) || Number(runText) === 0) throw new InvalidInputError('run', `${JSON.stringify(runText)} is not a run number; \`baton runs ${task}\` lists them`);
+    // The raw path, not the router's decoded one: each segment is decoded and judged on its own.
+    const raw = new URL(c.req.url).pathname;
+    const segments = evidenceSegments(raw.slice(raw.indexOf(FILES_MARKER) + FILES_MARKER.length));
+    const runDir = join(c.get('deps').evidenceRoot, String(task), String(Number(runText)));
+    const { path } = evidenceFile(runDir, segments);
+    // Text only, never sniffed: an agent's transcript rendered as HTML would run in the server's origin.
+    return c.body(readFileSync(path), 200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'" });
+  });
+
+  return routes;
+}
