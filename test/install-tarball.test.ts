@@ -17,7 +17,7 @@ import { sharedTempDir, TEST_SANDBOX_SHARE } from './helpers/sandbox-share.js';
 const CHECKOUT = resolve(dirname(BATON_BIN), '..');
 const PACKAGE = JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as { name: string; version: string };
 const INSTALL_TIMEOUT_MS = 25 * 60_000;
-const BUNDLES = ['baton-acp.cjs', 'baton-demo.cjs', 'baton-mcp.cjs', 'baton-run.cjs', 'baton.cjs'];
+const BUNDLES = ['baton-acp.cjs', 'baton-demo.cjs', 'baton-mcp.cjs', 'baton-run.cjs', 'baton-serve.cjs', 'baton.cjs'];
 const CACHE_FILE = (bundle: string) => new RegExp(`^${bundle.replace(/\./g, '\\.')}\\.[0-9a-f]{16}\\.${process.version.replace(/\./g, '\\.')}-${process.arch}\\.cache$`);
 
 let root: string;
