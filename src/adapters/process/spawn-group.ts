@@ -195,9 +195,9 @@ class GroupRun {
   }
 
   /**
-   * The idle deadline is the later of the last output (or the start, with the start-up limit)
-   * + the idle timeout and `extendIdle`'s
-   * floor. The timer is not reset on every chunk: when it fires early it sleeps to the deadline.
+   * The idle deadline is the later of two: the last output plus the idle timeout (before any
+   * output, the start plus the start-up limit), and `extendIdle`'s floor. The timer is not reset
+   * on every chunk: when it fires early it sleeps to the deadline.
    */
   private watchIdle(): void {
     const idle = this.options.idleTimeoutMs;
