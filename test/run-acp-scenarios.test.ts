@@ -43,7 +43,7 @@ describe('baton run --agent acp:qwen --acp', () => {
     expect(scenario.attemptFile(1, 'events.jsonl')).not.toContain('"unknown"');
     expect(scenario.attemptFile(1, 'checks/greeting.log')).toContain('ok');
     expect(scenario.server.conversation().map((request) => request.turn)).toEqual([0, 1]);
-    expectNothingLeft(scenario.worktree, groups.pgids);
+    await expectNothingLeft(scenario.worktree, groups.pgids);
   });
 
   it('feeds the check failure back and converges on the second attempt, in the same ACP session', { timeout: SCENARIO_TIMEOUT_MS }, async () => {

@@ -106,7 +106,7 @@ describe('an adversarial agent and git', () => {
     expect(kept).toEqual(expect.arrayContaining(['my own commit', 'wip on other']));
     const keptRefs = git(scenario.dir, ['for-each-ref', '--format=%(refname)', 'refs/baton/']).split('\n');
     expect(keptRefs).toEqual(expect.arrayContaining([expect.stringMatching(/\/1\/1\/attempt-1\/agent-head$/), expect.stringMatching(/\/1\/1\/attempt-2\/guard\/refs\/heads\/other$/)]));
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 
   eitherAgent("without containment: baton's kept refs that the agent deletes are put back, and the attempt diverges saying so", { timeout: TIMEOUT_MS }, async (agent) => {
@@ -135,7 +135,7 @@ describe('an adversarial agent and git', () => {
     expect(git(scenario.dir, ['for-each-ref', '--format=%(refname)', 'refs/baton/']).split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/\/1\/1\/attempt-1\/agent-head$/), expect.stringMatching(/\/1\/1\/attempt-2\/reverted$/)]));
     expect(scenario.taskStatus()).toBe('review');
     expectBatonsCommit(scenario);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 
   eitherAgent.skipIf(!CONTAINED)('a hook, core.hooksPath, clean filters and an fsmonitor planted in the repository and the global config never run for baton; all are gone afterwards', { timeout: TIMEOUT_MS }, async (agent) => {
@@ -221,7 +221,7 @@ async function plantHooks(agent: (typeof AGENTS)[number], env: Record<string, st
   expect(ran).not.toMatch(/^baton /m);
   expectBatonsCommit(scenario);
   expect(git(scenario.dir, ['ls-tree', '--name-only', BRANCH]).split('\n')).not.toContain('.gitattributes');
-  expectNothingLeft(scenario.worktree, pgids);
+  await expectNothingLeft(scenario.worktree, pgids);
 }
 
 describe('an adversarial agent and the checkouts around it', () => {
@@ -240,7 +240,7 @@ describe('an adversarial agent and the checkouts around it', () => {
     expect(git(scenario.dir, ['status', '--porcelain']).trim()).toBe('');
     expect(git(other, ['status', '--porcelain']).trim()).toBe('');
     expectBatonsCommit(scenario);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 
   eitherAgent('without containment: the writes are found, the attempt fails naming both paths, and the next run says why it is refused', { timeout: TIMEOUT_MS }, async (agent) => {
@@ -262,7 +262,7 @@ describe('an adversarial agent and the checkouts around it', () => {
     expect(readFileSync(written[0] as string, 'utf8')).toBe('pwned\n');
     expect(scenario.taskStatus()).toBe('review');
     expectBatonsCommit(scenario);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
 
     // The next run is refused because the main checkout has changes, and says which.
     const next = baton(['run', '3', '--agent', `cmd:${write('hello')}`, '--json'], { cwd: scenario.dir, env: scenario.env });
@@ -314,7 +314,7 @@ describe('an adversarial agent and the processes it leaves', () => {
     expect(readFileSync(join(scenario.tools, 'leftover'), 'utf8')).toBe('started\n');
     expect(processesRunning(['sleep', seconds])).toEqual([]);
     expectBatonsCommit(scenario);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 
   eitherAgent('without containment: a leftover in a session of its own that keeps its environment is killed once the attempt is over', { timeout: TIMEOUT_MS }, async (agent) => {
@@ -333,7 +333,7 @@ describe('an adversarial agent and the processes it leaves', () => {
     expect(readFileSync(join(scenario.tools, 'leftover'), 'utf8')).toBe('started\n');
     expect(processesRunning(['sleep', seconds])).toEqual([]);
     expectBatonsCommit(scenario);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 });
 
@@ -382,7 +382,7 @@ describe('an adversarial agent and the board', () => {
     expect(scenario.record().status).toBe('succeeded');
     expect(scenario.events().map((event) => event.type)).toEqual(expect.arrayContaining(['run_started', 'checks_passed', 'run_succeeded']));
     expectBatonsCommit(scenario);
-    expectNothingLeft(scenario.worktree, pgids);
+    await expectNothingLeft(scenario.worktree, pgids);
   });
 
   for (const tampering of TAMPERING) {
@@ -411,7 +411,7 @@ describe('an adversarial agent and the board', () => {
         expect(scenario.events().map((event) => event.type)).not.toEqual(expect.arrayContaining(['checks_passed']));
         expect(scenario.events().map((event) => event.type).filter((type) => /^run_(succeeded|failed)$/.test(type))).toEqual([]);
       }
-      expectNothingLeft(scenario.worktree, pgids);
+      await expectNothingLeft(scenario.worktree, pgids);
     });
   }
 });
