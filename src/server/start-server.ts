@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -23,13 +23,18 @@ function parsePort(text: string): number {
   return Number(text);
 }
 
-/** A fresh token for this server, written beside the board readable by its owner only. */
+/**
+ * A fresh token for this server, written beside the board readable by its owner only. It goes to
+ * a new file (O_EXCL) renamed over the old one: in a folder others may write to (a group-shared
+ * repository), a symlink planted as serve-token is replaced, never followed to overwrite the file
+ * it points at, and no one can open the file between its creation and its mode.
+ */
 function writeToken(boardPath: string): { token: string; tokenFile: string } {
   const token = randomBytes(24).toString('base64url');
   const tokenFile = join(dirname(boardPath), 'serve-token');
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  // The mode above applies to a new file only; one left by an earlier server keeps its own.
-  chmodSync(tokenFile, 0o600);
+  const fresh = `${tokenFile}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(fresh, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(fresh, tokenFile);
   return { token, tokenFile };
 }
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Hono } from 'hono';
 import { InvalidInputError } from '../../core/errors.js';
 import { idArgument } from '../../cli/input.js';
@@ -19,8 +18,7 @@ export function runRoutes(): Hono<ServerEnv> {
     // The raw path, not the router's decoded one: each segment is decoded and judged on its own.
     const raw = new URL(c.req.url).pathname;
     const segments = evidenceSegments(raw.slice(raw.indexOf(FILES_MARKER) + FILES_MARKER.length));
-    const runDir = join(c.get('deps').evidenceRoot, String(task), String(Number(runText)));
-    const { path } = evidenceFile(runDir, segments);
+    const { path } = evidenceFile(c.get('deps').evidenceRoot, task, Number(runText), segments);
     // Text only, never sniffed: an agent's transcript rendered as HTML would run in the server's origin.
     return c.body(readFileSync(path), 200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'" });
   });
