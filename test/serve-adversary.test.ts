@@ -4,6 +4,7 @@
  * (no-cors), a client that names its actor in UTF-8. Real requests against the built binary.
  */
 import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,4 +106,39 @@ describe('the actor header', () => {
       expect((refused.body.error as { code: string }).code).toBe('INVALID_INPUT');
     }
   });
+});
+
+/** An event stream held open (its response not read further), and how to let it go. */
+function openStream(): Promise<{ status: number; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const req: ClientRequest = get({ host: '127.0.0.1', port: served.port, path: '/api/events/stream?after=1000000', agent: false }, (res: IncomingMessage) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('many idle event streams', () => {
+  it('past 100 open at once a new one is refused (503 BUSY); once one closes, a new one is served', async () => {
+    const streams = await Promise.all(Array.from({ length: 100 }, () => openStream()));
+    try {
+      expect(streams.every((stream) => stream.status === 200)).toBe(true);
+      const refused = await fetch(`${served.url}/api/events/stream`);
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('BUSY');
+      // Other requests are still answered.
+      expect((await fetch(`${served.url}/api/tasks`)).status).toBe(200);
+      streams.pop()?.close();
+      let again = await openStream();
+      for (let tries = 0; again.status !== 200 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        again = await openStream();
+      }
+      expect(again.status).toBe(200);
+      streams.push(again);
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+  }, 30_000);
 });
