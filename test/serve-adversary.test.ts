@@ -142,3 +142,16 @@ describe('many idle event streams', () => {
     }
   }, 30_000);
 });
+
+describe('HEAD of the event stream', () => {
+  it('answers the headers and ends: 150 HEAD requests leave no stream open behind them', async () => {
+    for (let index = 0; index < 150; index++) {
+      const head = await fetch(`${served.url}/api/events/stream`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    }
+    const stream = await openStream();
+    stream.close();
+    expect(stream.status).toBe(200);
+  }, 30_000);
+});

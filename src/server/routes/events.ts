@@ -38,6 +38,9 @@ export function eventRoutes(): Hono<ServerEnv> {
     // An EventSource that reconnects sends the id of the last event it got; a first connection may name one with ?after=.
     const resumeFrom = c.req.header('last-event-id');
     const afterId = resumeFrom !== undefined ? parseCursor(resumeFrom, 'Last-Event-ID') : parseCursor(c.req.query('after'), 'after');
+    // A HEAD gets a GET's headers but no body: its answer ends at once, and a stream started
+    // for it would never learn so (it held its place among MAX_STREAMS, and its timer, for good).
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     const deps = c.get('deps');
     const socket = c.env?.outgoing;
     open += 1;
