@@ -8,7 +8,7 @@ import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baton, json, makeRepo } from './helpers/baton.js';
+import { baton, json, makeRepo, spawnBaton } from './helpers/baton.js';
 import { boardDir, rawGet, startServe, stopAllServes, type Served } from './helpers/serve.js';
 
 const repo = makeRepo('baton-serve-adversary-');
@@ -153,5 +153,19 @@ describe('HEAD of the event stream', () => {
     const stream = await openStream();
     stream.close();
     expect(stream.status).toBe(200);
+  }, 30_000);
+});
+
+describe('inside `baton run`', () => {
+  it('baton serve is refused as the commands that write the board are: its POST routes would write it all the same', async () => {
+    const inside = spawnBaton(['serve', '--port', '0', '--json'], { cwd: repo.dir, env: { BATON_RUN_TASK: '1' } });
+    const timer = setTimeout(() => inside.stop(), 10_000);
+    const { code } = await inside.exited;
+    clearTimeout(timer);
+    const output = inside.lines.join('\n');
+    expect(output).not.toContain('"port"');
+    expect(code).not.toBe(0);
+    expect(output).toContain('ILLEGAL_TRANSITION');
+    expect(output).toContain('`baton serve` is not for an agent inside `baton run` (task #1)');
   }, 30_000);
 });
