@@ -56,6 +56,14 @@ describe('the token file', () => {
   });
 });
 
+describe('a second baton serve on a port in use', () => {
+  it('fails without touching the running server\'s token file', async () => {
+    const second = spawnBaton(['serve', '--port', String(served.port)], { cwd: repo.dir });
+    expect((await second.exited).code).toBe(1);
+    expect(readFileSync(served.tokenFile, 'utf8').trim()).toBe(served.token);
+  }, 30_000);
+});
+
 describe('evidence behind a symlinked folder', () => {
   it('a run folder, or a task folder, that is a symlink out of runs/ is not there (404)', async () => {
     const runs = join(boardDir(repo.dir), 'runs');
