@@ -177,3 +177,34 @@ describe('inside `baton run`', () => {
     expect(output).toContain('`baton serve` is not for an agent inside `baton run` (task #1)');
   }, 30_000);
 });
+
+describe('evidence read by clients that stop reading', () => {
+  it('100 of them on a 7 MB file do not hold the file 100 times in the server\'s memory', async () => {
+    const folder = join(boardDir(repo.dir), 'runs', '1', '1', 'attempt-1');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'transcript.log'), `${'x'.repeat(99)}\n`.repeat(70_000));
+    const rss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${served.baton.pid}/status`, 'utf8'))?.[1]) * 1024;
+    const before = rss();
+    const stalled: ClientRequest[] = [];
+    await Promise.all(
+      Array.from({ length: 100 }, () =>
+        new Promise<void>((resolve, reject) => {
+          const req = get({ host: '127.0.0.1', port: served.port, path: '/api/runs/1/1/files/attempt-1/transcript.log', agent: false }, (res) => {
+            expect(res.statusCode).toBe(200);
+            res.pause();
+            resolve();
+          });
+          req.on('error', reject);
+          stalled.push(req);
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const grown = rss() - before;
+    for (const req of stalled) req.destroy();
+    // Read whole, 100 copies are 700 MB; streamed, each waits on its socket with a chunk or two.
+    expect(grown).toBeLessThan(200 * 1024 * 1024);
+    const whole = await rawGet(served.port, '/api/runs/1/1/files/attempt-1/transcript.log', { host: `127.0.0.1:${served.port}` });
+    expect(whole.body.length).toBe(7_000_000);
+  }, 60_000);
+});
