@@ -11,11 +11,12 @@ export const RUN_TASK_VARIABLE = 'BATON_RUN_TASK';
 
 /**
  * Commands that write the board: inside a run, the board is baton's (a sandboxed run mounts it
- * read-only), and the agent's notes reach it through `.baton/notes.md`.
+ * read-only), and the agent's notes reach it through `.baton/notes.md`. `serve` too: its POST
+ * routes claim, note and complete as these commands do.
  */
 const MOVES_TASKS = new Set([
   'edit', 'claim', 'start', 'release', 'reap', 'complete', 'done', 'block', 'unblock', 'cancel', 'reopen', 'depend', 'undepend',
-  'import', 'run', 'merge', 'queue', 'approve', 'reject', 'gc', 'bind', 'note', 'idea', 'add', 'create', 'ack', 'resolve', 'reserve', 'unreserve', 'heartbeat', 'hb', 'init',
+  'import', 'run', 'merge', 'queue', 'approve', 'reject', 'gc', 'bind', 'note', 'idea', 'add', 'create', 'ack', 'resolve', 'reserve', 'unreserve', 'heartbeat', 'hb', 'init', 'serve',
 ]);
 
 /** Refuses a command an agent inside `baton run` may not make: one that writes the board. Reads stay open. */

@@ -25,16 +25,18 @@ export function evidenceSegments(rawPath: string): string[] {
 }
 
 /**
- * The real path of an evidence file inside `runDir`. A symlink that leads out of the folder is
+ * The real path of an evidence file of run `run` of task `task`, under `evidenceRoot`. The run's
+ * folder is taken as it is named under the real evidence root, not as any symlink leads: a
+ * symlink anywhere on the way (the task's folder, the run's, or a file) that leads out of it is
  * refused as if the file were not there, so nothing outside the run's evidence is ever served.
  */
-export function evidenceFile(runDir: string, segments: readonly string[]): { path: string; size: number } {
+export function evidenceFile(evidenceRoot: string, task: number, run: number, segments: readonly string[]): { path: string; size: number } {
   const missing = new BatonError('NOT_FOUND', `no evidence file ${segments.join('/')} in this run; \`baton run-log ID --attempt N\` lists what an attempt kept`);
   let root: string;
   let path: string;
   try {
-    root = realpathSync(runDir);
-    path = realpathSync(join(runDir, ...segments));
+    root = join(realpathSync(evidenceRoot), String(task), String(run));
+    path = realpathSync(join(root, ...segments));
   } catch {
     throw missing;
   }

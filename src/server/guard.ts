@@ -29,6 +29,22 @@ export function hostAllowed(hostHeader: string | undefined, served: { host: stri
   return names.some((name) => host === `${name.toLowerCase()}:${served.port}`);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header's text. Node hands header bytes over one per character (Latin-1); a client that sends
+ * a name in UTF-8, as curl and most do, would be recorded as mojibake (`jÃ¶sÃ©` for `jösé`).
+ * Bytes that are valid UTF-8 are read as UTF-8; any others stay Latin-1, as a browser's fetch sends them.
+ */
+export function headerText(value: string): string {
+  const bytes = Buffer.from(value, 'latin1');
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return value;
+  }
+}
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) return false;
@@ -53,6 +69,12 @@ export function guard(): MiddlewareHandler<ServerEnv> {
     if (origin !== undefined && origin !== `http://${host}`) {
       throw new HttpRefusal('FORBIDDEN', `Origin ${JSON.stringify(origin)} is not this server's; baton serve answers its own pages and non-browser clients only`);
     }
+    // A page of another site may send a request no-cors (an <img>, a fetch): no Origin to judge
+    // it by, but browsers name where it came from. Its answer is opaque to the page; it is refused all the same.
+    const site = c.req.header('sec-fetch-site');
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      throw new HttpRefusal('FORBIDDEN', `a request from another site (Sec-Fetch-Site: ${JSON.stringify(site)}) is refused; baton serve answers its own pages and non-browser clients only`);
+    }
     const mutation = c.req.method !== 'GET' && c.req.method !== 'HEAD';
     if ((mutation || !deps.readsOpen) && !tokenMatches(c.req.header('authorization'), deps.token)) {
       const why = mutation ? 'every change' : 'every request to a server off loopback';
@@ -61,7 +83,7 @@ export function guard(): MiddlewareHandler<ServerEnv> {
     if (mutation) {
       const actor = c.req.header(ACTOR_HEADER);
       if (actor === undefined) throw new InvalidInputError(ACTOR_HEADER, 'missing; name the agent or person who makes this change (X-Baton-Actor: alice)');
-      c.set('actor', validateAgentName(actor, ACTOR_HEADER));
+      c.set('actor', validateAgentName(headerText(actor), ACTOR_HEADER));
     }
     await next();
   };

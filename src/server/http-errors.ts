@@ -32,10 +32,10 @@ const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
   FAILED: 500,
 };
 
-/** Refusals only HTTP has: no or bad token (401), a foreign Host or Origin (403), a body too large (413). */
-export type HttpRefusalCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_LARGE';
+/** Refusals only HTTP has: no or bad token (401), a foreign Host or Origin (403), a body too large (413), too many streams (503). */
+export type HttpRefusalCode = 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_LARGE' | 'BUSY';
 
-const STATUS_BY_REFUSAL: Record<HttpRefusalCode, ContentfulStatusCode> = { UNAUTHORIZED: 401, FORBIDDEN: 403, TOO_LARGE: 413 };
+const STATUS_BY_REFUSAL: Record<HttpRefusalCode, ContentfulStatusCode> = { UNAUTHORIZED: 401, FORBIDDEN: 403, TOO_LARGE: 413, BUSY: 503 };
 
 export class HttpRefusal extends Error {
   constructor(

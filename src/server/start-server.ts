@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -23,14 +23,15 @@ function parsePort(text: string): number {
   return Number(text);
 }
 
-/** A fresh token for this server, written beside the board readable by its owner only. */
-function writeToken(boardPath: string): { token: string; tokenFile: string } {
-  const token = randomBytes(24).toString('base64url');
-  const tokenFile = join(dirname(boardPath), 'serve-token');
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  // The mode above applies to a new file only; one left by an earlier server keeps its own.
-  chmodSync(tokenFile, 0o600);
-  return { token, tokenFile };
+/**
+ * The token written beside the board, readable by its owner only. It goes to a new file (O_EXCL)
+ * renamed over the old one: in a folder others may write to (a group-shared repository), a
+ * symlink planted as serve-token is replaced, never followed to overwrite the file it points at.
+ */
+function writeToken(tokenFile: string, token: string): void {
+  const fresh = `${tokenFile}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(fresh, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(fresh, tokenFile);
 }
 
 /** `baton serve`: the HTTP API and event stream over this board, until SIGINT or SIGTERM. */
@@ -41,7 +42,8 @@ export async function serveCommandRun(ctx: CommandContext, { options }: CommandI
   const heartbeatMs = parseDurationMs(stringOption(options, 'heartbeat') ?? '15s', '--heartbeat');
   const store = ctx.openStore();
   const boardPath = ctx.boardPath();
-  const { token, tokenFile } = writeToken(boardPath);
+  const token = randomBytes(24).toString('base64url');
+  const tokenFile = join(dirname(boardPath), 'serve-token');
   const stopping = new AbortController();
   let listening = { host, port };
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -69,6 +71,13 @@ export async function serveCommandRun(ctx: CommandContext, { options }: CommandI
     );
   });
   listening = { host, port: (server.address() as AddressInfo).port };
+  // Only once listening: a second server that cannot listen leaves the running one's token in place.
+  try {
+    writeToken(tokenFile, token);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   ctx.io.stderr(`baton serve: listening on ${url()}/api, token ${token} (also in ${tokenFile}); every change needs Authorization: Bearer TOKEN${isLoopback(host) ? '' : ', and so does every read off loopback'}`);
   ctx.io.stdout(ctx.json ? jsonDocument({ url: url(), host, port: listening.port, tokenFile }) : `listening on ${url()}`);
   await new Promise<void>((resolve) => {

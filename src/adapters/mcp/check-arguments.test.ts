@@ -37,4 +37,11 @@ describe('checkArguments', () => {
     expect(refusal({ id: 1, txet: 'x' }).message).toBe('txet: is not an argument of this tool; it takes id, text, force, ids');
     expect(refusal([1]).message).toBe('arguments: must be an object of named arguments');
   });
+
+  it('an argument named like an Object.prototype member (toString, constructor, __proto__) is unknown, not a property', () => {
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {
+      const given = JSON.parse(`{"id": 1, "${name}": "x"}`) as unknown;
+      expect(refusal(given).message).toBe(`${name}: is not an argument of this tool; it takes id, text, force, ids`);
+    }
+  });
 });

@@ -13,7 +13,8 @@ export function checkArguments(schema: ToolSchema, given: unknown): Record<strin
   const args = given as Record<string, unknown>;
   const known = Object.keys(schema.properties);
   for (const name of Object.keys(args)) {
-    if (!(name in schema.properties)) throw new InvalidInputError(name, `is not an argument of this tool; it takes ${known.join(', ') || 'none'}`);
+    // Own properties only: `in` would take toString or __proto__ for arguments of every tool.
+    if (!Object.hasOwn(schema.properties, name)) throw new InvalidInputError(name, `is not an argument of this tool; it takes ${known.join(', ') || 'none'}`);
   }
   for (const name of schema.required ?? []) {
     if (args[name] === undefined) throw new InvalidInputError(name, 'is required');

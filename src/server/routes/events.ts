@@ -5,9 +5,17 @@ import { parseCursor } from '../../cli/commands/watch.js';
 import { parseLimit } from '../../cli/commands/task-list.js';
 import { SCHEMA_VERSION } from '../../cli/output.js';
 import { streamEvents } from '../event-stream.js';
+import { HttpRefusal } from '../http-errors.js';
 import type { ServerEnv } from '../server-deps.js';
 
 const DEFAULT_PAGE = 500;
+
+/**
+ * The event streams open at once. Each holds a socket, a file descriptor and a timer for as long
+ * as its client likes, and on loopback any user of the machine may open one without the token:
+ * past this, a new one is refused (503) rather than the server running out of descriptors.
+ */
+export const MAX_STREAMS = 100;
 
 /** The event feed: a page after a cursor, or the live stream (server-sent events). */
 export function eventRoutes(): Hono<ServerEnv> {
@@ -24,13 +32,25 @@ export function eventRoutes(): Hono<ServerEnv> {
     return c.json({ schemaVersion: SCHEMA_VERSION, events, count: events.length, next: events.at(-1)?.id ?? afterId });
   });
 
+  let open = 0;
   routes.get('/events/stream', (c) => {
+    if (open >= MAX_STREAMS) throw new HttpRefusal('BUSY', `${MAX_STREAMS} event streams are open, the most this server keeps; close one (or page with GET /api/events?after=ID) and retry`);
     // An EventSource that reconnects sends the id of the last event it got; a first connection may name one with ?after=.
     const resumeFrom = c.req.header('last-event-id');
     const afterId = resumeFrom !== undefined ? parseCursor(resumeFrom, 'Last-Event-ID') : parseCursor(c.req.query('after'), 'after');
+    // A HEAD gets a GET's headers but no body: its answer ends at once, and a stream started
+    // for it would never learn so (it held its place among MAX_STREAMS, and its timer, for good).
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     const deps = c.get('deps');
     const socket = c.env?.outgoing;
-    return streamSSE(c, (stream) => streamEvents(stream, deps, afterId, socket));
+    open += 1;
+    return streamSSE(c, async (stream) => {
+      try {
+        await streamEvents(stream, deps, afterId, socket);
+      } finally {
+        open -= 1;
+      }
+    });
   });
 
   return routes;
