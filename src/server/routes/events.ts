@@ -34,13 +34,14 @@ export function eventRoutes(): Hono<ServerEnv> {
 
   let open = 0;
   routes.get('/events/stream', (c) => {
-    if (open >= MAX_STREAMS) throw new HttpRefusal('BUSY', `${MAX_STREAMS} event streams are open, the most this server keeps; close one (or page with GET /api/events?after=ID) and retry`);
     // An EventSource that reconnects sends the id of the last event it got; a first connection may name one with ?after=.
     const resumeFrom = c.req.header('last-event-id');
     const afterId = resumeFrom !== undefined ? parseCursor(resumeFrom, 'Last-Event-ID') : parseCursor(c.req.query('after'), 'after');
     // A HEAD gets a GET's headers but no body: its answer ends at once, and a stream started
     // for it would never learn so (it held its place among MAX_STREAMS, and its timer, for good).
     if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    // Only a stream takes a place: a HEAD is answered whatever the count.
+    if (open >= MAX_STREAMS) throw new HttpRefusal('BUSY', `${MAX_STREAMS} event streams are open, the most this server keeps; close one (or page with GET /api/events?after=ID) and retry`);
     const deps = c.get('deps');
     const socket = c.env?.outgoing;
     open += 1;
